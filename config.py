@@ -1,0 +1,67 @@
+"""All configuration, read from the environment in one place (see README: Configuration)."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite://booknmeet.sqlite3"
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def normalize_database_url(url: str) -> str:
+    """tortoise wants `postgres://`; people also write `postgresql://`."""
+    if url.startswith("postgresql://"):
+        return "postgres://" + url.removeprefix("postgresql://")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    calendar_allowed_hosts: tuple[str, ...] = ()
+    rate_limit_per_minute: int = 60
+    allowed_origins: tuple[str, ...] = ()
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    introspection: bool = True
+    controller_name: str = "Book N Meet"
+    contact_email: str = "privacy@booknmeet.example"
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        d = cls()
+        return cls(
+            host=env.get("HOST", d.host),
+            port=int(env.get("PORT", d.port)),
+            database_url=normalize_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            redis_url=env.get("REDIS_URL") or None,
+            calendar_allowed_hosts=_csv(env.get("CALENDAR_ALLOWED_HOSTS", "")),
+            rate_limit_per_minute=int(env.get("RATE_LIMIT_PER_MINUTE", d.rate_limit_per_minute)),
+            allowed_origins=_csv(env.get("ALLOWED_ORIGINS", "")),
+            ssl_certfile=env.get("SSL_CERTFILE") or None,
+            ssl_keyfile=env.get("SSL_KEYFILE") or None,
+            introspection=_flag(env.get("INTROSPECTION", "1")),
+            controller_name=env.get("PRIVACY_CONTROLLER", d.controller_name),
+            contact_email=env.get("PRIVACY_CONTACT_EMAIL", d.contact_email),
+            max_query_depth=int(env.get("MAX_QUERY_DEPTH", d.max_query_depth)),
+            max_aliases=int(env.get("MAX_ALIASES", d.max_aliases)),
+            max_tokens=int(env.get("MAX_TOKENS", d.max_tokens)),
+        )

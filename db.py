@@ -1,0 +1,86 @@
+"""Database wiring: the tortoise config, start-up (with migrations) and shutdown."""
+
+import asyncio
+import contextlib
+import fcntl
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+
+from config import Settings
+from models import MODEL_MODULES
+
+MIGRATION_LOCK_KEY = 0x626E6D  # "bnm"
+
+SQLITE_PRAGMAS = {
+    # Erased values are overwritten, not just unlinked, so they cannot be read back from the file.
+    "secure_delete": "ON",
+    "busy_timeout": "5000",
+    "synchronous": "NORMAL",
+}
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite://"):
+        connection: Any = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {"file_path": database_url.removeprefix("sqlite://"), **SQLITE_PRAGMAS},
+        }
+    else:
+        connection = database_url
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(database_url: str) -> AsyncIterator[None]:
+    """Several workers start at once; only one may migrate at a time."""
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        lock_path = f"{path}.migrate-lock" if path != ":memory:" else None
+        if lock_path is None:
+            yield
+            return
+        with open(lock_path, "w") as handle:  # noqa: ASYNC230 (a lock file, opened once at start)
+            await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        yield
+    finally:
+        await connection.close()  # releases the session lock
+
+
+async def start_database(settings: Settings, *, apply_migrations: bool = True) -> None:
+    config = tortoise_config(settings.database_url)
+    if apply_migrations:
+        async with _migration_lock(settings.database_url):
+            await migrate(config=config)
+            await Tortoise.close_connections()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+
+
+async def stop_database() -> None:
+    await connections.close_all()
+
+
+async def ping() -> None:
+    await connections.get("default").execute_query("SELECT 1")

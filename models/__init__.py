@@ -1,0 +1,5 @@
+"""Tortoise models. `MODEL_MODULES` is what the ORM and the migrations load."""
+
+MODEL_MODULES = [
+    "models.user",
+]

@@ -1,0 +1,77 @@
+"""The personal-data registry: every stored field of every model, declared in this one place.
+
+Each field is either personal data of a category (exported by `myData`, erased with the account,
+purged after its retention), a secret that is personal but never exported (hashes, encrypted
+URLs; erased all the same), or not personal. `undeclared_fields` is what the registry test runs
+over every model, so a new field cannot slip past export and erasure.
+"""
+
+from dataclasses import dataclass
+
+from tortoise.fields.relational import RelationalField
+from tortoise.models import Model
+
+from domain.privacy import Category
+
+
+@dataclass(frozen=True, slots=True)
+class Personal:
+    category: Category
+    secret: bool = False  # personal, erased, but never exported
+
+
+NOT_PERSONAL = None
+
+A = Category
+
+REGISTRY: dict[str, dict[str, Personal | None]] = {
+    "User": {
+        "email": Personal(A.ACCOUNT),
+        "name": Personal(A.ACCOUNT),
+        "password_hash": Personal(A.ACCOUNT, secret=True),
+        "time_zone": Personal(A.ACCOUNT),
+        "company_name": Personal(A.COMPANY),
+        "role": NOT_PERSONAL,
+        "created_at": Personal(A.ACCOUNT),
+        "updated_at": NOT_PERSONAL,
+    },
+    "AuthToken": {
+        "token_hash": Personal(A.TECHNICAL, secret=True),
+        "created_at": Personal(A.TECHNICAL),
+        "last_used_at": Personal(A.TECHNICAL),
+        "revoked_at": NOT_PERSONAL,
+    },
+}
+
+
+def data_fields(model: type[Model]) -> list[str]:
+    """Stored fields other than the primary key and relations."""
+    meta = model._meta
+    relational_sources = {
+        f.source_field for f in meta.fields_map.values() if isinstance(f, RelationalField)
+    }
+    return [
+        name
+        for name, field in meta.fields_map.items()
+        if not isinstance(field, RelationalField)
+        and name != meta.pk_attr
+        and name not in relational_sources
+    ]
+
+
+def undeclared_fields(models: list[type[Model]]) -> list[str]:
+    """`Model.field` for every stored field missing from the registry."""
+    missing = []
+    for model in models:
+        declared = REGISTRY.get(model.__name__, {})
+        missing += [f"{model.__name__}.{f}" for f in data_fields(model) if f not in declared]
+    return missing
+
+
+def personal_fields(model: type[Model], *, include_secrets: bool = False) -> dict[str, Personal]:
+    declared = REGISTRY[model.__name__]
+    return {
+        name: p
+        for name, p in declared.items()
+        if p is not None and (include_secrets or not p.secret)
+    }

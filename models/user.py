@@ -1,0 +1,32 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=320, unique=True)  # stored lower-cased
+    name = fields.CharField(max_length=200)
+    password_hash = fields.CharField(max_length=255)
+    time_zone = fields.CharField(max_length=64, default="UTC")
+    company_name = fields.CharField(max_length=200, null=True)
+    role = fields.CharField(max_length=16, default="member")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "users"
+
+
+class AuthToken(Model):
+    # An opaque bearer token: only its SHA-256 is stored.
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "auth_tokens"

@@ -1,0 +1,43 @@
+from schema.context import Info
+from schema.user import AuthPayload, ProfileInput, SignUpInput, User
+from services import accounts
+
+
+def me(info: Info) -> User | None:
+    user = info.context.user
+    return User.from_model(user) if user else None
+
+
+async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
+    session = await accounts.sign_up(
+        accounts.SignUp(
+            email=input.email,
+            password=input.password,
+            name=input.name,
+            time_zone=input.time_zone or "UTC",
+            company_name=input.company_name,
+        )
+    )
+    return AuthPayload(token=session.token, user=User.from_model(session.user))
+
+
+async def log_in(info: Info, email: str, password: str) -> AuthPayload:
+    session = await accounts.log_in(email, password)
+    return AuthPayload(token=session.token, user=User.from_model(session.user))
+
+
+async def log_out(info: Info) -> bool:
+    info.context.require_user()
+    assert info.context.token is not None
+    return await accounts.log_out(info.context.token)
+
+
+async def update_profile(info: Info, input: ProfileInput) -> User:
+    user = info.context.require_user()
+    change = accounts.ProfileChange(
+        name=input.name,
+        email=input.email,
+        time_zone=input.time_zone,
+        company_name=input.company_name,
+    )
+    return User.from_model(await accounts.update_profile(user, change))

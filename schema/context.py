@@ -1,0 +1,39 @@
+"""The one typed context every resolver receives (`Info[Context, None]`)."""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from config import Settings
+from domain.errors import Unauthenticated
+from models.user import User
+
+
+@dataclass
+class Context:
+    settings: Settings
+    request: Any = None
+    response: Any = None
+    user: User | None = None
+    token: str | None = None
+    # Filled by strawberry on WebSocket connections from the connection_init payload.
+    connection_params: dict[str, Any] | None = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def require_user(self) -> User:
+        if self.user is None:
+            raise Unauthenticated()
+        return self.user
+
+
+Info = StrawberryInfo[Context, None]
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

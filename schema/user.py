@@ -1,0 +1,47 @@
+import strawberry
+
+from models.user import User as UserRow
+
+
+@strawberry.type
+class User:
+    row: strawberry.Private[UserRow]
+    id: strawberry.ID
+    email: str
+    name: str
+    time_zone: str
+    company_name: str | None
+
+    @classmethod
+    def from_model(cls, row: UserRow) -> "User":
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            email=row.email,
+            name=row.name,
+            time_zone=row.time_zone,
+            company_name=row.company_name,
+        )
+
+
+@strawberry.type
+class AuthPayload:
+    token: str
+    user: User
+
+
+@strawberry.input
+class SignUpInput:
+    email: str
+    password: str
+    name: str
+    time_zone: str | None = "UTC"
+    company_name: str | None = None
+
+
+@strawberry.input
+class ProfileInput:
+    name: str | None = None
+    email: str | None = None
+    time_zone: str | None = None
+    company_name: str | None = None

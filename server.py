@@ -1,0 +1,101 @@
+"""The ASGI app (`uvicorn server:app`) and the `python server.py` entry point."""
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+import db
+from config import Settings
+from graphql_app import GraphQLApp
+
+
+async def healthz(request: Request) -> JSONResponse:
+    try:
+        await db.ping()
+    except Exception:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    graphql = GraphQLApp(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.start_database(settings)
+        try:
+            yield
+        finally:
+            await db.stop_database()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+def app_factory() -> Starlette:
+    return create_app()
+
+
+def __getattr__(name: str) -> Starlette:
+    # `uvicorn server:app --workers N` imports `app`; built on first access, not on every import.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)
+
+
+def serve(settings: Settings) -> None:
+    uvicorn.run(
+        "server:app_factory",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=settings.ssl_certfile,
+        ssl_keyfile=settings.ssl_keyfile,
+        proxy_headers=False,
+    )
+
+
+async def _makemigrations() -> None:
+    from tortoise import Tortoise
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = db.tortoise_config("sqlite://:memory:")
+    await Tortoise.init(config=config)
+    try:
+        written = await MigrationAutodetector(Tortoise.apps, config["apps"]).write()
+    finally:
+        await Tortoise.close_connections()
+    print("\n".join(written) or "No model changes.")
+
+
+def main(argv: list[str]) -> None:
+    settings = Settings.from_env()
+    command = argv[0] if argv else "serve"
+    if command == "serve":
+        serve(settings)
+    elif command == "migrate":
+        asyncio.run(db.start_database(settings))
+    elif command == "makemigrations":
+        asyncio.run(_makemigrations())
+    else:
+        sys.exit(f"usage: python server.py [serve|migrate|makemigrations]; unknown {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,155 @@
+"""Accounts and sessions: sign-up, log-in, tokens, profile correction."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain import validation
+from domain.errors import BadUserInput, Conflict, Unauthenticated
+from models.user import AuthToken, User
+from services.clock import utcnow
+from services.passwords import hash_password, needs_rehash, verify_password
+from services.tokens import new_token, token_hash
+
+# last_used_at is refreshed at most this often, so reads do not each cost a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    token: str
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    email: str
+    password: str
+    name: str
+    time_zone: str = "UTC"
+    company_name: str | None = None
+
+
+async def _email_taken(email: str, *, except_id: int | None = None) -> bool:
+    query = User.filter(email=email)
+    if except_id is not None:
+        query = query.exclude(id=except_id)
+    return await query.exists()
+
+
+async def _issue_token(user: User) -> str:
+    token = new_token("bnm")
+    await AuthToken.create(user=user, token_hash=token_hash(token))
+    return token
+
+
+async def sign_up(data: SignUp) -> Session:
+    email = validation.email_address(data.email)
+    password = validation.password(data.password)
+    name = validation.text(data.name, field="name", max_length=200)
+    validation.time_zone(data.time_zone)
+    company = None
+    if data.company_name is not None:
+        company = (
+            validation.text(data.company_name, field="companyName", max_length=200, required=False)
+            or None
+        )
+    if await _email_taken(email):
+        raise Conflict("An account with this e-mail already exists.", field="email")
+    password_hash = await hash_password(password)
+    try:
+        async with in_transaction():
+            user = await User.create(
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                time_zone=data.time_zone,
+                company_name=company,
+            )
+            token = await _issue_token(user)
+    except IntegrityError:  # lost a race for the same e-mail
+        raise Conflict("An account with this e-mail already exists.", field="email") from None
+    return Session(token, user)
+
+
+async def log_in(email: str, password: str) -> Session:
+    try:
+        normalized = validation.email_address(email)
+    except BadUserInput:
+        normalized = None
+    user = await User.get_or_none(email=normalized) if normalized else None
+    ok = await verify_password(user.password_hash if user else None, password)
+    if user is None or not ok:
+        raise Unauthenticated("Wrong e-mail or password.")
+    async with in_transaction():
+        if needs_rehash(user.password_hash):
+            user.password_hash = await hash_password(password)
+            await user.save(update_fields=["password_hash"])
+        token = await _issue_token(user)
+    return Session(token, user)
+
+
+async def authenticate(token: str | None) -> User | None:
+    """The user a live token belongs to, or None."""
+    if not token:
+        return None
+    row = await AuthToken.get_or_none(token_hash=token_hash(token), revoked_at=None).select_related(
+        "user"
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        await AuthToken.filter(id=row.id).update(last_used_at=now)
+    return row.user
+
+
+async def log_out(token: str) -> bool:
+    revoked = await AuthToken.filter(token_hash=token_hash(token), revoked_at=None).update(
+        revoked_at=utcnow()
+    )
+    return revoked > 0
+
+
+async def revoke_all(user: User) -> None:
+    await AuthToken.filter(user=user, revoked_at=None).update(revoked_at=utcnow())
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChange:
+    name: str | None = None
+    email: str | None = None
+    time_zone: str | None = None
+    company_name: str | None = None
+
+
+async def update_profile(user: User, change: ProfileChange) -> User:
+    updates: dict[str, object] = {}
+    if change.name is not None:
+        updates["name"] = validation.text(change.name, field="name", max_length=200)
+    if change.email is not None:
+        email = validation.email_address(change.email)
+        if email != user.email:
+            if await _email_taken(email, except_id=user.id):
+                raise Conflict("An account with this e-mail already exists.", field="email")
+            updates["email"] = email
+    if change.time_zone is not None:
+        validation.time_zone(change.time_zone)
+        updates["time_zone"] = change.time_zone
+    if change.company_name is not None:
+        updates["company_name"] = (
+            validation.text(
+                change.company_name, field="companyName", max_length=200, required=False
+            )
+            or None
+        )
+    if not updates:
+        return user
+    try:
+        async with in_transaction():
+            await User.filter(id=user.id).update(**updates)
+    except IntegrityError:
+        raise Conflict("An account with this e-mail already exists.", field="email") from None
+    return await User.get(id=user.id)

@@ -1,0 +1,244 @@
+"""Shared fixtures: a real database per session (SQLite file, or a throwaway PostgreSQL database
+when TEST_DATABASE=postgres), the schema executed directly, and real servers on free ports."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise, connections
+
+import db
+from config import Settings
+from schema.context import Context
+from schema.root import build_schema
+from services import accounts
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")  # set by .ci/run's second pass
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {BACKEND}; redis: {REDIS_URL or 'in-process bus'}"
+
+
+def _admin(sql: str) -> None:
+    async def run() -> None:
+        connection = await asyncpg.connect(f"{PG_SERVER}/postgres")
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKEND == "postgres":
+        name = f"bnm_test_{uuid.uuid4().hex[:12]}"
+        _admin(f'CREATE DATABASE "{name}"')
+        yield f"{PG_SERVER}/{name}"
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, redis_url=REDIS_URL, rate_limit_per_minute=0)
+
+
+@pytest.fixture(scope="session")
+async def database(settings: Settings) -> AsyncIterator[None]:
+    await db.start_database(settings)
+    yield
+    await db.stop_database()
+
+
+async def truncate_all() -> None:
+    tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
+    connection = connections.get("default")
+    if BACKEND == "postgres":
+        await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    else:
+        for table in tables:
+            await connection.execute_script(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+async def clean_db(database: None) -> AsyncIterator[None]:
+    """An empty database for this test."""
+    await truncate_all()
+    yield
+
+
+@dataclass
+class Result:
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]]
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.errors]
+
+    def ok(self) -> dict[str, Any]:
+        assert not self.errors, self.errors
+        assert self.data is not None
+        return self.data
+
+
+Execute = Callable[..., Awaitable[Result]]
+
+
+@pytest.fixture(scope="session")
+def schema(settings: Settings) -> Any:
+    return build_schema(settings)
+
+
+@pytest.fixture
+async def gql(clean_db: None, schema: Any, settings: Settings) -> Execute:
+    """Runs an operation through the schema as the holder of `token` (or anonymously)."""
+
+    async def execute(
+        query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> Result:
+        context = Context(settings=settings)
+        if token:
+            context.user = await accounts.authenticate(token)
+            context.token = token if context.user else None
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        errors = [e.formatted for e in result.errors or []]
+        return Result(result.data, errors)
+
+    return execute
+
+
+SIGN_UP = """
+mutation($input: SignUpInput!) { signUp(input: $input) { token user { id email name timeZone } } }
+"""
+
+
+@pytest.fixture
+def sign_up(gql: Execute) -> Callable[..., Awaitable[tuple[str, dict[str, Any]]]]:
+    async def create(
+        email: str = "host@example.com", name: str = "Hanna Host", time_zone: str = "UTC"
+    ) -> tuple[str, dict[str, Any]]:
+        variables = {
+            "input": {"email": email, "password": PASSWORD, "name": name, "timeZone": time_zone}
+        }
+        data = (await gql(SIGN_UP, variables)).ok()["signUp"]
+        return data["token"], data["user"]
+
+    return create
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def graphql(self) -> str:
+        return f"{self.url}/graphql"
+
+    @property
+    def ws(self) -> str:
+        return self.graphql.replace("http://", "ws://")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> Result:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(
+                self.graphql, json={"query": query, "variables": variables}, headers=headers
+            )
+        body = response.json()
+        return Result(body.get("data"), body.get("errors") or [])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(
+    settings: Settings, log_dir: Path, *, env: dict[str, str] | None = None
+) -> LiveServer:
+    """`python server.py` in a child process on a free port, ready when /healthz answers."""
+    port = free_port()
+    log_path = log_dir / f"server-{port}.log"
+    child_env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": settings.database_url,
+        "RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
+        **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+        **(env or {}),
+    }
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "server.py")],
+            cwd=log_dir,
+            env=child_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{server.log()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not become healthy:\n{server.log()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    database: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    server = start_server(settings, tmp_path_factory.mktemp("server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(live_server: LiveServer, clean_db: None) -> LiveServer:
+    """The shared live server over an empty database."""
+    return live_server
