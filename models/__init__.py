@@ -2,4 +2,7 @@
 
 MODEL_MODULES = [
     "models.user",
+    "models.event_type",
+    "models.schedule",
+    "models.booking",
 ]

@@ -9,6 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 from config import Settings
 from domain.errors import Unauthenticated
 from models.user import User
+from schema.loaders import Loaders
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Context:
     token: str | None = None
     # Filled by strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = None
-    loaders: dict[str, Any] = field(default_factory=dict)
+    loaders: Loaders = field(default_factory=Loaders)
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def require_user(self) -> User:

@@ -12,8 +12,15 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from config import Settings
-from resolvers import privacy, user
+from resolvers import availability as availability_r
+from resolvers import booking as booking_r
+from resolvers import event_type as event_type_r
+from resolvers import privacy as privacy_r
+from resolvers import user as user_r
+from schema.availability import Schedule
+from schema.booking import Booking, BookingConnection, ClientConnection, Slot
 from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
+from schema.event_type import EventType
 from schema.privacy import PrivacyInfo
 from schema.scalars import SCALAR_MAP
 from schema.user import AuthPayload, User
@@ -21,18 +28,45 @@ from schema.user import AuthPayload, User
 
 @strawberry.type
 class Query:
-    me: User | None = strawberry.field(resolver=user.me, description="null when anonymous")
-    privacy_info: PrivacyInfo = strawberry.field(resolver=privacy.privacy_info)
+    me: User | None = strawberry.field(resolver=user_r.me, description="null when anonymous")
+    privacy_info: PrivacyInfo = strawberry.field(resolver=privacy_r.privacy_info)
+    event_type: EventType | None = strawberry.field(
+        resolver=event_type_r.event_type, description="Public."
+    )
+    my_event_types: list[EventType] = strawberry.field(resolver=event_type_r.my_event_types)
+    schedule: Schedule = strawberry.field(resolver=availability_r.schedule)
+    available_slots: list[Slot] = strawberry.field(
+        resolver=booking_r.available_slots, description="Public."
+    )
+    bookings: BookingConnection = strawberry.field(resolver=booking_r.bookings_page)
+    booking: Booking | None = strawberry.field(resolver=booking_r.booking)
+    clients: ClientConnection = strawberry.field(resolver=booking_r.clients)
 
 
 @strawberry.type
 class Mutation:
-    sign_up: AuthPayload = strawberry.mutation(resolver=user.sign_up)
-    log_in: AuthPayload = strawberry.mutation(resolver=user.log_in)
-    log_out: bool = strawberry.mutation(resolver=user.log_out)
+    sign_up: AuthPayload = strawberry.mutation(resolver=user_r.sign_up)
+    log_in: AuthPayload = strawberry.mutation(resolver=user_r.log_in)
+    log_out: bool = strawberry.mutation(resolver=user_r.log_out)
     update_profile: User = strawberry.mutation(
-        resolver=user.update_profile, description="Right to correction."
+        resolver=user_r.update_profile, description="Right to correction."
     )
+    create_event_type: EventType = strawberry.mutation(resolver=event_type_r.create_event_type)
+    update_event_type: EventType = strawberry.mutation(resolver=event_type_r.update_event_type)
+    delete_event_type: bool = strawberry.mutation(resolver=event_type_r.delete_event_type)
+    set_weekly_availability: Schedule = strawberry.mutation(
+        resolver=availability_r.set_weekly_availability
+    )
+    set_date_override: Schedule = strawberry.mutation(
+        resolver=availability_r.set_date_override, description="[] = unavailable all day."
+    )
+    clear_date_override: bool = strawberry.mutation(resolver=availability_r.clear_date_override)
+    book_meeting: Booking = strawberry.mutation(
+        resolver=booking_r.book_meeting, description="Public; the invitee needs no account."
+    )
+    cancel_booking: Booking = strawberry.mutation(resolver=booking_r.cancel_booking)
+    reschedule_booking: Booking = strawberry.mutation(resolver=booking_r.reschedule_booking)
+    confirm_booking: Booking = strawberry.mutation(resolver=booking_r.confirm_booking)
 
 
 class Schema(strawberry.Schema):

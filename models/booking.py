@@ -1,0 +1,44 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from models.event_type import EventType
+from models.user import User
+
+PENDING, CONFIRMED, CANCELLED = "PENDING", "CONFIRMED", "CANCELLED"
+
+
+class Booking(Model):
+    id = fields.IntField(primary_key=True)
+    event_type: fields.ForeignKeyRelation[EventType] = fields.ForeignKeyField(
+        "models.EventType", related_name="bookings", on_delete=fields.CASCADE
+    )
+    # Denormalised from the event type: the no-overlap constraint is per host.
+    host: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="hosted_bookings", on_delete=fields.CASCADE
+    )
+    booker: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="made_bookings", null=True, on_delete=fields.SET_NULL
+    )
+    start = fields.DatetimeField()
+    end = fields.DatetimeField()
+    # The time the host is taken: the meeting widened by the event type's buffers.
+    busy_start = fields.DatetimeField()
+    busy_end = fields.DatetimeField()
+    status = fields.CharField(max_length=16, default=CONFIRMED)
+    attendee_name = fields.CharField(max_length=200)
+    attendee_email = fields.CharField(max_length=320)
+    attendee_time_zone = fields.CharField(max_length=64, null=True)
+    notes = fields.TextField(null=True)
+    manage_token_hash = fields.CharField(max_length=64, null=True, unique=True)
+    idempotency_key = fields.CharField(max_length=200, null=True)
+    request_fingerprint = fields.CharField(max_length=64, null=True)
+    cancel_reason = fields.TextField(null=True)
+    reschedule_reason = fields.TextField(null=True)
+    sequence = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "bookings"
+        unique_together = (("host", "idempotency_key"),)
+        indexes = (("host_id", "busy_start"), ("event_type_id", "start"))

@@ -1,0 +1,30 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from models.user import User
+
+
+class EventType(Model):
+    id = fields.IntField(primary_key=True)
+    host: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="event_types", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=200)
+    slug = fields.CharField(max_length=100)
+    description = fields.TextField(null=True)
+    duration_minutes = fields.IntField()
+    location_kind = fields.CharField(max_length=16, default="OTHER")
+    location = fields.CharField(max_length=500, null=True)
+    buffer_before_minutes = fields.IntField(default=0)
+    buffer_after_minutes = fields.IntField(default=0)
+    minimum_notice_minutes = fields.IntField(default=0)
+    slot_interval_minutes = fields.IntField(null=True)
+    max_bookings_per_day = fields.IntField(null=True)
+    requires_confirmation = fields.BooleanField(default=False)
+    horizon_days = fields.IntField(null=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "event_types"
+        unique_together = (("host", "slug"),)

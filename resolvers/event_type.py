@@ -1,0 +1,47 @@
+from dataclasses import fields
+
+import strawberry
+
+from resolvers.ids import parse_id
+from schema.context import Info
+from schema.event_type import EventType, EventTypeInput, EventTypeUpdateInput
+from services import event_types
+from services.event_types import EventTypeData
+
+
+def _data(input: EventTypeInput | EventTypeUpdateInput) -> EventTypeData:
+    values = {f.name: getattr(input, f.name) for f in fields(EventTypeData)}
+    kind = values["location_kind"]
+    values["location_kind"] = kind.value if kind is not None else None
+    return EventTypeData(**values)
+
+
+async def event_type(info: Info, id: strawberry.ID) -> EventType | None:
+    row = await event_types.public(parse_id(id, "Event type"))
+    if row is None:
+        return None
+    info.context.loaders.prime_event_type(row)
+    return EventType.from_model(row)
+
+
+async def my_event_types(info: Info) -> list[EventType]:
+    host = info.context.require_user()
+    return [EventType.from_model(row) for row in await event_types.list_for(host)]
+
+
+async def create_event_type(info: Info, input: EventTypeInput) -> EventType:
+    host = info.context.require_user()
+    return EventType.from_model(await event_types.create(host, _data(input)))
+
+
+async def update_event_type(
+    info: Info, id: strawberry.ID, input: EventTypeUpdateInput
+) -> EventType:
+    host = info.context.require_user()
+    row = await event_types.update(host, parse_id(id, "Event type"), _data(input))
+    return EventType.from_model(row)
+
+
+async def delete_event_type(info: Info, id: strawberry.ID) -> bool:
+    host = info.context.require_user()
+    return await event_types.delete(host, parse_id(id, "Event type"))

@@ -1,0 +1,61 @@
+from enum import Enum
+
+import strawberry
+
+from domain.availability import format_hhmm
+from models.user import User as UserRow
+from services import availability
+
+
+@strawberry.enum
+class Weekday(Enum):
+    MONDAY = "MONDAY"
+    TUESDAY = "TUESDAY"
+    WEDNESDAY = "WEDNESDAY"
+    THURSDAY = "THURSDAY"
+    FRIDAY = "FRIDAY"
+    SATURDAY = "SATURDAY"
+    SUNDAY = "SUNDAY"
+
+
+@strawberry.input(
+    description='Wall-clock times in the schedule\'s zone: "09:00", "17:30", "24:00".'
+)
+class WeeklyRuleInput:
+    weekday: Weekday
+    start: str
+    end: str
+
+
+@strawberry.input
+class TimeRangeInput:
+    start: str
+    end: str
+
+
+@strawberry.type
+class WeeklyRule:
+    weekday: Weekday
+    start: str
+    end: str
+
+
+@strawberry.type
+class Schedule:
+    host: strawberry.Private[UserRow]
+    time_zone: str
+
+    @classmethod
+    def from_model(cls, host: UserRow) -> "Schedule":
+        return cls(host=host, time_zone=host.time_zone)
+
+    @strawberry.field
+    async def rules(self) -> list[WeeklyRule]:
+        return [
+            WeeklyRule(
+                weekday=Weekday(availability.WEEKDAYS[r.weekday]),
+                start=format_hhmm(r.start),
+                end=format_hhmm(r.end),
+            )
+            for r in await availability.weekly_rules(self.host.id)
+        ]

@@ -1,0 +1,119 @@
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from models.booking import Booking as BookingRow
+from schema.context import Info
+from schema.event_type import EventType
+from schema.pagination import PageInfo
+
+
+@strawberry.enum
+class BookingStatus(Enum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.enum
+class BookingOrder(Enum):
+    NEWEST_FIRST = "NEWEST_FIRST"
+    START_ASC = "START_ASC"
+
+
+@strawberry.type
+class Slot:
+    start: datetime
+    end: datetime
+
+
+@strawberry.type
+class Booking:
+    row: strawberry.Private[BookingRow]
+    id: strawberry.ID
+    start: datetime
+    end: datetime
+    status: BookingStatus
+    attendee_name: str
+    attendee_email: str
+    attendee_time_zone: str | None
+    notes: str | None
+    cancel_reason: str | None
+    created_at: datetime
+    manage_token: str | None = strawberry.field(
+        default=None, description="Returned once, to the booker, by bookMeeting; null elsewhere."
+    )
+
+    @classmethod
+    def from_model(cls, row: BookingRow, manage_token: str | None = None) -> "Booking":
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            start=row.start,
+            end=row.end,
+            status=BookingStatus(row.status),
+            attendee_name=row.attendee_name,
+            attendee_email=row.attendee_email,
+            attendee_time_zone=row.attendee_time_zone,
+            notes=row.notes,
+            cancel_reason=row.cancel_reason,
+            created_at=row.created_at,
+            manage_token=manage_token,
+        )
+
+    @strawberry.field
+    async def event_type(self, info: Info) -> EventType:
+        row = await info.context.loaders.event_type.load(self.row.event_type_id)
+        assert row is not None
+        return EventType.from_model(row)
+
+
+@strawberry.type
+class BookingEdge:
+    node: Booking
+    cursor: str
+
+
+@strawberry.type
+class BookingConnection:
+    edges: list[BookingEdge]
+    page_info: PageInfo
+    count_query: strawberry.Private[Any]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self.count_query.count()
+
+
+@strawberry.input
+class BookMeetingInput:
+    event_type_id: strawberry.ID
+    start: datetime
+    name: str
+    email: str
+    time_zone: str | None = None
+    notes: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class Client:
+    name: str
+    email: str
+    booking_count: int
+    last_booking_at: datetime
+
+
+@strawberry.type
+class ClientEdge:
+    node: Client
+    cursor: str
+
+
+@strawberry.type
+class ClientConnection:
+    edges: list[ClientEdge]
+    page_info: PageInfo
+    total_count: int

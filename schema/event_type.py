@@ -1,0 +1,104 @@
+from enum import Enum
+
+import strawberry
+
+from models.event_type import EventType as EventTypeRow
+from models.user import User as UserRow
+from schema.context import Info
+
+
+@strawberry.enum
+class LocationKind(Enum):
+    IN_PERSON = "IN_PERSON"
+    PHONE = "PHONE"
+    VIDEO = "VIDEO"
+    OTHER = "OTHER"
+
+
+@strawberry.type(description="What a booker may know of a host: never e-mail or calendar details.")
+class PublicHost:
+    name: str
+    time_zone: str
+
+    @classmethod
+    def from_model(cls, row: UserRow) -> "PublicHost":
+        return cls(name=row.name, time_zone=row.time_zone)
+
+
+@strawberry.type
+class EventType:
+    row: strawberry.Private[EventTypeRow]
+    id: strawberry.ID
+    title: str
+    slug: str
+    description: str | None
+    duration_minutes: int
+    location: str | None
+    location_kind: LocationKind
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    minimum_notice_minutes: int
+    slot_interval_minutes: int | None
+    max_bookings_per_day: int | None
+    requires_confirmation: bool
+    horizon_days: int | None
+
+    @classmethod
+    def from_model(cls, row: EventTypeRow) -> "EventType":
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            title=row.title,
+            slug=row.slug,
+            description=row.description,
+            duration_minutes=row.duration_minutes,
+            location=row.location,
+            location_kind=LocationKind(row.location_kind),
+            buffer_before_minutes=row.buffer_before_minutes,
+            buffer_after_minutes=row.buffer_after_minutes,
+            minimum_notice_minutes=row.minimum_notice_minutes,
+            slot_interval_minutes=row.slot_interval_minutes,
+            max_bookings_per_day=row.max_bookings_per_day,
+            requires_confirmation=row.requires_confirmation,
+            horizon_days=row.horizon_days,
+        )
+
+    @strawberry.field
+    async def host(self, info: Info) -> PublicHost:
+        user = await info.context.loaders.user.load(self.row.host_id)
+        assert user is not None
+        return PublicHost.from_model(user)
+
+
+@strawberry.input
+class EventTypeInput:
+    title: str
+    slug: str
+    duration_minutes: int
+    location: str | None = None
+    buffer_before_minutes: int | None = 0
+    buffer_after_minutes: int | None = 0
+    minimum_notice_minutes: int | None = 0
+    slot_interval_minutes: int | None = None
+    max_bookings_per_day: int | None = None
+    requires_confirmation: bool | None = False
+    location_kind: LocationKind | None = LocationKind.OTHER
+    description: str | None = None
+    horizon_days: int | None = None
+
+
+@strawberry.input(description="Only the fields given are changed.")
+class EventTypeUpdateInput:
+    title: str | None = None
+    slug: str | None = None
+    duration_minutes: int | None = None
+    location: str | None = None
+    buffer_before_minutes: int | None = None
+    buffer_after_minutes: int | None = None
+    minimum_notice_minutes: int | None = None
+    slot_interval_minutes: int | None = None
+    max_bookings_per_day: int | None = None
+    requires_confirmation: bool | None = None
+    location_kind: LocationKind | None = None
+    description: str | None = None
+    horizon_days: int | None = None

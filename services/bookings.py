@@ -1,0 +1,304 @@
+"""Bookings: made by anyone, managed by the host, the signed-in booker or the manage token.
+
+No double booking is guaranteed by the database (an exclusion constraint on PostgreSQL, a trigger
+on SQLite; see migrations/0002). The check before the insert only gives the clearer answer; the
+host's row is locked for the transaction on PostgreSQL so the daily limit holds under races too.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.functions import Count, Max
+from tortoise.transactions import in_transaction
+
+from domain import validation
+from domain.errors import BadUserInput, Conflict, NotFound
+from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
+from models.event_type import EventType
+from models.user import User
+from services import slots
+from services.tokens import new_token, token_hash
+
+SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    event_type_id: int
+    start: datetime
+    name: str
+    email: str
+    time_zone: str | None = None
+    notes: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    booking: Booking
+    manage_token: str | None  # only for the request that created it
+
+
+def _clean(request: BookingRequest) -> BookingRequest:
+    if request.start.tzinfo is None:
+        raise BadUserInput("start", "needs a UTC offset")
+    if request.time_zone is not None:
+        validation.time_zone(request.time_zone)
+    key = request.idempotency_key
+    if key is not None and not 1 <= len(key) <= 200:
+        raise BadUserInput("idempotencyKey", "must be 1 to 200 characters long")
+    notes = request.notes
+    if notes is not None:
+        notes = validation.text(notes, field="notes", max_length=5000, required=False) or None
+    return BookingRequest(
+        event_type_id=request.event_type_id,
+        start=request.start.astimezone(ZoneInfo("UTC")),
+        name=validation.text(request.name, field="name", max_length=200),
+        email=validation.email_address(request.email),
+        time_zone=request.time_zone,
+        notes=notes,
+        idempotency_key=key,
+    )
+
+
+def _fingerprint(request: BookingRequest) -> str:
+    fields = [
+        request.event_type_id,
+        request.start.isoformat(),
+        request.name,
+        request.email,
+        request.time_zone,
+        request.notes,
+    ]
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+
+
+async def _replay(host_id: int, request: BookingRequest) -> Booked | None:
+    if request.idempotency_key is None:
+        return None
+    previous = await Booking.get_or_none(host_id=host_id, idempotency_key=request.idempotency_key)
+    if previous is None:
+        return None
+    if previous.request_fingerprint != _fingerprint(request):
+        raise Conflict(
+            "This idempotencyKey was used for a different booking.", field="idempotencyKey"
+        )
+    return Booked(previous, None)
+
+
+async def _lock_host(host_id: int) -> None:
+    # Honoured on PostgreSQL; SQLite already runs one write transaction at a time.
+    await User.select_for_update().get(id=host_id)
+
+
+def _day_window(start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    local = start.astimezone(tz)
+    midnight = datetime.combine(local.date(), datetime.min.time(), tz)
+    return midnight - timedelta(hours=3), midnight + timedelta(hours=27)
+
+
+async def _check_free(
+    event_type: EventType, host_zone: str, start: datetime, exclude: int | None = None
+) -> None:
+    window = _day_window(start, ZoneInfo(host_zone))
+    data = await slots.inputs(event_type, host_zone, *window, exclude_booking=exclude)
+    if not slots.bookable(start, data):
+        raise Conflict(SLOT_TAKEN, field="start")
+
+
+async def book(request: BookingRequest, booker: User | None = None) -> Booked:
+    request = _clean(request)
+    event_type = await EventType.get_or_none(id=request.event_type_id, active=True).select_related(
+        "host"
+    )
+    if event_type is None:
+        raise NotFound("Event type")
+    if replay := await _replay(event_type.host_id, request):
+        return replay
+    token = new_token("bnm_m")
+    end = request.start + timedelta(minutes=event_type.duration_minutes)
+    busy_start, busy_end = slots.busy_range(event_type, request.start, end)
+    try:
+        async with in_transaction():
+            await _lock_host(event_type.host_id)
+            await _check_free(event_type, event_type.host.time_zone, request.start)
+            booking = await Booking.create(
+                event_type=event_type,
+                host_id=event_type.host_id,
+                booker=booker,
+                start=request.start,
+                end=end,
+                busy_start=busy_start,
+                busy_end=busy_end,
+                status=PENDING if event_type.requires_confirmation else CONFIRMED,
+                attendee_name=request.name,
+                attendee_email=request.email,
+                attendee_time_zone=request.time_zone,
+                notes=request.notes,
+                manage_token_hash=token_hash(token),
+                idempotency_key=request.idempotency_key,
+                request_fingerprint=_fingerprint(request),
+            )
+    except IntegrityError:
+        # Lost a race: to a concurrent booking of the slot, or to a retry with the same key.
+        if replay := await _replay(event_type.host_id, request):
+            return replay
+        raise Conflict(SLOT_TAKEN, field="start") from None
+    booking.event_type = event_type
+    return Booked(booking, token)
+
+
+async def managed(booking_id: int, user: User | None, manage_token: str | None) -> Booking:
+    """The booking, if the caller is its host, its signed-in booker or holds its manage token."""
+    booking = await Booking.get_or_none(id=booking_id).select_related("event_type__host")
+    if booking is not None:
+        if user is not None and user.id in (booking.host_id, booking.booker_id):
+            return booking
+        if manage_token and booking.manage_token_hash == token_hash(manage_token):
+            return booking
+    raise NotFound("Booking")
+
+
+async def hosted(booking_id: int, host: User) -> Booking:
+    booking = await Booking.get_or_none(id=booking_id, host_id=host.id).select_related(
+        "event_type__host"
+    )
+    if booking is None:
+        raise NotFound("Booking")
+    return booking
+
+
+def _reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    return validation.text(reason, field="reason", max_length=2000, required=False) or None
+
+
+async def cancel(booking: Booking, reason: str | None) -> Booking:
+    reason = _reason(reason)
+    if booking.status == CANCELLED:
+        raise Conflict("The booking is already cancelled.", field="id")
+    async with in_transaction():
+        changed = await Booking.filter(id=booking.id, status__not=CANCELLED).update(
+            status=CANCELLED, cancel_reason=reason, sequence=booking.sequence + 1
+        )
+    if not changed:
+        raise Conflict("The booking is already cancelled.", field="id")
+    booking.status, booking.cancel_reason, booking.sequence = (
+        CANCELLED,
+        reason,
+        booking.sequence + 1,
+    )
+    return booking
+
+
+async def reschedule(booking: Booking, start: datetime, reason: str | None) -> Booking:
+    reason = _reason(reason)
+    if start.tzinfo is None:
+        raise BadUserInput("start", "needs a UTC offset")
+    if booking.status == CANCELLED:
+        raise Conflict("A cancelled booking cannot be moved.", field="id")
+    event_type = booking.event_type
+    start = start.astimezone(ZoneInfo("UTC"))
+    end = start + timedelta(minutes=event_type.duration_minutes)
+    busy_start, busy_end = slots.busy_range(event_type, start, end)
+    try:
+        async with in_transaction():
+            await _lock_host(booking.host_id)
+            await _check_free(event_type, event_type.host.time_zone, start, exclude=booking.id)
+            await Booking.filter(id=booking.id).update(
+                start=start,
+                end=end,
+                busy_start=busy_start,
+                busy_end=busy_end,
+                reschedule_reason=reason,
+                sequence=booking.sequence + 1,
+            )
+    except IntegrityError:
+        raise Conflict(SLOT_TAKEN, field="start") from None
+    return await Booking.get(id=booking.id).select_related("event_type__host")
+
+
+async def confirm(booking: Booking) -> Booking:
+    if booking.status != PENDING:
+        raise Conflict(f"Only a pending booking can be confirmed (it is {booking.status}).")
+    async with in_transaction():
+        await Booking.filter(id=booking.id, status=PENDING).update(status=CONFIRMED)
+    booking.status = CONFIRMED
+    return booking
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[tuple[Booking, list[object]]]  # (booking, cursor key)
+    has_next: bool
+    count_query: object
+
+
+async def page(
+    host: User,
+    *,
+    first: int,
+    after: list[object] | None,
+    status: str | None,
+    order: str,
+    start_from: datetime | None = None,
+    start_to: datetime | None = None,
+) -> Page:
+    """Keyset pages: NEWEST_FIRST by id descending (ids grow with time), START_ASC by start, id."""
+    query = Booking.filter(host_id=host.id)
+    if status:
+        query = query.filter(status=status)
+    if start_from:
+        query = query.filter(start__gte=start_from)
+    if start_to:
+        query = query.filter(start__lt=start_to)
+    count_query = query
+    if order == "START_ASC":
+        if after:
+            after_start, after_id = datetime.fromisoformat(str(after[0])), int(str(after[1]))
+            query = query.filter(Q(start__gt=after_start) | Q(start=after_start, id__gt=after_id))
+        query = query.order_by("start", "id")
+    else:
+        if after:
+            query = query.filter(id__lt=int(str(after[0])))
+        query = query.order_by("-id")
+    rows = await query.limit(first + 1).select_related("event_type__host")
+    keyed = [
+        (row, [row.start.isoformat(), row.id] if order == "START_ASC" else [row.id])
+        for row in rows[:first]
+    ]
+    return Page(keyed, len(rows) > first, count_query)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSummary:
+    name: str
+    email: str
+    booking_count: int
+    last_booking_at: datetime
+
+
+async def clients(host: User) -> list[ClientSummary]:
+    """The host's clients, derived from bookings: most recent first."""
+    rows = (
+        await Booking.filter(host_id=host.id)
+        .annotate(count=Count("id"), last=Max("start"), name=Max("attendee_name"))
+        .group_by("attendee_email")
+        .values("attendee_email", "count", "last", "name")
+    )
+    summaries = [
+        ClientSummary(r["name"], r["attendee_email"], r["count"], _aware(r["last"])) for r in rows
+    ]
+    return sorted(summaries, key=lambda c: (c.last_booking_at, c.email), reverse=True)
+
+
+def _aware(value: datetime | str) -> datetime:
+    # Aggregates come back as text on SQLite.
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo("UTC"))
