@@ -15,10 +15,11 @@ from config import Settings
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from services import accounts
+from subscriptions.bus import EventBus
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bus: EventBus) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql",
@@ -31,11 +32,12 @@ class GraphQLApp(GraphQL[Context, None]):
             allowed_origins=settings.allowed_origins,
         )
         self.settings = settings
+        self.bus = bus
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
-        context = Context(settings=self.settings, request=request, response=response)
+        context = Context(settings=self.settings, bus=self.bus, request=request, response=response)
         if isinstance(request, Request):
             token = bearer_token(request.headers.get("authorization"))
             context.user = await accounts.authenticate(token)

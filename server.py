@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import sys
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,21 @@ from starlette.routing import Route, WebSocketRoute
 import db
 from config import Settings
 from graphql_app import GraphQLApp
+from services import events
+from subscriptions.bus import EventBus, bus_from_url
+
+log = logging.getLogger("booknmeet")
+DISPATCH_INTERVAL = 2.0
+
+
+async def dispatch_forever(bus: EventBus, interval: float = DISPATCH_INTERVAL) -> None:
+    """Publishes what committed but was not yet published (at start: what a crash left behind)."""
+    while True:
+        try:
+            await events.flush(bus)
+        except Exception:
+            log.exception("publishing outbox events failed; retrying")
+        await asyncio.sleep(interval)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -26,14 +42,21 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    graphql = GraphQLApp(settings)
+    bus = bus_from_url(settings.redis_url)
+    graphql = GraphQLApp(settings, bus)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start_database(settings)
+        await bus.start()
+        dispatcher = asyncio.create_task(dispatch_forever(bus))
         try:
             yield
         finally:
+            dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+            await bus.stop()
             await db.stop_database()
 
     app = Starlette(

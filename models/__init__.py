@@ -5,4 +5,5 @@ MODEL_MODULES = [
     "models.event_type",
     "models.schedule",
     "models.booking",
+    "models.notification",
 ]

@@ -85,6 +85,19 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "created_at": Personal(A.BOOKING),
         "updated_at": NOT_PERSONAL,
     },
+    "Notification": {
+        "kind": Personal(A.NOTIFICATION),
+        "message": Personal(A.NOTIFICATION),
+        "data": Personal(A.NOTIFICATION),
+        "created_at": Personal(A.NOTIFICATION),
+        "read_at": Personal(A.NOTIFICATION),
+    },
+    # Deleted as soon as it is published; holds a booking snapshot until then.
+    "OutboxEvent": {
+        "channel": NOT_PERSONAL,
+        "payload": Personal(A.BOOKING, secret=True),
+        "created_at": NOT_PERSONAL,
+    },
 }
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from schema.availability import Schedule, TimeRangeInput, WeeklyRuleInput
 from schema.context import Info
-from services import availability
+from services import availability, events
 
 
 async def set_weekly_availability(
@@ -10,13 +10,17 @@ async def set_weekly_availability(
 ) -> Schedule:
     host = info.context.require_user()
     spans = [(rule.weekday.value, rule.start, rule.end) for rule in rules]
-    return Schedule.from_model(await availability.set_weekly(host, time_zone, spans))
+    schedule = Schedule.from_model(await availability.set_weekly(host, time_zone, spans))
+    await events.flush(info.context.bus)
+    return schedule
 
 
 async def set_date_override(info: Info, date: date, intervals: list[TimeRangeInput]) -> Schedule:
     host = info.context.require_user()
     spans = [(span.start, span.end) for span in intervals]
-    return Schedule.from_model(await availability.set_override(host, date, spans))
+    schedule = Schedule.from_model(await availability.set_override(host, date, spans))
+    await events.flush(info.context.bus)
+    return schedule
 
 
 async def clear_date_override(info: Info, date: date) -> bool:

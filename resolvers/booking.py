@@ -18,7 +18,7 @@ from schema.booking import (
 )
 from schema.context import Info
 from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
-from services import bookings, slots
+from services import bookings, events, slots
 
 
 async def available_slots(
@@ -112,6 +112,7 @@ async def book_meeting(info: Info, input: BookMeetingInput) -> BookingType:
         idempotency_key=input.idempotency_key,
     )
     booked = await bookings.book(request, booker=info.context.user)
+    await events.flush(info.context.bus)
     info.context.loaders.prime_event_type(booked.booking.event_type)
     return BookingType.from_model(booked.booking, manage_token=booked.manage_token)
 
@@ -124,6 +125,7 @@ async def cancel_booking(
     info: Info, id: strawberry.ID, reason: str | None = None, manage_token: str | None = None
 ) -> BookingType:
     row = await bookings.cancel(await _managed(info, id, manage_token), reason)
+    await events.flush(info.context.bus)
     return BookingType.from_model(row)
 
 
@@ -135,10 +137,12 @@ async def reschedule_booking(
     manage_token: str | None = None,
 ) -> BookingType:
     row = await bookings.reschedule(await _managed(info, id, manage_token), start, reason)
+    await events.flush(info.context.bus)
     return BookingType.from_model(row)
 
 
 async def confirm_booking(info: Info, id: strawberry.ID) -> BookingType:
     host = info.context.require_user()
     row = await bookings.confirm(await bookings.hosted(parse_id(id, "Booking"), host))
+    await events.flush(info.context.bus)
     return BookingType.from_model(row)

@@ -65,6 +65,10 @@ class Booking:
 
     @strawberry.field
     async def event_type(self, info: Info) -> EventType:
+        # Rows restored from a subscription event carry their event type with them.
+        attached = getattr(self.row, "_event_type", None)
+        if attached is not None:
+            return EventType.from_model(attached)
         row = await info.context.loaders.event_type.load(self.row.event_type_id)
         assert row is not None
         return EventType.from_model(row)

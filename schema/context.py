@@ -10,11 +10,13 @@ from config import Settings
 from domain.errors import Unauthenticated
 from models.user import User
 from schema.loaders import Loaders
+from subscriptions.bus import EventBus, MemoryBus
 
 
 @dataclass
 class Context:
     settings: Settings
+    bus: EventBus = field(default_factory=MemoryBus)
     request: Any = None
     response: Any = None
     user: User | None = None

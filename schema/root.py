@@ -15,15 +15,18 @@ from config import Settings
 from resolvers import availability as availability_r
 from resolvers import booking as booking_r
 from resolvers import event_type as event_type_r
+from resolvers import notification as notification_r
 from resolvers import privacy as privacy_r
 from resolvers import user as user_r
 from schema.availability import Schedule
 from schema.booking import Booking, BookingConnection, ClientConnection, Slot
 from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventType
+from schema.events import AvailabilityChange, BookingEvent, Notification, NotificationConnection
 from schema.privacy import PrivacyInfo
 from schema.scalars import SCALAR_MAP
 from schema.user import AuthPayload, User
+from subscriptions import resolvers as subscriptions_r
 
 
 @strawberry.type
@@ -41,6 +44,9 @@ class Query:
     bookings: BookingConnection = strawberry.field(resolver=booking_r.bookings_page)
     booking: Booking | None = strawberry.field(resolver=booking_r.booking)
     clients: ClientConnection = strawberry.field(resolver=booking_r.clients)
+    notifications: NotificationConnection = strawberry.field(
+        resolver=notification_r.notifications_page
+    )
 
 
 @strawberry.type
@@ -67,6 +73,24 @@ class Mutation:
     cancel_booking: Booking = strawberry.mutation(resolver=booking_r.cancel_booking)
     reschedule_booking: Booking = strawberry.mutation(resolver=booking_r.reschedule_booking)
     confirm_booking: Booking = strawberry.mutation(resolver=booking_r.confirm_booking)
+    mark_notifications_read: int = strawberry.mutation(
+        resolver=notification_r.mark_notifications_read
+    )
+
+
+@strawberry.type
+class Subscription:
+    booking_events: BookingEvent = strawberry.subscription(
+        resolver=subscriptions_r.booking_events, description="The signed-in host's bookings."
+    )
+    notifications: Notification = strawberry.subscription(
+        resolver=subscriptions_r.notifications,
+        description="The signed-in user's notifications.",
+    )
+    availability_changed: AvailabilityChange = strawberry.subscription(
+        resolver=subscriptions_r.availability_changed,
+        description="Public: slots of the event type may have changed.",
+    )
 
 
 class Schema(strawberry.Schema):
@@ -94,6 +118,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(
             disable_field_suggestions=not settings.introspection, scalar_map=SCALAR_MAP

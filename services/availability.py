@@ -16,6 +16,7 @@ from domain.availability import (
 from domain.errors import BadUserInput
 from models.schedule import DateOverride, Schedule
 from models.user import User
+from services import events
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 Span = tuple[str, str]
@@ -56,6 +57,7 @@ async def set_weekly(host: User, time_zone: str, rules: list[tuple[str, str, str
         if not created:
             schedule.weekly_rules = stored
             await schedule.save(update_fields=["weekly_rules", "updated_at"])
+        await events.availability_changed(host.id)
     host.time_zone = time_zone
     return host
 
@@ -69,6 +71,7 @@ async def set_override(host: User, day: date, spans: list[Span]) -> User:
         if not created:
             override.intervals = intervals
             await override.save(update_fields=["intervals"])
+        await events.availability_changed(host.id)
     return host
 
 

@@ -21,7 +21,7 @@ from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
 from models.user import User
-from services import slots
+from services import events, slots
 from services.tokens import new_token, token_hash
 
 SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
@@ -144,6 +144,7 @@ async def book(request: BookingRequest, booker: User | None = None) -> Booked:
                 idempotency_key=request.idempotency_key,
                 request_fingerprint=_fingerprint(request),
             )
+            await events.booking_changed(booking, event_type, event_type.host.time_zone, "CREATED")
     except IntegrityError:
         # Lost a race: to a concurrent booking of the slot, or to a retry with the same key.
         if replay := await _replay(event_type.host_id, request):
@@ -187,14 +188,17 @@ async def cancel(booking: Booking, reason: str | None) -> Booking:
         changed = await Booking.filter(id=booking.id, status__not=CANCELLED).update(
             status=CANCELLED, cancel_reason=reason, sequence=booking.sequence + 1
         )
-    if not changed:
-        raise Conflict("The booking is already cancelled.", field="id")
-    booking.status, booking.cancel_reason, booking.sequence = (
-        CANCELLED,
-        reason,
-        booking.sequence + 1,
-    )
+        if not changed:
+            raise Conflict("The booking is already cancelled.", field="id")
+        booking.status, booking.cancel_reason = CANCELLED, reason
+        booking.sequence += 1
+        await _changed(booking, "CANCELLED")
     return booking
+
+
+async def _changed(booking: Booking, kind: str) -> None:
+    event_type = booking.event_type
+    await events.booking_changed(booking, event_type, event_type.host.time_zone, kind)
 
 
 async def reschedule(booking: Booking, start: datetime, reason: str | None) -> Booking:
@@ -219,17 +223,22 @@ async def reschedule(booking: Booking, start: datetime, reason: str | None) -> B
                 reschedule_reason=reason,
                 sequence=booking.sequence + 1,
             )
+            moved = await Booking.get(id=booking.id).select_related("event_type__host")
+            await _changed(moved, "RESCHEDULED")
     except IntegrityError:
         raise Conflict(SLOT_TAKEN, field="start") from None
-    return await Booking.get(id=booking.id).select_related("event_type__host")
+    return moved
 
 
 async def confirm(booking: Booking) -> Booking:
     if booking.status != PENDING:
         raise Conflict(f"Only a pending booking can be confirmed (it is {booking.status}).")
     async with in_transaction():
-        await Booking.filter(id=booking.id, status=PENDING).update(status=CONFIRMED)
-    booking.status = CONFIRMED
+        changed = await Booking.filter(id=booking.id, status=PENDING).update(status=CONFIRMED)
+        if not changed:
+            raise Conflict("Only a pending booking can be confirmed.")
+        booking.status = CONFIRMED
+        await _changed(booking, "CONFIRMED")
     return booking
 
 

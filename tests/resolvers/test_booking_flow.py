@@ -1,11 +1,11 @@
 """Booking end to end through the schema: a host publishes, an invitee books and manages."""
 
-
 import pytest
 
 from models.booking import Booking
 
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id slug host { name timeZone } } }"""
+CREATE_TYPE = """mutation($i: EventTypeInput!) {
+  createEventType(input: $i) { id slug host { name timeZone } } }"""
 WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
   setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
 SLOTS = """query($id: ID!, $s: DateTime!, $e: DateTime!, $tz: String) {
@@ -26,7 +26,7 @@ def nine_to_five(days=WEEKDAYS):
 
 @pytest.fixture
 async def host(gql, sign_up):
-    token, user = await sign_up(email="host@example.com", name="Hanna Host")
+    token, _ = await sign_up(email="host@example.com", name="Hanna Host")
     await gql(WEEKLY, {"tz": "Europe/London", "rules": nine_to_five()}, token=token)
     created = await gql(
         CREATE_TYPE,

@@ -1,0 +1,131 @@
+"""The event path: a change writes its notifications and outbox rows in its own transaction;
+`flush` publishes committed outbox rows to the bus and deletes them. Nothing is published for a
+change that rolled back, and what was committed but not yet published (a crash, a bus outage) is
+published by the next flush, which the server runs on start and then every few seconds."""
+
+import logging
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from models.booking import Booking
+from models.event_type import EventType
+from models.notification import Notification, OutboxEvent
+from services.clock import utcnow
+from subscriptions.bus import EventBus
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Model)
+
+FLUSH_BATCH = 200
+
+MESSAGES = {
+    "CREATED": "New booking",
+    "CONFIRMED": "Booking confirmed",
+    "RESCHEDULED": "Booking moved",
+    "CANCELLED": "Booking cancelled",
+}
+
+
+def booking_channel(host_id: int) -> str:
+    return f"booking:{host_id}"
+
+
+def notification_channel(user_id: int) -> str:
+    return f"notify:{user_id}"
+
+
+def availability_channel(event_type_id: int) -> str:
+    return f"availability:{event_type_id}"
+
+
+def snapshot(row: Model) -> dict[str, Any]:
+    """A row's stored columns as JSON values (datetimes as ISO 8601)."""
+    values: dict[str, Any] = {}
+    for name in row._meta.db_fields:
+        value = getattr(row, row._meta.fields_db_projection_reverse.get(name, name), None)
+        values[name] = value.isoformat() if isinstance(value, datetime | date) else value
+    return values
+
+
+def restore(model: type[M], values: dict[str, Any]) -> M:
+    """An unsaved instance from `snapshot` output (read-only use in subscriptions)."""
+    kwargs: dict[str, Any] = {}
+    for column, value in values.items():
+        name = model._meta.fields_db_projection_reverse.get(column, column)
+        field = model._meta.fields_map.get(name)
+        if isinstance(field, fields.DatetimeField) and isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        elif isinstance(field, fields.DateField) and isinstance(value, str):
+            value = date.fromisoformat(value)
+        kwargs[name] = value
+    return model(**kwargs)
+
+
+def _describe(booking: Booking, event_type: EventType, zone: str) -> str:
+    local = booking.start.astimezone(ZoneInfo(zone))
+    return f"{event_type.title} with {booking.attendee_name} on {local:%Y-%m-%d %H:%M} ({zone})"
+
+
+async def booking_changed(
+    booking: Booking, event_type: EventType, host_zone: str, kind: str
+) -> None:
+    """Call inside the transaction that changed `booking`."""
+    now = utcnow().isoformat()
+    message = f"{MESSAGES[kind]}: {_describe(booking, event_type, host_zone)}"
+    data = {"bookingId": booking.id, "eventTypeId": event_type.id, "bookingEvent": kind}
+    recipients = {booking.host_id} | ({booking.booker_id} if booking.booker_id else set())
+    for user_id in sorted(recipients):
+        notification = await Notification.create(
+            user_id=user_id, kind=f"BOOKING_{kind}", message=message, data=data
+        )
+        await OutboxEvent.create(
+            channel=notification_channel(user_id),
+            payload={"notification": snapshot(notification)},
+        )
+    await OutboxEvent.create(
+        channel=booking_channel(booking.host_id),
+        payload={
+            "kind": kind,
+            "occurredAt": now,
+            "booking": snapshot(booking),
+            "eventType": snapshot(event_type),
+        },
+    )
+    await availability_changed(booking.host_id, now)
+
+
+async def availability_changed(host_id: int, occurred_at: str | None = None) -> None:
+    """Slots of every event type of the host may have changed. No personal data in the payload."""
+    occurred_at = occurred_at or utcnow().isoformat()
+    for event_type_id in await EventType.filter(host_id=host_id, active=True).values_list(
+        "id", flat=True
+    ):
+        await OutboxEvent.create(
+            channel=availability_channel(event_type_id),
+            payload={"eventTypeId": event_type_id, "occurredAt": occurred_at},
+        )
+
+
+async def flush(bus: EventBus) -> int:
+    """Publishes committed outbox rows in order; several workers never publish one row twice."""
+    published = 0
+    while True:
+        async with in_transaction():
+            rows = (
+                await OutboxEvent.select_for_update(skip_locked=True)
+                .order_by("id")
+                .limit(FLUSH_BATCH)
+            )
+            for row in rows:
+                await bus.publish(row.channel, row.payload)
+            if rows:
+                await OutboxEvent.filter(id__in=[r.id for r in rows]).delete()
+        published += len(rows)
+        if len(rows) < FLUSH_BATCH:
+            return published

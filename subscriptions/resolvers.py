@@ -1,0 +1,51 @@
+"""Subscription resolvers: each listens on one bus channel, after checking who may listen."""
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from domain.errors import NotFound
+from models.notification import Notification as NotificationRow
+from resolvers.ids import parse_id
+from schema.context import Info
+from schema.events import AvailabilityChange, BookingEvent, Notification
+from schema.loaders import Loaders
+from services import event_types
+from services.events import (
+    availability_channel,
+    booking_channel,
+    notification_channel,
+    restore,
+)
+
+
+async def booking_events(info: Info) -> AsyncGenerator[BookingEvent, None]:
+    """The signed-in host's bookings, as they change."""
+    host = info.context.require_user()
+    async with info.context.bus.subscribe(booking_channel(host.id)) as events:
+        async for message in events:
+            info.context.loaders = Loaders()  # never serve one event from another's cache
+            yield BookingEvent.from_message(message)
+
+
+async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
+    user = info.context.require_user()
+    async with info.context.bus.subscribe(notification_channel(user.id)) as events:
+        async for message in events:
+            yield Notification.from_model(restore(NotificationRow, message["notification"]))
+
+
+async def availability_changed(
+    info: Info, event_type_id: strawberry.ID
+) -> AsyncGenerator[AvailabilityChange, None]:
+    """Public: slots of this event type may have changed; ask availableSlots again."""
+    number = parse_id(event_type_id, "Event type")
+    if await event_types.public(number) is None:
+        raise NotFound("Event type")
+    async with info.context.bus.subscribe(availability_channel(number)) as events:
+        async for message in events:
+            yield AvailabilityChange(
+                event_type_id=strawberry.ID(str(message["eventTypeId"])),
+                occurred_at=datetime.fromisoformat(message["occurredAt"]),
+            )
