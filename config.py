@@ -39,6 +39,8 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    reminder_poll_seconds: float = 30.0
+    outbox_poll_seconds: float = 2.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -64,4 +66,6 @@ class Settings:
             max_query_depth=int(env.get("MAX_QUERY_DEPTH", d.max_query_depth)),
             max_aliases=int(env.get("MAX_ALIASES", d.max_aliases)),
             max_tokens=int(env.get("MAX_TOKENS", d.max_tokens)),
+            outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
+            reminder_poll_seconds=float(env.get("REMINDER_POLL_SECONDS", d.reminder_poll_seconds)),
         )

@@ -4,7 +4,8 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -15,20 +16,20 @@ from starlette.routing import Route, WebSocketRoute
 import db
 from config import Settings
 from graphql_app import GraphQLApp
-from services import events
-from subscriptions.bus import EventBus, bus_from_url
+from services import events, reminders
+from subscriptions.bus import bus_from_url
 
 log = logging.getLogger("booknmeet")
-DISPATCH_INTERVAL = 2.0
 
 
-async def dispatch_forever(bus: EventBus, interval: float = DISPATCH_INTERVAL) -> None:
-    """Publishes what committed but was not yet published (at start: what a crash left behind)."""
+async def every(interval: float, job: Callable[..., Awaitable[object]], *args: Any) -> None:
+    """Runs a background job now and then every `interval` seconds, surviving its failures.
+    The outbox flush at start publishes what a crash left committed but unpublished."""
     while True:
         try:
-            await events.flush(bus)
+            await job(*args)
         except Exception:
-            log.exception("publishing outbox events failed; retrying")
+            log.exception("background job %s failed; retrying", job.__qualname__)
         await asyncio.sleep(interval)
 
 
@@ -49,13 +50,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start_database(settings)
         await bus.start()
-        dispatcher = asyncio.create_task(dispatch_forever(bus))
+        loops = [
+            asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
+            asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),
+        ]
         try:
             yield
         finally:
-            dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatcher
+            for loop in loops:
+                loop.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
             await bus.stop()
             await db.stop_database()
 

@@ -105,10 +105,12 @@ def working_intervals(
     start: datetime,
     end: datetime,
 ) -> list[tuple[datetime, datetime]]:
-    """Sorted, merged UTC working intervals clipped to [start, end).
+    """Sorted UTC working intervals that intersect [start, end), one per rule per local day.
 
     Each local day in `tz` touching the window uses its override if present ([] = day off),
-    else the weekly rules for its weekday.
+    else the weekly rules for its weekday. Intervals are neither clipped to the window nor
+    merged across rules or days: the slot grid starts at each interval's start, so it must not
+    depend on where a query's window begins (what is offered must be what can be booked).
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be timezone-aware")
@@ -119,19 +121,16 @@ def working_intervals(
     for rule in weekly:
         by_weekday.setdefault(rule.weekday, []).append((rule.start, rule.end))
 
-    day = start.astimezone(tz).date()
+    # A day's rule can reach past its own midnight only via "24:00"; one day of margin suffices.
+    day = start.astimezone(tz).date() - timedelta(days=1)
     last = (end - timedelta(microseconds=1)).astimezone(tz).date()
     out: list[tuple[datetime, datetime]] = []
     while day <= last:
         rules = overrides[day] if day in overrides else by_weekday.get(day.weekday(), [])
         for wall_start, wall_end in sorted(rules):
-            lo = max(local_to_utc(day, wall_start, tz), start)
-            hi = min(local_to_utc(day, wall_end, tz), end)
-            if lo >= hi:
-                continue  # outside the window, or wholly inside a DST gap
-            if out and lo <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], hi))
-            else:
+            lo = local_to_utc(day, wall_start, tz)
+            hi = local_to_utc(day, wall_end, tz)
+            if lo < hi and hi > start and lo < end:  # empty: wholly inside a DST gap
                 out.append((lo, hi))
         day += timedelta(days=1)
     return out

@@ -1,14 +1,17 @@
 """Bookable slots: working time minus busy time, under an event type's rules.
 
-All arithmetic is on UTC instants (real elapsed time); the host zone only decides which local day a
-slot belongs to for `max_per_day`, and which day `is_bookable` looks at. Intervals are half-open
-[start, end): touching intervals do not overlap, and an empty interval overlaps nothing.
+All arithmetic is on real elapsed time: instants are handled as exact `timedelta`s since the Unix
+epoch (no floats), so the zone a datetime is given in does not matter and DST cannot bend it; slots
+come back as UTC datetimes. The host zone only decides which local day a slot belongs to for
+`max_per_day`, and which day `is_bookable` looks at. Intervals are half-open [start, end): touching
+intervals do not overlap, and an empty interval overlaps nothing.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from operator import itemgetter
+from itertools import compress
+from operator import lt
 from zoneinfo import ZoneInfo
 
 from domain.availability import local_to_utc
@@ -16,6 +19,10 @@ from domain.availability import local_to_utc
 Interval = tuple[datetime, datetime]  # UTC-aware, half-open [start, end)
 
 _ZERO = timedelta(0)
+_TICK = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Open ends of the free time before all busy time and after it (only ever compared or nudged).
+_BEFORE_ALL, _AFTER_ALL = timedelta.min, timedelta.max
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,45 +45,50 @@ class SlotRules:
             raise ValueError("max_per_day and horizon_days must not be negative")
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    # Same-tzinfo arithmetic in Python is wall-clock arithmetic; UTC makes it real time.
-    return value.astimezone(UTC)
+def _naive() -> ValueError:
+    # Subtracting the aware epoch from a naive datetime raises TypeError: reported as this.
+    return ValueError("datetimes must be timezone-aware")
 
 
-def _utc_spans(intervals: list[Interval]) -> list[Interval]:
-    """Non-empty intervals in UTC, sorted by start (an empty interval overlaps nothing)."""
-    if any(s.tzinfo is None or e.tzinfo is None for s, e in intervals):
-        raise ValueError("datetimes must be timezone-aware")
-    spans = [(s.astimezone(UTC), e.astimezone(UTC)) for s, e in intervals if s < e]
-    spans.sort(key=itemgetter(0))
-    return spans
+def _instant(value: datetime) -> timedelta:
+    """Exact real time since the epoch, whatever the zone (and fold) of an aware datetime."""
+    try:
+        return value - _EPOCH
+    except TypeError:
+        raise _naive() from None
 
 
-def _merge(intervals: list[Interval]) -> tuple[list[datetime], list[datetime]]:
-    """Starts and ends of the disjoint UTC intervals covering the same instants, ascending."""
-    starts: list[datetime] = []
-    ends: list[datetime] = []
-    # Inlined rather than via _utc: this loop is most of the cost for a large busy list.
-    for start, end in sorted(intervals, key=itemgetter(0)):
-        if start.tzinfo is None or end.tzinfo is None:
-            raise ValueError("datetimes must be timezone-aware")
-        if start >= end:
-            continue  # empty: overlaps nothing
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-        if ends and start <= ends[-1]:
-            if end > ends[-1]:
-                ends[-1] = end
-        else:
-            starts.append(start)
-            ends.append(end)
-    return starts, ends
+def _spans(intervals: list[Interval]) -> list[tuple[timedelta, timedelta]]:
+    try:
+        return sorted([(start - _EPOCH, end - _EPOCH) for start, end in intervals])
+    except TypeError:
+        raise _naive() from None
 
 
-def _ceil_steps(distance: timedelta, step: timedelta) -> int:
-    whole, rest = divmod(distance, step)
-    return whole + (rest > _ZERO)
+def _free_time(busy: list[Interval]) -> tuple[list[timedelta], list[timedelta]]:
+    """The time no busy interval covers, as (lows, highs): for each p, [lows[p], highs[p]) is a
+    maximal free gap when lows[p] < highs[p], and busy time follows it when it is not.
+
+    Starts s_0 <= s_1 <= ... and ends e_0 <= e_1 <= ... of the non-empty intervals are sorted
+    independently: two flat C-level sorts, no per-interval merge loop. Since e_i >= s_i and exactly
+    i intervals start before s_i, nothing is busy on [e_(i-1), s_i) when e_(i-1) < s_i, and
+    something is busy everywhere else in [s_0, e_last). So lows = [-inf, e_0, e_1, ...] and
+    highs = [s_0, s_1, ..., +inf], both ascending.
+    """
+    try:
+        # Comprehensions, not a helper: converting is a good part of the cost for a large list.
+        starts = [start - _EPOCH for start, _ in busy]
+        ends = [end - _EPOCH for _, end in busy]
+    except TypeError:
+        raise _naive() from None
+    if not all(map(lt, starts, ends)):
+        keep = list(map(lt, starts, ends))  # empty (or reversed) intervals overlap nothing
+        starts, ends = list(compress(starts, keep)), list(compress(ends, keep))
+    starts.sort()
+    ends.sort()
+    ends.insert(0, _BEFORE_ALL)  # lows[p] = e_(p-1)
+    starts.append(_AFTER_ALL)  # highs[p] = s_p
+    return ends, starts
 
 
 def compute_slots(
@@ -97,47 +109,69 @@ def compute_slots(
     now + minimum_notice <= s < now + horizon_days; the host-local day of s has fewer than
     max_per_day bookings; window_start <= s < window_end.
 
-    Busy time is merged once; each working interval bisects once into it and then sweeps a pointer
-    forward as candidates ascend, so the cost is O((n + m) log n + candidates).
+    Busy time is turned once into its free gaps (two sorts); each working interval bisects once
+    into them, walks forward over the gaps (and busy starts) it overlaps and emits the grid starts
+    that fit in each gap, so the cost is O((n + m) log n + n + slots) with no per-candidate work.
     """
-    now = _utc(now)
-    lo = max(_utc(window_start), now + rules.minimum_notice)
-    hi = _utc(window_end)
+    now_at = _instant(now)
+    lo = max(_instant(window_start), now_at + rules.minimum_notice)
+    hi = _instant(window_end)
     if rules.horizon_days is not None:
-        hi = min(hi, now + timedelta(days=rules.horizon_days))
+        hi = min(hi, now_at + timedelta(days=rules.horizon_days))
     if lo >= hi:
         return []
 
-    busy_starts, busy_ends = _merge(busy)
-    n_busy = len(busy_ends)
+    spans = _spans(working)
+    lows, highs = _free_time(busy)
+    n_gaps = len(highs)
     per_day = bookings_per_day or {}
     limit = rules.max_per_day
     if limit and all(n < limit for n in per_day.values()):
-        limit = None  # no day is full: skip the per-candidate local-date lookup
-    duration, step = rules.duration, rules.interval
-    before, after = rules.buffer_before, rules.buffer_after
+        limit = None  # no day is full: skip the per-slot local-date lookup
+    duration, step, before = rules.duration, rules.interval, rules.buffer_before
+    reach = duration + rules.buffer_after  # from a slot's start to the end of its widened range
+    latest = hi - _TICK  # the last instant a slot may start
 
     out: list[Interval] = []
-    ordered = True
-    for w_start, w_end in _utc_spans(working):
-        start = w_start
-        if start < lo:
-            start += step * _ceil_steps(lo - start, step)
-        last_start = min(w_end - duration, hi - timedelta(microseconds=1))
-        j = bisect_right(busy_ends, start - before)
-        while start <= last_start:
-            widened_start = start - before
-            while j < n_busy and busy_ends[j] <= widened_start:
-                j += 1
-            if j < n_busy and busy_starts[j] < start + duration + after:
-                # Jump to the first candidate whose widened range starts at or after this block.
-                start += step * _ceil_steps(busy_ends[j] - widened_start, step)
+    append = out.append
+    ordered, emitted_up_to = True, _BEFORE_ALL
+    for w_start, w_end in spans:
+        # Grid starts first, first + step, ... up to last; `x + (g - x) % step` is the first
+        # grid point at or after x (timedelta % is floor-mod, so it is never negative).
+        first = w_start if w_start >= lo else lo + (w_start - lo) % step
+        last = w_end - duration
+        if last > latest:
+            last = latest
+        if first > last:
+            continue
+        # From the first gap that ends late enough to hold a slot starting at `first` or later,
+        # up to the first one that opens too late for this working interval.
+        last_low = last - before
+        for p in range(bisect_left(highs, first + reach), n_gaps):
+            low = lows[p]
+            if low > last_low:
+                break
+            high = highs[p]
+            if low >= high:
+                continue  # no gap before s_p
+            earliest = low + before
+            stop = high - reach
+            if stop > last:
+                stop = last
+            if earliest > stop:
+                continue  # too short for one slot
+            start = first if earliest <= first else earliest + (first - earliest) % step
+            if start > stop:
                 continue
-            if limit is None or per_day.get(start.astimezone(tz).date(), 0) < limit:
-                if out and start <= out[-1][0]:
-                    ordered = False
-                out.append((start, start + duration))
-            start += step
+            if start <= emitted_up_to:
+                ordered = False  # working intervals overlap: sort and dedupe below
+            emitted_up_to = stop
+            slot = _EPOCH + start
+            stop_at = _EPOCH + stop
+            while slot <= stop_at:
+                if limit is None or per_day.get(slot.astimezone(tz).date(), 0) < limit:
+                    append((slot, slot + duration))
+                slot += step
     return out if ordered else sorted(set(out))
 
 
@@ -152,7 +186,7 @@ def is_bookable(
     bookings_per_day: dict[date, int] | None = None,
 ) -> bool:
     """Whether compute_slots would offer exactly `start`, judged over its host-local day."""
-    start = _utc(start)
+    start = _EPOCH + _instant(start)  # in UTC; refuses a naive datetime
     day = start.astimezone(tz).date()
     slots = compute_slots(
         working=working,

@@ -6,4 +6,6 @@ MODEL_MODULES = [
     "models.schedule",
     "models.booking",
     "models.notification",
+    "models.reminder",
+    "models.webhook",
 ]

@@ -4,6 +4,11 @@ from tortoise.models import Model
 from models.user import User
 
 
+def default_reminders() -> list[int]:
+    """Minutes before a confirmed meeting: a day before, and an hour before."""
+    return [1440, 60]
+
+
 class EventType(Model):
     id = fields.IntField(primary_key=True)
     host: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
@@ -22,6 +27,7 @@ class EventType(Model):
     max_bookings_per_day = fields.IntField(null=True)
     requires_confirmation = fields.BooleanField(default=False)
     horizon_days = fields.IntField(null=True)
+    reminder_offsets_minutes = fields.JSONField(default=default_reminders)
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

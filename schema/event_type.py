@@ -42,6 +42,7 @@ class EventType:
     max_bookings_per_day: int | None
     requires_confirmation: bool
     horizon_days: int | None
+    reminder_offsets_minutes: list[int]
 
     @classmethod
     def from_model(cls, row: EventTypeRow) -> "EventType":
@@ -61,6 +62,7 @@ class EventType:
             max_bookings_per_day=row.max_bookings_per_day,
             requires_confirmation=row.requires_confirmation,
             horizon_days=row.horizon_days,
+            reminder_offsets_minutes=list(row.reminder_offsets_minutes or []),
         )
 
     @strawberry.field
@@ -85,6 +87,9 @@ class EventTypeInput:
     location_kind: LocationKind | None = LocationKind.OTHER
     description: str | None = None
     horizon_days: int | None = None
+    reminder_offsets_minutes: list[int] | None = strawberry.field(
+        default=None, description="Minutes before the meeting; default [1440, 60]."
+    )
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -102,3 +107,6 @@ class EventTypeUpdateInput:
     location_kind: LocationKind | None = None
     description: str | None = None
     horizon_days: int | None = None
+    reminder_offsets_minutes: list[int] | None = strawberry.field(
+        default=None, description="Minutes before the meeting; default [1440, 60]."
+    )

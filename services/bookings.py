@@ -21,7 +21,7 @@ from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
 from models.user import User
-from services import events, slots
+from services import events, reminders, slots
 from services.tokens import new_token, token_hash
 
 SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
@@ -81,7 +81,9 @@ def _fingerprint(request: BookingRequest) -> str:
 async def _replay(host_id: int, request: BookingRequest) -> Booked | None:
     if request.idempotency_key is None:
         return None
-    previous = await Booking.get_or_none(host_id=host_id, idempotency_key=request.idempotency_key)
+    previous = await Booking.get_or_none(
+        host_id=host_id, idempotency_key=request.idempotency_key
+    ).select_related("event_type__host")
     if previous is None:
         return None
     if previous.request_fingerprint != _fingerprint(request):
@@ -145,6 +147,7 @@ async def book(request: BookingRequest, booker: User | None = None) -> Booked:
                 request_fingerprint=_fingerprint(request),
             )
             await events.booking_changed(booking, event_type, event_type.host.time_zone, "CREATED")
+            await reminders.sync(booking, event_type)
     except IntegrityError:
         # Lost a race: to a concurrent booking of the slot, or to a retry with the same key.
         if replay := await _replay(event_type.host_id, request):
@@ -199,6 +202,7 @@ async def cancel(booking: Booking, reason: str | None) -> Booking:
 async def _changed(booking: Booking, kind: str) -> None:
     event_type = booking.event_type
     await events.booking_changed(booking, event_type, event_type.host.time_zone, kind)
+    await reminders.sync(booking, event_type)
 
 
 async def reschedule(booking: Booking, start: datetime, reason: str | None) -> Booking:
@@ -268,15 +272,22 @@ async def page(
     if start_to:
         query = query.filter(start__lt=start_to)
     count_query = query
-    if order == "START_ASC":
-        if after:
-            after_start, after_id = datetime.fromisoformat(str(after[0])), int(str(after[1]))
-            query = query.filter(Q(start__gt=after_start) | Q(start=after_start, id__gt=after_id))
-        query = query.order_by("start", "id")
-    else:
-        if after:
-            query = query.filter(id__lt=int(str(after[0])))
-        query = query.order_by("-id")
+    try:
+        if order == "START_ASC":
+            if after:
+                after_start, after_id = datetime.fromisoformat(str(after[0])), int(str(after[1]))
+                query = query.filter(
+                    Q(start__gt=after_start) | Q(start=after_start, id__gt=after_id)
+                )
+            query = query.order_by("start", "id")
+        else:
+            if after:
+                if len(after) != 1:
+                    raise ValueError("cursor of another order")
+                query = query.filter(id__lt=int(str(after[0])))
+            query = query.order_by("-id")
+    except (ValueError, IndexError, TypeError):
+        raise BadUserInput("after", "not a cursor from this API for this order") from None
     rows = await query.limit(first + 1).select_related("event_type__host")
     keyed = [
         (row, [row.start.isoformat(), row.id] if order == "START_ASC" else [row.id])

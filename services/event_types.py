@@ -31,6 +31,7 @@ class EventTypeData:
     max_bookings_per_day: int | None = None
     requires_confirmation: bool | None = None
     horizon_days: int | None = None
+    reminder_offsets_minutes: list[int] | None = None
 
 
 def _bounded(value: int | None, field: str, low: int, high: int) -> None:
@@ -67,6 +68,13 @@ def _validate(data: EventTypeData) -> dict[str, object]:
     _bounded(data.slot_interval_minutes, "slotIntervalMinutes", 1, MINUTES_PER_DAY)
     _bounded(data.max_bookings_per_day, "maxBookingsPerDay", 1, 1000)
     _bounded(data.horizon_days, "horizonDays", 1, 3650)
+    if data.reminder_offsets_minutes is not None:
+        offsets = data.reminder_offsets_minutes
+        if len(offsets) > 5:
+            raise BadUserInput("reminderOffsetsMinutes", "at most 5 reminders")
+        for offset in offsets:
+            _bounded(offset, "reminderOffsetsMinutes", 1, 30 * MINUTES_PER_DAY)
+        values["reminder_offsets_minutes"] = sorted(set(offsets), reverse=True)
     for name in (
         "duration_minutes",
         "buffer_before_minutes",

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from models.booking import Booking
 from models.event_type import EventType
 from models.notification import Notification, OutboxEvent
+from services import webhooks
 from services.clock import utcnow
 from subscriptions.bus import EventBus
 
@@ -80,14 +81,7 @@ async def booking_changed(
     message = f"{MESSAGES[kind]}: {_describe(booking, event_type, host_zone)}"
     data = {"bookingId": booking.id, "eventTypeId": event_type.id, "bookingEvent": kind}
     recipients = {booking.host_id} | ({booking.booker_id} if booking.booker_id else set())
-    for user_id in sorted(recipients):
-        notification = await Notification.create(
-            user_id=user_id, kind=f"BOOKING_{kind}", message=message, data=data
-        )
-        await OutboxEvent.create(
-            channel=notification_channel(user_id),
-            payload={"notification": snapshot(notification)},
-        )
+    await notify(sorted(recipients), f"BOOKING_{kind}", message, data)
     await OutboxEvent.create(
         channel=booking_channel(booking.host_id),
         payload={
@@ -98,6 +92,21 @@ async def booking_changed(
         },
     )
     await availability_changed(booking.host_id, now)
+    await webhooks.enqueue(
+        booking.host_id, f"BOOKING_{kind}", webhooks.booking_payload(booking, kind, now)
+    )
+
+
+async def notify(user_ids: list[int], kind: str, message: str, data: dict[str, Any]) -> None:
+    """Inside the caller's transaction: a notification each, pushed live after commit."""
+    for user_id in user_ids:
+        notification = await Notification.create(
+            user_id=user_id, kind=kind, message=message, data=data
+        )
+        await OutboxEvent.create(
+            channel=notification_channel(user_id),
+            payload={"notification": snapshot(notification)},
+        )
 
 
 async def availability_changed(host_id: int, occurred_at: str | None = None) -> None:

@@ -104,7 +104,7 @@ async def available(
         raise BadUserInput("end", "must be after start")
     if end - start > MAX_WINDOW:
         raise BadUserInput("end", f"the window may span at most {MAX_WINDOW.days} days")
-    shown_in = validation.time_zone(time_zone) if time_zone else None
+    shown_in = validation.time_zone(time_zone) if time_zone is not None else None
     event_type = await EventType.get_or_none(id=event_type_id, active=True).select_related("host")
     if event_type is None:
         raise NotFound("Event type")

@@ -171,10 +171,16 @@ def test_rule_across_a_transition_has_its_real_time_length(
     assert end - start == real_length
 
 
-def test_whole_day_rule_follows_day_length_and_merges_across_midnight() -> None:
+def test_whole_day_rule_follows_day_length_and_stays_one_interval_per_day() -> None:
     weekly = [WeeklyRule(d, time(0), END_OF_DAY) for d in range(7)]
     start, end = utc(2027, 3, 27, 0), utc(2027, 3, 30, 0)
-    assert working_intervals(LONDON, weekly, {}, start, end) == [(start, end)]
+    # Not merged across midnight: each day's slot grid starts at that day's 00:00.
+    assert working_intervals(LONDON, weekly, {}, start, end) == [
+        (utc(2027, 3, 27, 0), utc(2027, 3, 28, 0)),
+        (utc(2027, 3, 28, 0), utc(2027, 3, 28, 23)),
+        (utc(2027, 3, 28, 23), utc(2027, 3, 29, 23)),
+        (utc(2027, 3, 29, 23), utc(2027, 3, 30, 23)),
+    ]
     spring = working_intervals(LONDON, weekly, {}, *local_day(LONDON, date(2027, 3, 28)))
     autumn = working_intervals(LONDON, weekly, {}, *local_day(LONDON, date(2027, 10, 31)))
     assert [e - s for s, e in spring] == [timedelta(hours=23)]
@@ -218,14 +224,15 @@ def test_override_replaces_weekly_rules_for_that_day() -> None:
     ]
 
 
-def test_window_clips_and_may_be_given_in_any_zone() -> None:
+def test_window_selects_whole_intervals_and_may_be_given_in_any_zone() -> None:
     tokyo = ZoneInfo("Asia/Tokyo")
     start = datetime(2027, 1, 4, 19, tzinfo=tokyo)  # 10:00Z
     end = datetime(2027, 1, 5, 20, tzinfo=tokyo)  # 11:00Z next day
     result = working_intervals(LONDON, EVERY_DAY_9_TO_5, {}, start, end)
+    # Not clipped: the grid keeps its anchor at 09:00 whatever the window.
     assert result == [
-        (utc(2027, 1, 4, 10), utc(2027, 1, 4, 17)),
-        (utc(2027, 1, 5, 9), utc(2027, 1, 5, 11)),
+        (utc(2027, 1, 4, 9), utc(2027, 1, 4, 17)),
+        (utc(2027, 1, 5, 9), utc(2027, 1, 5, 17)),
     ]
     assert all(s.tzinfo is UTC and e.tzinfo is UTC for s, e in result)
 
@@ -316,8 +323,9 @@ def test_working_time_is_exactly_the_wall_clock_rules_in_a_fixed_zone(
     end = start + timedelta(minutes=length_minutes)
     result = working_intervals(tz, weekly, {}, start, end)
 
-    assert all(start <= s < e <= end for s, e in result)
-    assert all(a_end < b_start for (_, a_end), (b_start, _) in pairwise(result))
+    # Whole intervals that intersect the window, disjoint and in order (touching allowed).
+    assert all(s < e and e > start and s < end for s, e in result)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in pairwise(result))
     for probe in probes:
         instant = start + timedelta(minutes=probe)
         if instant >= end:

@@ -40,14 +40,14 @@ class Client:
         payload = {"query": query, "variables": variables or {}}
         await self.ws.send(json.dumps({"id": id, "type": kind, "payload": payload}))
 
-    async def receive(self, timeout: float) -> dict:
+    async def receive(self, seconds: float) -> dict:
         while True:
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            message = json.loads(await asyncio.wait_for(self.ws.recv(), seconds))
             if message["type"] not in ("ka", "ping", "pong"):
                 return message
 
-    async def next_data(self, timeout: float = 10) -> dict:
-        message = await self.receive(timeout)
+    async def next_data(self, seconds: float = 10) -> dict:
+        message = await self.receive(seconds)
         assert message["type"] in ("next", "data"), message
         return message["payload"]["data"]
 
@@ -159,7 +159,8 @@ async def test_availability_changed_is_public_and_carries_no_personal_data(serve
     _, type_id = await host_with_type(server, "host@example.com")
     client = await Client.connect(server.ws, "graphql-transport-ws")
     await client.subscribe(
-        "subscription($id: ID!) { availabilityChanged(eventTypeId: $id) { eventTypeId occurredAt } }",
+        """subscription($id: ID!) {
+          availabilityChanged(eventTypeId: $id) { eventTypeId occurredAt } }""",
         {"id": type_id},
     )
     await asyncio.sleep(0.3)
