@@ -41,6 +41,8 @@ class Settings:
     max_tokens: int = 2000
     reminder_poll_seconds: float = 30.0
     outbox_poll_seconds: float = 2.0
+    calendar_sync_minutes: float = 15.0
+    encryption_key: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,5 +69,7 @@ class Settings:
             max_aliases=int(env.get("MAX_ALIASES", d.max_aliases)),
             max_tokens=int(env.get("MAX_TOKENS", d.max_tokens)),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
+            calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
+            encryption_key=env.get("ENCRYPTION_KEY") or None,
             reminder_poll_seconds=float(env.get("REMINDER_POLL_SECONDS", d.reminder_poll_seconds)),
         )

@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.notification",
     "models.reminder",
     "models.webhook",
+    "models.calendar",
 ]

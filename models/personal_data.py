@@ -118,6 +118,29 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "created_at": NOT_PERSONAL,
         "delivered_at": NOT_PERSONAL,
     },
+    "LinkedCalendar": {
+        "name": Personal(A.CALENDAR),
+        "url_encrypted": Personal(A.CALENDAR, secret=True),
+        "status": Personal(A.CALENDAR),
+        "last_synced_at": Personal(A.CALENDAR),
+        "last_error": Personal(A.CALENDAR),
+        "etag": NOT_PERSONAL,
+        "last_modified": NOT_PERSONAL,
+        "fingerprint": NOT_PERSONAL,
+        "failures": NOT_PERSONAL,
+        "next_sync_at": NOT_PERSONAL,
+        "claimed_until": NOT_PERSONAL,
+        "created_at": Personal(A.CALENDAR),
+    },
+    "CalendarBusy": {
+        "owner_id": NOT_PERSONAL,
+        "start": Personal(A.CALENDAR),
+        "end": Personal(A.CALENDAR),
+    },
+    "CalendarFeed": {
+        "token_hash": Personal(A.CALENDAR, secret=True),
+        "created_at": Personal(A.CALENDAR),
+    },
     # Deleted as soon as it is published; holds a booking snapshot until then.
     "OutboxEvent": {
         "channel": NOT_PERSONAL,
