@@ -18,6 +18,7 @@ from config import Settings
 from graphql_app import GraphQLApp
 from services import events, reminders
 from subscriptions.bus import bus_from_url
+from web import ical
 
 log = logging.getLogger("booknmeet")
 
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/ical/{token}.ics", ical.host_feed),
+            Route("/ical/booking/{booking_id}.ics", ical.booking_file),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

@@ -9,6 +9,7 @@ from domain import validation
 from domain.errors import BadUserInput, NotFound
 from domain.slots import Interval, SlotRules, compute_slots, is_bookable
 from models.booking import CANCELLED, Booking
+from models.calendar import CalendarBusy
 from models.event_type import EventType
 from services import availability
 from services.clock import utcnow
@@ -50,14 +51,18 @@ class SlotInputs:
 async def host_busy(
     host_id: int, start: datetime, end: datetime, *, exclude_booking: int | None = None
 ) -> list[Interval]:
-    """Time the host is taken: non-cancelled bookings of any of their event types."""
+    """Time the host is taken: non-cancelled bookings of any of their event types (widened by
+    their buffers), and the busy times of their linked calendars."""
     query = Booking.filter(
         host_id=host_id, busy_end__gt=start, busy_start__lt=end, status__not=CANCELLED
     )
     if exclude_booking is not None:
         query = query.exclude(id=exclude_booking)
     rows = await query.values_list("busy_start", "busy_end")
-    return [(s, e) for s, e in rows]
+    calendars = await CalendarBusy.filter(
+        owner_id=host_id, end__gt=start, start__lt=end
+    ).values_list("start", "end")
+    return [(s, e) for s, e in rows] + [(s, e) for s, e in calendars]
 
 
 async def _bookings_per_day(
