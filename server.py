@@ -16,9 +16,10 @@ from starlette.routing import Route, WebSocketRoute
 import db
 from config import Settings
 from graphql_app import GraphQLApp
+from models.user import User
 from services import events, reminders
 from subscriptions.bus import bus_from_url
-from web import ical
+from web import export, ical
 
 log = logging.getLogger("booknmeet")
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/ical/{token}.ics", ical.host_feed),
             Route("/ical/booking/{booking_id}.ics", ical.booking_file),
+            Route("/export/{token}", export.download),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
@@ -114,6 +116,18 @@ async def _makemigrations() -> None:
     print("\n".join(written) or "No model changes.")
 
 
+async def _create_admin(settings: Settings, email: str) -> None:
+    """Makes an existing account staff (the first admin has no one to ask)."""
+    await db.start_database(settings)
+    try:
+        updated = await User.filter(email=email.strip().lower()).update(role="admin")
+    finally:
+        await db.stop_database()
+    if not updated:
+        sys.exit(f"no account with e-mail {email}: sign up first")
+    print(f"{email} is now an admin")
+
+
 def main(argv: list[str]) -> None:
     settings = Settings.from_env()
     command = argv[0] if argv else "serve"
@@ -123,8 +137,10 @@ def main(argv: list[str]) -> None:
         asyncio.run(db.start_database(settings))
     elif command == "makemigrations":
         asyncio.run(_makemigrations())
+    elif command == "create-admin" and len(argv) == 2:
+        asyncio.run(_create_admin(settings, argv[1]))
     else:
-        sys.exit(f"usage: python server.py [serve|migrate|makemigrations]; unknown {command!r}")
+        sys.exit("usage: python server.py [serve | migrate | makemigrations | create-admin EMAIL]")
 
 
 if __name__ == "__main__":

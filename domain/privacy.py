@@ -115,3 +115,6 @@ CATEGORIES: tuple[DataCategory, ...] = (
 )
 
 BY_CATEGORY = {c.category: c for c in CATEGORIES}
+
+# Backups are encrypted and rotated: erased data is gone from them within this many days.
+BACKUP_RETENTION_DAYS = 30

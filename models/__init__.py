@@ -9,4 +9,5 @@ MODEL_MODULES = [
     "models.reminder",
     "models.webhook",
     "models.calendar",
+    "models.privacy",
 ]

@@ -32,6 +32,9 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "time_zone": Personal(A.ACCOUNT),
         "company_name": Personal(A.COMPANY),
         "role": NOT_PERSONAL,
+        "restricted": Personal(A.ACCOUNT),
+        "objects_to_analytics": Personal(A.ACCOUNT),
+        "objects_to_marketing": Personal(A.ACCOUNT),
         "created_at": Personal(A.ACCOUNT),
         "updated_at": NOT_PERSONAL,
     },
@@ -72,7 +75,7 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "end": Personal(A.BOOKING),
         "busy_start": NOT_PERSONAL,
         "busy_end": NOT_PERSONAL,
-        "status": Personal(A.BOOKING),
+        "status": NOT_PERSONAL,
         "attendee_name": Personal(A.CLIENTS),
         "attendee_email": Personal(A.CLIENTS),
         "attendee_time_zone": Personal(A.CLIENTS),
@@ -141,6 +144,45 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "token_hash": Personal(A.CALENDAR, secret=True),
         "created_at": Personal(A.CALENDAR),
     },
+    "Consent": {
+        "purpose": Personal(A.WEBSITE),
+        "granted": Personal(A.WEBSITE),
+        "updated_at": Personal(A.WEBSITE),
+    },
+    "ConsentEvent": {
+        "purpose": Personal(A.WEBSITE),
+        "granted": Personal(A.WEBSITE),
+        "created_at": Personal(A.WEBSITE),
+    },
+    "PrivacyRequest": {
+        "email": Personal(A.CONTACT),
+        "kind": NOT_PERSONAL,
+        "status": NOT_PERSONAL,
+        "details": Personal(A.INQUIRY),
+        "resolution": Personal(A.INQUIRY),
+        "confirm_token_hash": Personal(A.INQUIRY, secret=True),
+        "confirmed_at": Personal(A.INQUIRY),
+        "created_at": Personal(A.INQUIRY),
+        "due_at": Personal(A.INQUIRY),
+        "resolved_at": Personal(A.INQUIRY),
+    },
+    "Activity": {
+        "path": Personal(A.TECHNICAL),
+        "search": Personal(A.TECHNICAL),
+        "ip_prefix": Personal(A.TECHNICAL),
+        "created_at": Personal(A.TECHNICAL),
+    },
+    "DataExport": {
+        "token_hash": Personal(A.TECHNICAL, secret=True),
+        "expires_at": NOT_PERSONAL,
+        "used_at": NOT_PERSONAL,
+    },
+    "MailMessage": {
+        "to": Personal(A.CONTACT),
+        "subject": Personal(A.CONTACT),
+        "body": Personal(A.CONTACT),
+        "created_at": Personal(A.CONTACT),
+    },
     # Deleted as soon as it is published; holds a booking snapshot until then.
     "OutboxEvent": {
         "channel": NOT_PERSONAL,
@@ -181,3 +223,64 @@ def personal_fields(model: type[Model], *, include_secrets: bool = False) -> dic
         for name, p in declared.items()
         if p is not None and (include_secrets or not p.secret)
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """How a model's rows relate to a person, for access (export) and erasure.
+
+    `field` filters the model by the person's id (or e-mail when `by_email`); `section` names the
+    rows in `myData`; on erasure the rows are deleted, or, where they are also a counterparty's
+    record (a booking the person made with a host), their personal fields are anonymised.
+    """
+
+    field: str
+    section: str
+    by_email: bool = False
+    erase: str = "delete"  # or "anonymise"
+
+
+OWNERS: dict[str, tuple[Owner, ...]] = {
+    "User": (Owner("id", "account"),),
+    "AuthToken": (Owner("user_id", "sessions"),),
+    "EventType": (Owner("host_id", "eventTypes"),),
+    "Schedule": (Owner("host_id", "schedule"),),
+    "DateOverride": (Owner("host_id", "dateOverrides"),),
+    "Booking": (
+        Owner("host_id", "bookingsHosted"),
+        Owner("booker_id", "bookingsMade", erase="anonymise"),
+        Owner("attendee_email", "bookingsMade", by_email=True, erase="anonymise"),
+    ),
+    "Notification": (Owner("user_id", "notifications"),),
+    "Webhook": (Owner("host_id", "webhooks"),),
+    "WebhookDelivery": (Owner("webhook__host_id", "webhookDeliveries"),),
+    "LinkedCalendar": (Owner("owner_id", "linkedCalendars"),),
+    "CalendarBusy": (Owner("owner_id", "calendarBusyTimes"),),
+    "CalendarFeed": (Owner("owner_id", "calendarFeed"),),
+    "Consent": (Owner("user_id", "consents"),),
+    "ConsentEvent": (Owner("user_id", "consentHistory"),),
+    "PrivacyRequest": (
+        Owner("user_id", "privacyRequests"),
+        Owner("email", "privacyRequests", by_email=True),
+    ),
+    "Activity": (Owner("user_id", "activity"),),
+    "MailMessage": (Owner("to", "mail", by_email=True),),
+    "DataExport": (Owner("user_id", "dataExports"),),
+}
+
+# Rows that exist for seconds (published, then deleted), or hold no personal data at all.
+TRANSIENT = frozenset({"OutboxEvent"})
+
+# Secrets are never exported; these are shown as a fixed word instead of being left out.
+SECRET_PLACEHOLDERS = {("LinkedCalendar", "url_encrypted"): ("url", "linked")}
+
+
+def unowned_models(models: list[type[Model]]) -> list[str]:
+    """Models holding personal data with no declared owner: export and erasure would miss them."""
+    return [
+        m.__name__
+        for m in models
+        if m.__name__ not in TRANSIENT
+        and m.__name__ not in OWNERS
+        and any(REGISTRY.get(m.__name__, {}).values())
+    ]

@@ -10,6 +10,10 @@ class User(Model):
     time_zone = fields.CharField(max_length=64, default="UTC")
     company_name = fields.CharField(max_length=200, null=True)
     role = fields.CharField(max_length=16, default="member")
+    # GDPR Art. 18 and 21: processing frozen to storage; objection to analytics/marketing.
+    restricted = fields.BooleanField(default=False)
+    objects_to_analytics = fields.BooleanField(default=False)
+    objects_to_marketing = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -1,6 +1,29 @@
-from domain.privacy import CATEGORIES
+from typing import Any
+
+import strawberry
+
+from domain.errors import Unauthenticated
+from domain.privacy import BACKUP_RETENTION_DAYS, CATEGORIES
+from models.privacy import Consent as ConsentRow
+from models.privacy import PrivacyRequest as PrivacyRequestRow
+from resolvers.ids import parse_id
 from schema.context import Info
-from schema.privacy import DataCategory, PrivacyInfo
+from schema.privacy import (
+    Consent,
+    ConsentChange,
+    ConsentPurpose,
+    DataCategory,
+    Objection,
+    PrivacyInfo,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
+)
+from services import consents as consents_svc
+from services import data_exports, events, personal_data
+from services import privacy_requests as privacy_requests_svc
+from services.clock import utcnow
+from services.passwords import verify_password
 
 
 def privacy_info(info: Info) -> PrivacyInfo:
@@ -9,4 +32,114 @@ def privacy_info(info: Info) -> PrivacyInfo:
         controller=settings.controller_name,
         contact_email=settings.contact_email,
         categories=[DataCategory.from_domain(c) for c in CATEGORIES],
+        backup_retention_days=BACKUP_RETENTION_DAYS,
+        automated_decision_making=False,
+        request_answer_days="one calendar month from receipt",
     )
+
+
+async def my_data(info: Info) -> Any:
+    return await personal_data.export(info.context.require_user())
+
+
+async def delete_account(info: Info, password: str) -> bool:
+    user = info.context.require_user()
+    if not await verify_password(user.password_hash, password):
+        raise Unauthenticated("Wrong password.")
+    await personal_data.erase(user)
+    await events.flush(info.context.bus)
+    return True
+
+
+def _request(row: PrivacyRequestRow) -> PrivacyRequest:
+    return PrivacyRequest.from_model(row, utcnow())
+
+
+async def privacy_requests(info: Info) -> list[PrivacyRequest]:
+    return [_request(r) for r in await privacy_requests_svc.mine(info.context.require_user())]
+
+
+async def submit_privacy_request(
+    info: Info, kind: PrivacyRequestKind, details: str | None = None
+) -> PrivacyRequest:
+    user = info.context.require_user()
+    return _request(await privacy_requests_svc.submit(user, kind.value, details))
+
+
+async def submit_invitee_privacy_request(info: Info, email: str, kind: PrivacyRequestKind) -> bool:
+    """For someone without an account: a confirmation code goes to the address first."""
+    await privacy_requests_svc.submit_as_invitee(email, kind.value)
+    return True
+
+
+async def confirm_privacy_request(info: Info, token: str) -> PrivacyRequest:
+    return _request(await privacy_requests_svc.confirm(token))
+
+
+async def admin_privacy_requests(
+    info: Info, status: PrivacyRequestStatus | None = None
+) -> list[PrivacyRequest]:
+    info.context.require_admin()
+    rows = await privacy_requests_svc.for_admin(status.value if status else None)
+    return [_request(r) for r in rows]
+
+
+async def update_privacy_request(
+    info: Info, id: strawberry.ID, status: PrivacyRequestStatus, reason: str | None = None
+) -> PrivacyRequest:
+    info.context.require_admin()
+    row = await privacy_requests_svc.transition(
+        parse_id(id, "Privacy request"), status.value, reason
+    )
+    await events.flush(info.context.bus)
+    return _request(row)
+
+
+def _consent(row: ConsentRow) -> Consent:
+    return Consent(
+        purpose=ConsentPurpose(row.purpose), granted=row.granted, updated_at=row.updated_at
+    )
+
+
+async def consents(info: Info) -> list[Consent]:
+    return [_consent(row) for row in await consents_svc.current(info.context.require_user())]
+
+
+async def consent_history(info: Info) -> list[ConsentChange]:
+    rows = await consents_svc.history(info.context.require_user())
+    return [
+        ConsentChange(purpose=ConsentPurpose(r.purpose), granted=r.granted, at=r.created_at)
+        for r in rows
+    ]
+
+
+async def set_consent(info: Info, purpose: ConsentPurpose, granted: bool) -> Consent:
+    user = info.context.require_user()
+    row = await consents_svc.set_consent(user, purpose.value, granted)
+    await events.flush(info.context.bus)
+    return _consent(row)
+
+
+async def object_to_processing(info: Info, processing: Objection) -> bool:
+    await consents_svc.object_to(info.context.require_user(), processing.value)
+    return True
+
+
+async def record_activity(info: Info, path: str, search: str | None = None) -> bool:
+    """Pages viewed and searches: stored only with performance consent; false when not stored."""
+    user = info.context.require_user()
+    request = info.context.request
+    address = request.client.host if request is not None and request.client else None
+    return await consents_svc.record_activity(user, path, search, address)
+
+
+async def erase_client_data(info: Info, email: str) -> int:
+    """A host erases one client's details from their bookings, on that client's request."""
+    host = info.context.require_user()
+    return await personal_data.erase_client(host, email)
+
+
+async def request_data_export(info: Info) -> str:
+    """A one-time download path (`/export/<token>`), valid for 15 minutes."""
+    token = await data_exports.create(info.context.require_user())
+    return f"/export/{token}"

@@ -1,6 +1,6 @@
 from schema.context import Info
 from schema.user import AuthPayload, ProfileInput, SignUpInput, User
-from services import accounts
+from services import accounts, events
 
 
 def me(info: Info) -> User | None:
@@ -40,4 +40,6 @@ async def update_profile(info: Info, input: ProfileInput) -> User:
         time_zone=input.time_zone,
         company_name=input.company_name,
     )
-    return User.from_model(await accounts.update_profile(user, change))
+    updated = await accounts.update_profile(user, change)
+    await events.flush(info.context.bus)
+    return User.from_model(updated)

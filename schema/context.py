@@ -7,7 +7,7 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from config import Settings
-from domain.errors import Unauthenticated
+from domain.errors import Forbidden, Unauthenticated
 from models.user import User
 from schema.loaders import Loaders
 from subscriptions.bus import EventBus, MemoryBus
@@ -30,6 +30,12 @@ class Context:
         if self.user is None:
             raise Unauthenticated()
         return self.user
+
+    def require_admin(self) -> User:
+        user = self.require_user()
+        if user.role != "admin":
+            raise Forbidden("Staff only.")
+        return user
 
 
 Info = StrawberryInfo[Context, None]

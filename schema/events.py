@@ -50,11 +50,16 @@ class Notification:
     message: str
     created_at: datetime
     read_at: datetime | None
+    booking_id: strawberry.ID | None = strawberry.field(
+        description="The booking this is about, if any: names and e-mails live there, current."
+    )
 
     @classmethod
     def from_model(cls, row: NotificationRow) -> "Notification":
+        booking_id = (row.data or {}).get("bookingId")
         return cls(
             id=strawberry.ID(str(row.id)),
+            booking_id=strawberry.ID(str(booking_id)) if booking_id else None,
             kind=row.kind,
             message=row.message,
             created_at=row.created_at,

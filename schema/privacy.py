@@ -1,6 +1,10 @@
+from datetime import datetime
+from enum import Enum
+
 import strawberry
 
 from domain.privacy import DataCategory as Category
+from models.privacy import PrivacyRequest as PrivacyRequestRow
 
 
 @strawberry.type
@@ -29,3 +33,87 @@ class PrivacyInfo:
     controller: str
     contact_email: str
     categories: list[DataCategory]
+    backup_retention_days: int = strawberry.field(
+        description="Erased data leaves our encrypted backups within this many days."
+    )
+    automated_decision_making: bool = strawberry.field(
+        description="Whether any decision about you is made solely by automated means: never."
+    )
+    request_answer_days: str = strawberry.field(
+        description="How long we take to answer a privacy request."
+    )
+
+
+@strawberry.enum
+class ConsentPurpose(Enum):
+    PERFORMANCE_COOKIES = "PERFORMANCE_COOKIES"
+    FUNCTIONALITY_COOKIES = "FUNCTIONALITY_COOKIES"
+    MARKETING = "MARKETING"
+    CALENDAR_ACCESS = "CALENDAR_ACCESS"
+
+
+@strawberry.enum
+class PrivacyRequestKind(Enum):
+    ACCESS = "ACCESS"
+    CORRECTION = "CORRECTION"
+    ERASURE = "ERASURE"
+    RESTRICTION = "RESTRICTION"
+    OBJECTION = "OBJECTION"
+    PORTABILITY = "PORTABILITY"
+    WITHDRAW_CONSENT = "WITHDRAW_CONSENT"
+    AUTOMATED_DECISION = "AUTOMATED_DECISION"
+
+
+@strawberry.enum
+class PrivacyRequestStatus(Enum):
+    RECEIVED = "RECEIVED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    REJECTED = "REJECTED"
+
+
+@strawberry.enum
+class Objection(Enum):
+    ANALYTICS = "ANALYTICS"
+    MARKETING = "MARKETING"
+
+
+@strawberry.type
+class Consent:
+    purpose: ConsentPurpose
+    granted: bool
+    updated_at: datetime
+
+
+@strawberry.type
+class ConsentChange:
+    purpose: ConsentPurpose
+    granted: bool
+    at: datetime
+
+
+@strawberry.type
+class PrivacyRequest:
+    id: strawberry.ID
+    kind: PrivacyRequestKind
+    status: PrivacyRequestStatus
+    created_at: datetime
+    due_at: datetime
+    details: str | None
+    resolution: str | None
+    resolved_at: datetime | None
+    overdue: bool
+
+    @classmethod
+    def from_model(cls, row: PrivacyRequestRow, now: datetime) -> "PrivacyRequest":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=PrivacyRequestKind(row.kind),
+            status=PrivacyRequestStatus(row.status),
+            created_at=row.created_at,
+            due_at=row.due_at,
+            details=row.details,
+            resolution=row.resolution,
+            resolved_at=row.resolved_at,
+            overdue=row.status in ("RECEIVED", "IN_PROGRESS") and row.due_at < now,
+        )

@@ -9,23 +9,28 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
 from config import Settings
 from resolvers import availability as availability_r
 from resolvers import booking as booking_r
+from resolvers import calendar as calendar_r
 from resolvers import event_type as event_type_r
 from resolvers import notification as notification_r
 from resolvers import privacy as privacy_r
 from resolvers import user as user_r
+from resolvers import webhook as webhook_r
 from schema.availability import Schedule
 from schema.booking import Booking, BookingConnection, ClientConnection, Slot
+from schema.calendar import CalendarChange, LinkedCalendar
 from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventType
 from schema.events import AvailabilityChange, BookingEvent, Notification, NotificationConnection
-from schema.privacy import PrivacyInfo
+from schema.privacy import Consent, ConsentChange, PrivacyInfo, PrivacyRequest
 from schema.scalars import SCALAR_MAP
 from schema.user import AuthPayload, User
+from schema.webhook import Webhook, WebhookDelivery, WebhookRegistration
 from subscriptions import resolvers as subscriptions_r
 
 
@@ -33,6 +38,16 @@ from subscriptions import resolvers as subscriptions_r
 class Query:
     me: User | None = strawberry.field(resolver=user_r.me, description="null when anonymous")
     privacy_info: PrivacyInfo = strawberry.field(resolver=privacy_r.privacy_info)
+    my_data: JSON = strawberry.field(
+        resolver=privacy_r.my_data,
+        description="Right of access and portability: everything held about me.",
+    )
+    privacy_requests: list[PrivacyRequest] = strawberry.field(resolver=privacy_r.privacy_requests)
+    admin_privacy_requests: list[PrivacyRequest] = strawberry.field(
+        resolver=privacy_r.admin_privacy_requests, description="Staff: overdue first."
+    )
+    consents: list[Consent] = strawberry.field(resolver=privacy_r.consents)
+    consent_history: list[ConsentChange] = strawberry.field(resolver=privacy_r.consent_history)
     event_type: EventType | None = strawberry.field(
         resolver=event_type_r.event_type, description="Public."
     )
@@ -47,6 +62,15 @@ class Query:
     notifications: NotificationConnection = strawberry.field(
         resolver=notification_r.notifications_page
     )
+    calendars: list[LinkedCalendar] = strawberry.field(
+        resolver=calendar_r.calendars_list, description="The signed-in user's linked calendars."
+    )
+    webhooks: list[Webhook] = strawberry.field(
+        resolver=webhook_r.my_webhooks, description="The signed-in host's webhooks."
+    )
+    webhook_deliveries: list[WebhookDelivery] = strawberry.field(
+        resolver=webhook_r.webhook_deliveries, description="Newest first."
+    )
 
 
 @strawberry.type
@@ -54,6 +78,26 @@ class Mutation:
     sign_up: AuthPayload = strawberry.mutation(resolver=user_r.sign_up)
     log_in: AuthPayload = strawberry.mutation(resolver=user_r.log_in)
     log_out: bool = strawberry.mutation(resolver=user_r.log_out)
+    delete_account: bool = strawberry.mutation(
+        resolver=privacy_r.delete_account, description="Right to erasure."
+    )
+    erase_client_data: int = strawberry.mutation(resolver=privacy_r.erase_client_data)
+    request_data_export: str = strawberry.mutation(resolver=privacy_r.request_data_export)
+    submit_privacy_request: PrivacyRequest = strawberry.mutation(
+        resolver=privacy_r.submit_privacy_request
+    )
+    submit_invitee_privacy_request: bool = strawberry.mutation(
+        resolver=privacy_r.submit_invitee_privacy_request
+    )
+    confirm_privacy_request: PrivacyRequest = strawberry.mutation(
+        resolver=privacy_r.confirm_privacy_request
+    )
+    update_privacy_request: PrivacyRequest = strawberry.mutation(
+        resolver=privacy_r.update_privacy_request, description="Staff only."
+    )
+    set_consent: Consent = strawberry.mutation(resolver=privacy_r.set_consent)
+    object_to_processing: bool = strawberry.mutation(resolver=privacy_r.object_to_processing)
+    record_activity: bool = strawberry.mutation(resolver=privacy_r.record_activity)
     update_profile: User = strawberry.mutation(
         resolver=user_r.update_profile, description="Right to correction."
     )
@@ -73,9 +117,20 @@ class Mutation:
     cancel_booking: Booking = strawberry.mutation(resolver=booking_r.cancel_booking)
     reschedule_booking: Booking = strawberry.mutation(resolver=booking_r.reschedule_booking)
     confirm_booking: Booking = strawberry.mutation(resolver=booking_r.confirm_booking)
+    link_calendar: LinkedCalendar = strawberry.mutation(
+        resolver=calendar_r.link_calendar,
+        description="An iCalendar (ICS) feed URL (http, https, webcal); fetched before it is kept.",
+    )
+    sync_calendar: LinkedCalendar = strawberry.mutation(resolver=calendar_r.sync_calendar)
+    unlink_calendar: bool = strawberry.mutation(resolver=calendar_r.unlink_calendar)
     mark_notifications_read: int = strawberry.mutation(
         resolver=notification_r.mark_notifications_read
     )
+    register_webhook: WebhookRegistration = strawberry.mutation(
+        resolver=webhook_r.register_webhook,
+        description="https only; booking events are POSTed there, signed with the secret.",
+    )
+    delete_webhook: bool = strawberry.mutation(resolver=webhook_r.delete_webhook)
 
 
 @strawberry.type
@@ -90,6 +145,10 @@ class Subscription:
     availability_changed: AvailabilityChange = strawberry.subscription(
         resolver=subscriptions_r.availability_changed,
         description="Public: slots of the event type may have changed.",
+    )
+    calendar_changed: CalendarChange = strawberry.subscription(
+        resolver=subscriptions_r.calendar_changed,
+        description="The signed-in user's linked calendars changed.",
     )
 
 

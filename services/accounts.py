@@ -4,11 +4,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.errors import BadUserInput, Conflict, Unauthenticated
+from models.booking import Booking
 from models.user import AuthToken, User
+from services import events, webhooks
 from services.clock import utcnow
 from services.passwords import hash_password, needs_rehash, verify_password
 from services.tokens import new_token, token_hash
@@ -150,6 +153,39 @@ async def update_profile(user: User, change: ProfileChange) -> User:
     try:
         async with in_transaction():
             await User.filter(id=user.id).update(**updates)
+            if "name" in updates or "email" in updates:
+                await _correct_bookings(user, updates)
     except IntegrityError:
         raise Conflict("An account with this e-mail already exists.", field="email") from None
     return await User.get(id=user.id)
+
+
+async def _correct_bookings(user: User, updates: dict[str, object]) -> None:
+    """Right to correction: hosts holding the person's details in bookings get the corrected
+    ones in their records, a notification, and a PERSON_UPDATED webhook."""
+    theirs = Booking.filter(Q(booker_id=user.id) | Q(attendee_email=user.email))
+    corrected = {
+        column: updates[field]
+        for field, column in (("name", "attendee_name"), ("email", "attendee_email"))
+        if field in updates
+    }
+    rows = await theirs.values_list("id", "host_id")
+    if not rows:
+        return
+    await Booking.filter(id__in=[booking_id for booking_id, _ in rows]).update(**corrected)
+    occurred_at = utcnow().isoformat()
+    for host_id in sorted({host for _, host in rows}):
+        booking_ids = sorted(b for b, h in rows if h == host_id)
+        await events.notify(
+            [host_id],
+            "PERSON_UPDATED",
+            "A client corrected their name or e-mail; your bookings show the new details.",
+            {"bookingIds": booking_ids, "bookingId": booking_ids[0]},
+        )
+        await webhooks.enqueue(
+            host_id,
+            "PERSON_UPDATED",
+            {"kind": "PERSON_UPDATED", "occurredAt": occurred_at, "bookingIds": booking_ids,
+             "attendeeName": corrected.get("attendee_name"),
+             "attendeeEmail": corrected.get("attendee_email")},
+        )  # fmt: skip

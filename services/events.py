@@ -13,6 +13,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models.booking import Booking
+from models.calendar import CalendarBusy, LinkedCalendar
 from models.event_type import EventType
 from models.notification import Notification, OutboxEvent
 from services import webhooks
@@ -45,6 +46,10 @@ def availability_channel(event_type_id: int) -> str:
     return f"availability:{event_type_id}"
 
 
+def calendar_channel(owner_id: int) -> str:
+    return f"calendar:{owner_id}"
+
+
 def snapshot(row: Model) -> dict[str, Any]:
     """A row's stored columns as JSON values (datetimes as ISO 8601)."""
     values: dict[str, Any] = {}
@@ -69,8 +74,10 @@ def restore(model: type[M], values: dict[str, Any]) -> M:
 
 
 def _describe(booking: Booking, event_type: EventType, zone: str) -> str:
+    # No attendee name or e-mail here: notifications outlive corrections and erasures of the
+    # people they are about; the booking (bookingId) is where those details live, current.
     local = booking.start.astimezone(ZoneInfo(zone))
-    return f"{event_type.title} with {booking.attendee_name} on {local:%Y-%m-%d %H:%M} ({zone})"
+    return f"{event_type.title} on {local:%Y-%m-%d %H:%M} ({zone})"
 
 
 async def booking_changed(
@@ -119,6 +126,30 @@ async def availability_changed(host_id: int, occurred_at: str | None = None) -> 
             channel=availability_channel(event_type_id),
             payload={"eventTypeId": event_type_id, "occurredAt": occurred_at},
         )
+
+
+async def calendar_changed(
+    owner_id: int, calendar: LinkedCalendar, occurred_at: str | None = None
+) -> None:
+    """The owner's linked calendar changed (busy times or sync status). Inside the transaction of
+    the change; the payload is what `LinkedCalendar` shows, never the feed URL."""
+    busy_count = await CalendarBusy.filter(calendar_id=calendar.id).count()
+    await OutboxEvent.create(
+        channel=calendar_channel(owner_id),
+        payload={
+            "calendar": {
+                "id": calendar.id,
+                "name": calendar.name,
+                "status": calendar.status,
+                "lastSyncedAt": calendar.last_synced_at.isoformat()
+                if calendar.last_synced_at
+                else None,
+                "lastError": calendar.last_error,
+                "busyCount": busy_count,
+            },
+            "occurredAt": occurred_at or utcnow().isoformat(),
+        },
+    )
 
 
 async def flush(bus: EventBus) -> int:

@@ -71,7 +71,7 @@ async def fire_due(bus: EventBus, *, now: datetime | None = None) -> int:
             host = booking.event_type.host
             local = booking.start.astimezone(ZoneInfo(host.time_zone))
             message = (
-                f"Reminder: {booking.event_type.title} with {booking.attendee_name} starts in "
+                f"Reminder: {booking.event_type.title} starts in "
                 f"{_when(reminder.offset_minutes)} ({local:%Y-%m-%d %H:%M} {host.time_zone})"
             )
             recipients = {booking.host_id} | ({booking.booker_id} if booking.booker_id else set())

@@ -8,6 +8,7 @@ import strawberry
 from domain.errors import NotFound
 from models.notification import Notification as NotificationRow
 from resolvers.ids import parse_id
+from schema.calendar import CalendarChange, LinkedCalendar
 from schema.context import Info
 from schema.events import AvailabilityChange, BookingEvent, Notification
 from schema.loaders import Loaders
@@ -15,6 +16,7 @@ from services import event_types
 from services.events import (
     availability_channel,
     booking_channel,
+    calendar_channel,
     notification_channel,
     restore,
 )
@@ -47,5 +49,16 @@ async def availability_changed(
         async for message in events:
             yield AvailabilityChange(
                 event_type_id=strawberry.ID(str(message["eventTypeId"])),
+                occurred_at=datetime.fromisoformat(message["occurredAt"]),
+            )
+
+
+async def calendar_changed(info: Info) -> AsyncGenerator[CalendarChange, None]:
+    """The signed-in user's linked calendars: busy times or sync status changed. No feed URL."""
+    owner = info.context.require_user()
+    async with info.context.bus.subscribe(calendar_channel(owner.id)) as events:
+        async for message in events:
+            yield CalendarChange(
+                calendar=LinkedCalendar.from_message(message["calendar"]),
                 occurred_at=datetime.fromisoformat(message["occurredAt"]),
             )

@@ -2,10 +2,14 @@
 
 import json
 
+from dataclasses import replace
+from pathlib import Path
+
 import httpx
+import pytest
 import websockets
 
-from tests.conftest import PASSWORD, SIGN_UP
+from tests.conftest import BACKEND, PASSWORD, SIGN_UP, start_server
 
 ME = "{ me { email } }"
 
@@ -92,3 +96,25 @@ async def test_websocket_runs_queries_as_the_signed_in_user(server):
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ME}}))
         message = json.loads(await ws.recv())
         assert message["payload"].get("data") == {"me": {"email": "ws2@example.com"}}, message
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded SQLite file")
+async def test_erased_account_leaves_no_trace_in_the_sqlite_file_after_a_clean_shutdown(
+    settings, tmp_path
+):
+    path = tmp_path / "own.sqlite3"
+    own = start_server(replace(settings, database_url=f"sqlite://{path}"), tmp_path)
+    try:
+        email = "erase-me-q7z2@example.com"
+        variables = {"input": {"email": email, "password": PASSWORD, "name": "Erase Q7z2"}}
+        token = (await own.post(SIGN_UP, variables)).ok()["signUp"]["token"]
+        erase = "mutation($p: String!) { deleteAccount(password: $p) }"
+        assert (await own.post(erase, {"p": PASSWORD}, token=token)).ok() == {
+            "deleteAccount": True
+        }
+    finally:
+        own.stop()
+    assert "Application shutdown complete" in own.log()  # uvicorn re-raises SIGTERM after it
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    raw = path.read_bytes()
+    assert b"q7z2" not in raw.lower()

@@ -136,19 +136,21 @@ async def test_anonymous_booking_events_end_with_unauthenticated(server, protoco
 async def test_notifications_arrive_live_and_wait_for_catch_up(server):
     token, type_id = await host_with_type(server, "host@example.com")
     client = await Client.connect(server.ws, "graphql-transport-ws", token)
-    await client.subscribe("subscription { notifications { kind message } }")
+    await client.subscribe("subscription { notifications { kind message bookingId } }")
     await asyncio.sleep(0.3)
     try:
-        (await server.post(BOOK, booking_input(type_id, slot()))).ok()
+        first = (await server.post(BOOK, booking_input(type_id, slot()))).ok()["bookMeeting"]
         live = (await client.next_data())["notifications"]
-        assert live["kind"] == "BOOKING_CREATED" and "Ivy" in live["message"]
+        assert live["kind"] == "BOOKING_CREATED" and live["bookingId"] == first["id"]
+        assert "Live on " in live["message"] and "Ivy" not in live["message"]
     finally:
         await client.close()
     # While disconnected, another booking: it waits in the unread notifications.
-    (await server.post(BOOK, booking_input(type_id, slot(hour=12), "Max"))).ok()
-    query = """{ notifications(unreadOnly: true) { totalCount edges { node { id message } } } }"""
+    second = (await server.post(BOOK, booking_input(type_id, slot(hour=12), "Max"))).ok()
+    query = """{ notifications(unreadOnly: true) { totalCount edges { node { id bookingId } } } }"""
     unread = (await server.post(query, token=token)).ok()["notifications"]
-    assert unread["totalCount"] == 2 and "Max" in unread["edges"][0]["node"]["message"]
+    assert unread["totalCount"] == 2
+    assert unread["edges"][0]["node"]["bookingId"] == second["bookMeeting"]["id"]
     ids = [e["node"]["id"] for e in unread["edges"]]
     mark = "mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }"
     assert (await server.post(mark, {"ids": ids}, token=token)).ok() == {"markNotificationsRead": 2}

@@ -1,0 +1,802 @@
+"""Live-subscription fan-out benchmark: N hosts' dashboards (graphql-transport-ws connections, all
+signed in as one host) subscribed to `bookingEvents`, one booking, how long until the last of
+them has it.
+
+Run from the repository root: `.venv/bin/python benchmarks/fanout.py [--counts 1000,5000]`.
+Goal (issue): 5,000 subscribers, p99 delivery latency under 250 ms, no event lost.
+
+For each N a fresh `python server.py` (one worker, in-process event bus, throwaway SQLite file,
+RATE_LIMIT_PER_MINUTE=0) is started on a free loopback port, so that its memory figures are not
+inflated by the previous round. A host with availability 00:00-24:00 UTC every day and a
+15-minute event type (every 15 minutes) is created over GraphQL. Then:
+
+1. a pilot client connects once, subscribes, receives one booking and leaves (warms every code
+   path), and the server's RSS is read (VmRSS in /proc/<pid>/status): the baseline;
+2. N WebSocket clients, spread over `--procs` child processes (spawned, uvloop), each send
+   connection_init {"authorization": "Bearer <token>"} and subscribe to
+   `subscription { bookingEvents { kind occurredAt booking { id } } }`;
+3. once the server's CPU has gone quiet the RSS is read again: (after - baseline) / N is the
+   memory per idle subscription;
+4. warm-up bookings (at most 3) until every client has received one: all are subscribed;
+5. `--bookings` bookings one after another. t0 = time.time_ns() just before bookMeeting is sent
+   over HTTP; every client records time.time_ns() when its event loop reads the frame off the
+   socket (an overridden `data_received`, before any parsing). Latency = arrival - t0. t0, not
+   the HTTP response, is the reference: bookMeeting publishes (after its commit) before it
+   answers, and its response is queued behind the fan-out on the same event loop, so it can
+   arrive after most of the deliveries. The round-trip time of bookMeeting is reported beside it.
+   Every process on the machine reads the same wall clock, so the times compare directly.
+
+Everything runs on one machine: the clients' CPU competes with the server's, and the latency
+includes the time the client processes take to read the frames (measured and reported as client
+CPU per event). The server and every client process are always stopped.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import multiprocessing as mp
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_COUNTS = (1000, 5000)
+DEFAULT_BOOKINGS = 5
+DEFAULT_PROCS = 2
+GOAL_SUBSCRIBERS = 5000
+GOAL_P99_MS = 250.0
+MAX_WARMUPS = 3
+
+OPEN_CONCURRENCY = 64  # handshakes in flight per client process
+OPEN_TIMEOUT = 120.0  # seconds for one process to open all its connections
+DELIVERY_TIMEOUT = 30.0  # seconds for every client to get one booking's event
+SETTLE_TIMEOUT = 15.0
+
+SIGN_UP = """
+mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }
+"""
+SET_WEEKLY = """
+mutation ($zone: String!, $rules: [WeeklyRuleInput!]!) {
+  setWeeklyAvailability(timeZone: $zone, rules: $rules) { timeZone }
+}
+"""
+CREATE_EVENT_TYPE = """
+mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }
+"""
+BOOK = """
+mutation ($input: BookMeetingInput!) { bookMeeting(input: $input) { id } }
+"""
+SUBSCRIPTION = "subscription { bookingEvents { kind occurredAt booking { id } } }"
+EVERY_DAY = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+def raise_fd_limit() -> int:
+    """Soft RLIMIT_NOFILE up to the hard limit (also run in the server before exec)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+# --- the clients (child processes) ------------------------------------------------------------
+
+
+def client_worker(pipe: Pipe, ws_url: str, token: str, count: int, compression: str | None) -> None:
+    """Opens `count` subscribed connections, then answers the parent's commands on `pipe`."""
+    raise_fd_limit()
+    try:
+        import uvloop
+
+        uvloop.run(_client_main(pipe, ws_url, token, count, compression))
+    except ImportError:
+        asyncio.run(_client_main(pipe, ws_url, token, count, compression))
+
+
+async def _client_main(
+    pipe: Pipe, ws_url: str, token: str, count: int, compression: str | None
+) -> None:
+    from websockets.asyncio.client import ClientConnection, connect
+    from websockets.exceptions import ConnectionClosed
+
+    class TimedConnection(ClientConnection):
+        """Notes when the event loop read bytes off this socket, before any frame parsing."""
+
+        rx_ns = 0
+
+        def data_received(self, data: bytes) -> None:
+            self.rx_ns = time.time_ns()  # a message is stamped with the last read before it
+            super().data_received(data)
+
+    class Sub:
+        __slots__ = ("got", "problem", "ws")
+
+        def __init__(self, ws: TimedConnection) -> None:
+            self.ws = ws
+            self.got: dict[str, tuple[int, int]] = {}  # booking id -> (read ns, handled ns)
+            self.problem: str | None = None
+
+    subs: list[Sub] = []
+    received: Counter[str] = Counter()  # booking id -> clients that have it
+    waiting: dict[str, tuple[int, asyncio.Event]] = {}
+    duplicates = 0
+    init = json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    subscribe = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
+
+    async def read(sub: Sub) -> None:
+        nonlocal duplicates
+        ws = sub.ws
+        try:
+            async for raw in ws:
+                handled = time.time_ns()
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind == "next":
+                    data = message["payload"].get("data") or {}
+                    event = data.get("bookingEvents")
+                    if event is None:
+                        sub.problem = f"next without data: {str(raw)[:200]}"
+                        continue
+                    booking_id = event["booking"]["id"]
+                    if booking_id in sub.got:
+                        duplicates += 1
+                        continue
+                    sub.got[booking_id] = (ws.rx_ns, handled)
+                    received[booking_id] += 1
+                    wait = waiting.get(booking_id)
+                    if wait is not None and received[booking_id] >= wait[0]:
+                        wait[1].set()
+                elif kind == "ping":
+                    await ws.send('{"type":"pong"}')
+                elif kind in ("error", "complete"):
+                    sub.problem = f"{kind}: {str(raw)[:200]}"
+        except ConnectionClosed as exc:
+            sub.problem = sub.problem or f"closed: {exc}"
+
+    readers: list[asyncio.Task[None]] = []
+    gate = asyncio.Semaphore(OPEN_CONCURRENCY)
+
+    async def open_one() -> None:
+        async with gate:
+            ws = await connect(
+                ws_url,
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                compression=compression,
+                create_connection=TimedConnection,
+                open_timeout=60,
+                ping_interval=None,  # the server pings (uvicorn, every 20 s); we answer
+                close_timeout=2,
+            )
+            try:
+                await ws.send(init)
+                while True:
+                    ack = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                    if ack.get("type") == "connection_ack":
+                        break
+                    if ack.get("type") != "ping":
+                        raise RuntimeError(f"expected connection_ack, got {ack}")
+                await ws.send(subscribe)
+            except BaseException:
+                await ws.close()
+                raise
+            sub = Sub(ws)  # type: ignore[arg-type]
+            subs.append(sub)
+            readers.append(asyncio.create_task(read(sub)))
+
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            command, *args = await loop.run_in_executor(None, pipe.recv)
+            if command == "open":
+                began = time.monotonic()
+                outcomes = await asyncio.gather(
+                    *(open_one() for _ in range(count)), return_exceptions=True
+                )
+                failures = Counter(
+                    f"{type(o).__name__}: {str(o)[:120]}"
+                    for o in outcomes
+                    if isinstance(o, BaseException)
+                )
+                pipe.send(("opened", len(subs), dict(failures), time.monotonic() - began))
+            elif command == "wait":
+                booking_id, timeout = args
+                target = len(subs)
+                event = asyncio.Event()
+                waiting[booking_id] = (target, event)
+                if received[booking_id] < target:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(event.wait(), timeout)
+                del waiting[booking_id]
+                arrivals = [s.got[booking_id] for s in subs if booking_id in s.got]
+                problems = Counter(s.problem.split(":")[0] for s in subs if s.problem)
+                pipe.send(
+                    (
+                        "arrivals",
+                        [a[0] for a in arrivals],
+                        [a[1] for a in arrivals],
+                        target - len(arrivals),
+                        dict(problems),
+                        duplicates,
+                    )
+                )
+            elif command == "close":
+                await asyncio.wait_for(
+                    asyncio.gather(*(s.ws.close() for s in subs), return_exceptions=True), 20
+                )
+                pipe.send(("closed",))
+                return
+    finally:
+        for task in readers:
+            task.cancel()
+
+
+class Clients:
+    """`procs` spawned client processes holding `total` connections between them."""
+
+    def __init__(self, ws_url: str, token: str, total: int, procs: int, compression: str | None):
+        context = mp.get_context("spawn")
+        procs = max(1, min(procs, total))
+        shares = [total // procs + (1 if i < total % procs else 0) for i in range(procs)]
+        self.pipes: list[Pipe] = []
+        self.processes: list[Any] = []
+        for share in shares:
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=client_worker,
+                args=(child, ws_url, token, share, compression),
+                daemon=True,
+            )
+            process.start()
+            child.close()
+            self.pipes.append(parent)
+            self.processes.append(process)
+
+    def ask(
+        self,
+        command: tuple[Any, ...],
+        timeout: float,
+        server: subprocess.Popen[bytes] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """Sends `command` to every client process and returns their answers; gives up early
+        if a client process or the `server` dies."""
+        for pipe in self.pipes:
+            pipe.send(command)
+        deadline = time.monotonic() + timeout
+        replies = []
+        for pipe, process in zip(self.pipes, self.processes, strict=True):
+            while not pipe.poll(0.2):
+                if server is not None and server.poll() is not None:
+                    raise RuntimeError(f"server exited (code {server.returncode})")
+                if not process.is_alive():
+                    raise RuntimeError(f"client process {process.pid} died ({process.exitcode})")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"client process {process.pid} did not answer {command[0]}")
+            replies.append(pipe.recv())
+        return replies
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the client processes so far."""
+        return sum(_proc_cpu_seconds(p.pid) for p in self.processes if p.pid)
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            if all(p.is_alive() for p in self.processes):
+                self.ask(("close",), 30)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for pipe in self.pipes:
+            pipe.close()
+
+
+# --- the server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`python server.py` from the repository root, ready when GET /healthz answers 200."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": database_url,
+        "RATE_LIMIT_PER_MINUTE": "0",
+    }
+    env.pop("REDIS_URL", None)  # the embedded default: in-process event bus
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "server.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=raise_fd_limit,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited early (code {process.returncode})")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    return process, url
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become healthy within 60 s")
+    except BaseException:
+        stop_server(process)
+        raise
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def open_fds(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def settle(pid: int, timeout: float = SETTLE_TIMEOUT) -> float:
+    """Waits until the server used < 5 % of a core over half a second; returns seconds waited."""
+    began = time.monotonic()
+    last = _proc_cpu_seconds(pid)
+    while time.monotonic() - began < timeout:
+        time.sleep(0.5)
+        now = _proc_cpu_seconds(pid)
+        if now - last < 0.025:
+            break
+        last = now
+    return time.monotonic() - began
+
+
+# --- GraphQL over HTTP ------------------------------------------------------------------------
+
+
+def graphql(
+    client: httpx.Client, query: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    response.raise_for_status()
+    body = response.json()
+    if body.get("errors"):
+        raise RuntimeError(f"GraphQL errors: {body['errors']}")
+    return dict(body["data"])
+
+
+def create_host(client: httpx.Client) -> tuple[str, str]:
+    """A UTC host, available 00:00-24:00 every day, with a 15-minute event type every 15 minutes."""
+    token = graphql(
+        client,
+        SIGN_UP,
+        {
+            "input": {
+                "email": "fanout-host@example.com",
+                "password": "benchmark-password-1",
+                "name": "Fanout Host",
+                "timeZone": "UTC",
+            }
+        },
+    )["signUp"]["token"]
+    rules = [{"weekday": day, "start": "00:00", "end": "24:00"} for day in EVERY_DAY]
+    graphql(client, SET_WEEKLY, {"zone": "UTC", "rules": rules}, token)
+    event_type = graphql(
+        client,
+        CREATE_EVENT_TYPE,
+        {
+            "input": {
+                "title": "Fan-out call",
+                "slug": "fanout-call",
+                "durationMinutes": 15,
+                "slotIntervalMinutes": 15,
+            }
+        },
+        token,
+    )["createEventType"]
+    return token, str(event_type["id"])
+
+
+class Booker:
+    """Books consecutive 15-minute slots from the day after tomorrow, 00:00 UTC."""
+
+    def __init__(self, client: httpx.Client, event_type_id: str) -> None:
+        self.client, self.event_type_id = client, event_type_id
+        day = datetime.now(UTC).date() + timedelta(days=2)
+        self.start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        self.made = 0
+
+    def book(self) -> tuple[str, int, int]:
+        """Booking id, t0 (ns, just before sending) and t1 (ns, response read)."""
+        start = self.start + timedelta(minutes=15 * self.made)
+        self.made += 1
+        variables = {
+            "input": {
+                "eventTypeId": self.event_type_id,
+                "start": start.isoformat(),
+                "name": f"Guest {self.made}",
+                "email": f"guest{self.made}@example.com",
+            }
+        }
+        t0 = time.time_ns()
+        data = graphql(self.client, BOOK, variables)
+        t1 = time.time_ns()
+        return str(data["bookMeeting"]["id"]), t0, t1
+
+
+# --- one round --------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(1, math.ceil(len(ordered) * fraction)) - 1]
+
+
+def deliver(
+    clients: Clients,
+    booker: Booker,
+    server: subprocess.Popen[bytes],
+    timeout: float = DELIVERY_TIMEOUT,
+) -> dict[str, Any]:
+    """One booking and every client's arrival time of its event."""
+    server_cpu, client_cpu = _proc_cpu_seconds(server.pid), clients.cpu_seconds()
+    booking_id, t0, t1 = booker.book()
+    replies = clients.ask(("wait", booking_id, timeout), timeout + 30, server)
+    server_cpu = _proc_cpu_seconds(server.pid) - server_cpu
+    client_cpu = clients.cpu_seconds() - client_cpu
+    read_ns = [ns for r in replies for ns in r[1]]
+    handled_ns = [ns for r in replies for ns in r[2]]
+    problems: Counter[str] = Counter()
+    for r in replies:
+        problems.update(r[4])
+    return {
+        "booking_id": booking_id,
+        "t0_ns": t0,
+        "response_ns": t1,
+        "http_ms": (t1 - t0) / 1e6,
+        "latency_ms": [(ns - t0) / 1e6 for ns in read_ns],
+        "handled_ms": [(ns - t0) / 1e6 for ns in handled_ns],
+        "missing": sum(r[3] for r in replies),
+        "problems": dict(problems),
+        "duplicates": sum(r[5] for r in replies),
+        "server_cpu_s": server_cpu,
+        "client_cpu_s": client_cpu,
+    }
+
+
+def run_round(
+    n: int, procs: int, bookings: int, compression: str | None, tmp: Path
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"n": n, "procs": procs, "connected": 0, "error": None}
+    database_url = f"sqlite://{tmp}/fanout-{n}.sqlite3"
+    log_path = tmp / f"server-{n}.log"
+    server: subprocess.Popen[bytes] | None = None
+    clients: Clients | None = None
+    try:
+        server, url = start_server(database_url, log_path)
+        ws_url = url.replace("http://", "ws://") + "/graphql"
+        result["server_fd_limit"] = _fd_soft_limit(server.pid)
+        with httpx.Client(base_url=url, timeout=120) as http:
+            token, type_id = create_host(http)
+            booker = Booker(http, type_id)
+
+            # Pilot: one client through the whole path, so the baseline includes warm code.
+            pilot = Clients(ws_url, token, 1, 1, compression)
+            try:
+                opened = pilot.ask(("open",), OPEN_TIMEOUT, server)[0]
+                if opened[1] != 1:
+                    raise RuntimeError(f"pilot client could not subscribe: {opened[2]}")
+                settle(server.pid)
+                got = deliver(pilot, booker, server)
+                if got["missing"]:
+                    raise RuntimeError(f"pilot client got no event: {got['problems']}")
+            finally:
+                pilot.stop()
+            settle(server.pid)
+            result["rss_before_kib"] = rss_kib(server.pid)
+
+            began = time.monotonic()
+            clients = Clients(ws_url, token, n, procs, compression)
+            replies = clients.ask(("open",), OPEN_TIMEOUT + 30, server)
+            result["open_s"] = time.monotonic() - began
+            result["connected"] = sum(r[1] for r in replies)
+            failures: Counter[str] = Counter()
+            for r in replies:
+                failures.update(r[2])
+            result["open_failures"] = dict(failures)
+            if server.poll() is not None:
+                raise RuntimeError(f"server exited (code {server.returncode}) while connecting")
+            settle(server.pid)
+            result["rss_after_kib"] = rss_kib(server.pid)
+            result["server_fds"] = open_fds(server.pid)
+            delta = result["rss_after_kib"] - result["rss_before_kib"]
+            result["kib_per_subscription"] = delta / max(1, result["connected"])
+
+            # Warm-up: until every connected client has had an event, all are subscribed.
+            warmups = []
+            for _ in range(MAX_WARMUPS):
+                warm = deliver(clients, booker, server)
+                warmups.append(warm)
+                if warm["missing"] == 0:
+                    break
+                settle(server.pid)
+            result["warmups"] = len(warmups)
+            result["warmup_missing"] = [w["missing"] for w in warmups]
+            result["warmup_p99_ms"] = _p(warmups[-1]["latency_ms"], 0.99)
+
+            measured = [deliver(clients, booker, server) for _ in range(bookings)]
+            if server.poll() is not None:
+                raise RuntimeError(f"server exited (code {server.returncode}) during bookings")
+            result |= summarise(measured)
+            result["rss_end_kib"] = rss_kib(server.pid)
+    except Exception as exc:  # reported, and the next round still runs
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        if server is not None and server.poll() is not None:
+            result["error"] += f" (server exit code {server.returncode})"
+        tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
+        result["server_log_tail"] = tail
+        sys.stderr.write(f"--- round N={n} failed: {result['error']}\n--- server log ---\n{tail}\n")
+    finally:
+        if clients is not None:
+            clients.stop()
+        if server is not None:
+            stop_server(server)
+        if log_path.exists():
+            log = log_path.read_text(errors="replace")
+            result["server_log_errors"] = sum(
+                1 for line in log.splitlines() if "ERROR" in line or "Traceback" in line
+            )
+    return result
+
+
+def _fd_soft_limit(pid: int) -> int:
+    with open(f"/proc/{pid}/limits") as limits:
+        for line in limits:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    return -1
+
+
+def _p(samples: list[float], fraction: float) -> float:
+    return percentile(samples, fraction) if samples else math.nan
+
+
+def summarise(measured: list[dict[str, Any]]) -> dict[str, Any]:
+    latencies = [ms for m in measured for ms in m["latency_ms"]]
+    handled = [ms for m in measured for ms in m["handled_ms"]]
+    last = [max(m["latency_ms"]) for m in measured if m["latency_ms"]]
+    spread = [max(m["latency_ms"]) - min(m["latency_ms"]) for m in measured if m["latency_ms"]]
+    first = [min(m["latency_ms"]) for m in measured if m["latency_ms"]]
+    after_response = [
+        max(m["latency_ms"]) - m["http_ms"] for m in measured if m["latency_ms"]
+    ]  # last delivery measured from the bookMeeting response instead of t0
+    problems: Counter[str] = Counter()
+    for m in measured:
+        problems.update(m["problems"])
+    deliveries = len(latencies)
+    return {
+        "bookings": len(measured),
+        "deliveries": deliveries,
+        "lost": sum(m["missing"] for m in measured),
+        "duplicates": max((m["duplicates"] for m in measured), default=0),
+        "problems": dict(problems),
+        "p50_ms": _p(latencies, 0.50),
+        "p99_ms": _p(latencies, 0.99),
+        "max_ms": max(latencies, default=math.nan),
+        "first_ms_median": statistics.median(first) if first else math.nan,
+        "last_delivery_ms_median": statistics.median(last) if last else math.nan,
+        "last_delivery_ms_max": max(last, default=math.nan),
+        "spread_ms_median": statistics.median(spread) if spread else math.nan,
+        "last_after_response_ms_median": (
+            statistics.median(after_response) if after_response else math.nan
+        ),
+        "handled_p99_ms": _p(handled, 0.99),
+        "http_ms_median": statistics.median(m["http_ms"] for m in measured),
+        "server_cpu_ms_per_event": statistics.median(m["server_cpu_s"] for m in measured) * 1000,
+        "client_cpu_ms_per_event": statistics.median(m["client_cpu_s"] for m in measured) * 1000,
+        "per_booking": [
+            {
+                "booking_id": m["booking_id"],
+                "t0_ns": m["t0_ns"],
+                "response_ns": m["response_ns"],
+                "http_ms": m["http_ms"],
+                "p50_ms": _p(m["latency_ms"], 0.5),
+                "p99_ms": _p(m["latency_ms"], 0.99),
+                "last_ms": max(m["latency_ms"], default=math.nan),
+                "missing": m["missing"],
+                "server_cpu_ms": m["server_cpu_s"] * 1000,
+            }
+            for m in measured
+        ],
+    }
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _fmt(value: Any, spec: str = ".1f") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return format(value, spec)
+
+
+def report(rounds: list[dict[str, Any]], compression: str | None) -> dict[str, Any]:
+    print()
+    print("=== subscription fan-out summary ===")
+    print(
+        "latency = client read time.time_ns() - t0 (t0 = just before bookMeeting is sent); "
+        f"permessage-deflate {'on' if compression else 'off'}; one server worker, loopback"
+    )
+    header = (
+        f"{'N':>6} {'connected':>9} {'open s':>7} {'KiB/sub':>8} {'bookMeeting':>11} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'last ms':>8} {'lost':>5} "
+        f"{'srv CPU ms/evt':>14} {'cli CPU ms/evt':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rounds:
+        print(
+            f"{r['n']:>6} {r['connected']:>9} {_fmt(r.get('open_s')):>7} "
+            f"{_fmt(r.get('kib_per_subscription')):>8} {_fmt(r.get('http_ms_median')):>11} "
+            f"{_fmt(r.get('p50_ms')):>8} {_fmt(r.get('p99_ms')):>8} {_fmt(r.get('max_ms')):>8} "
+            f"{_fmt(r.get('last_delivery_ms_median')):>8} {_fmt(r.get('lost'), 'd'):>5} "
+            f"{_fmt(r.get('server_cpu_ms_per_event')):>14} "
+            f"{_fmt(r.get('client_cpu_ms_per_event')):>14}"
+        )
+    print()
+    for r in rounds:
+        if r.get("error"):
+            print(f"N={r['n']}: FAILED - {r['error']}")
+        if "rss_before_kib" in r:
+            print(
+                f"N={r['n']}: server RSS {r['rss_before_kib'] / 1024:.1f} MiB before, "
+                f"{r.get('rss_after_kib', 0) / 1024:.1f} MiB with {r['connected']} idle "
+                f"subscriptions, {r.get('rss_end_kib', 0) / 1024:.1f} MiB at the end; "
+                f"{r.get('server_fds', '-')} open fds (limit {r.get('server_fd_limit')}); "
+                f"{r['procs']} client processes"
+            )
+        if "p99_ms" in r:
+            print(
+                f"  {r['deliveries']} deliveries over {r['bookings']} bookings: first delivery "
+                f"{_fmt(r['first_ms_median'])} ms, last {_fmt(r['last_delivery_ms_median'])} ms "
+                f"(median over bookings; worst {_fmt(r['last_delivery_ms_max'])} ms), "
+                f"last delivery {_fmt(r['last_after_response_ms_median'])} ms after the "
+                f"bookMeeting response; p99 when handled by the client "
+                f"{_fmt(r['handled_p99_ms'])} ms"
+            )
+            print(
+                f"  warm-up bookings {r['warmups']} (clients missing: {r['warmup_missing']}), "
+                f"lost {r['lost']}, duplicates {r['duplicates']}, client problems "
+                f"{r['problems'] or 'none'}, server log errors {r.get('server_log_errors', 0)}"
+            )
+        if r.get("open_failures"):
+            print(f"  connection failures: {r['open_failures']}")
+    goal = next((r for r in rounds if r["n"] == GOAL_SUBSCRIBERS), None)
+    if goal is None:
+        verdict, met = f"not evaluated (no N={GOAL_SUBSCRIBERS} round)", None
+    else:
+        met = bool(
+            not goal.get("error")
+            and goal["connected"] == GOAL_SUBSCRIBERS
+            and goal.get("lost") == 0
+            and goal.get("p99_ms", math.inf) < GOAL_P99_MS
+        )
+        verdict = (
+            f"{'MET' if met else 'MISSED'}: {goal['connected']} subscribers, "
+            f"p99 {_fmt(goal.get('p99_ms'))} ms, lost {_fmt(goal.get('lost'), 'd')}"
+        )
+    print(
+        f"goal ({GOAL_SUBSCRIBERS:,} subscribers, p99 < {GOAL_P99_MS:.0f} ms, none lost): {verdict}"
+    )
+    return {"rounds": {r["n"]: r for r in rounds}, "goal_met": met, "goal": verdict}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--counts",
+        default=",".join(map(str, DEFAULT_COUNTS)),
+        help="subscriber counts, comma-separated (default 1000,5000)",
+    )
+    parser.add_argument("--bookings", type=int, default=DEFAULT_BOOKINGS, help="measured bookings")
+    parser.add_argument(
+        "--procs", type=int, default=DEFAULT_PROCS, help="client processes (default 2)"
+    )
+    parser.add_argument(
+        "--no-compression",
+        action="store_true",
+        help="do not negotiate permessage-deflate (browsers do; the default here too)",
+    )
+    args = parser.parse_args(argv)
+    counts = [int(c) for c in args.counts.split(",") if c.strip()]
+    compression = None if args.no_compression else "deflate"
+    load = os.getloadavg()[0]
+    print(
+        f"benchmark fd limit {raise_fd_limit()}, {os.cpu_count()} CPUs, "
+        f"load average {load:.2f} (other work on this machine skews the figures)"
+    )
+
+    rounds = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bnm-fanout-") as tmp:
+        for n in counts:
+            began = time.monotonic()
+            r = run_round(n, args.procs, args.bookings, compression, Path(tmp))
+            print(
+                f"N={n}: {r['connected']} connected, p99 {_fmt(r.get('p99_ms'))} ms, "
+                f"lost {_fmt(r.get('lost'), 'd')}, round took {time.monotonic() - began:.1f} s"
+                + (f", ERROR {r['error']}" if r.get("error") else ""),
+                flush=True,
+            )
+            rounds.append(r)
+    figures = report(rounds, compression)
+    figures["elapsed_s"] = time.monotonic() - started
+    figures["load_average_before"], figures["load_average_after"] = load, os.getloadavg()[0]
+    print(
+        f"total {figures['elapsed_s']:.1f} s; 1-minute load average {load:.2f} before, "
+        f"{figures['load_average_after']:.2f} after"
+    )
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The rights of access, portability and erasure, driven by the personal-data registry.
+
+Every model's rows about a person are found through `OWNERS`, and their fields are exported or
+erased as `REGISTRY` declares them: a field added to a model without a declaration fails the
+registry test, and once declared it is exported and erased here with no further code.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from tortoise import Tortoise, fields
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from domain import validation
+from domain.privacy import CATEGORIES
+from models.booking import CANCELLED, Booking
+from models.personal_data import OWNERS, REGISTRY, SECRET_PLACEHOLDERS, Owner, personal_fields
+from models.privacy import MailMessage, PrivacyRequest
+from models.user import User
+from services import bookings
+from services.clock import utcnow
+
+ERASED = "[erased]"
+
+
+def _models() -> dict[str, type[Model]]:
+    return dict(Tortoise.apps["models"])
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def _rows(model: type[Model], owner: Owner, user: User) -> QuerySet[Any]:
+    return model.filter(**{owner.field: user.email if owner.by_email else user.id})
+
+
+async def export(user: User) -> dict[str, Any]:
+    """Everything held about `user`, by section, with the categories each section holds."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    categories: dict[str, set[str]] = {c.category.value: set() for c in CATEGORIES}
+    seen: dict[str, set[int]] = {}
+    for name, model in _models().items():
+        for owner in OWNERS.get(name, ()):
+            exported = personal_fields(model)
+            for row in await _rows(model, owner, user).order_by("id"):
+                if row.pk in seen.setdefault(owner.section, set()):
+                    continue  # e.g. a booking made both by account and by e-mail
+                seen[owner.section].add(row.pk)
+                item: dict[str, Any] = {"id": row.pk}
+                for field, policy in exported.items():
+                    item[field] = _json(getattr(row, field))
+                    categories[policy.category.value].add(owner.section)
+                for (model_name, _), (key, word) in SECRET_PLACEHOLDERS.items():
+                    if model_name == name:
+                        item[key] = word
+                sections.setdefault(owner.section, []).append(item)
+    sections["clients"] = [
+        {
+            "name": c.name,
+            "email": c.email,
+            "bookingCount": c.booking_count,
+            "lastBookingAt": c.last_booking_at.isoformat(),
+        }
+        for c in await bookings.clients(user)
+    ]
+    if sections["clients"]:
+        categories["clients"].add("clients")
+    return {
+        "generatedAt": utcnow().isoformat(),
+        "subject": {"id": user.id, "email": user.email},
+        "categories": {key: sorted(value) for key, value in categories.items()},
+        "data": sections,
+    }
+
+
+def _anonymised(model: type[Model], field: str) -> Any:
+    column = model._meta.fields_map[field]
+    if column.null:
+        return None
+    if isinstance(column, fields.JSONField):
+        return {}
+    if isinstance(column, fields.CharField | fields.TextField):
+        return ERASED
+    return ...  # not text: kept (a time or a flag identifies nobody without the rest)
+
+
+async def anonymise(model: type[Model], rows: QuerySet[Any]) -> int:
+    """Overwrites every declared personal field of `rows` (text erased, nullable emptied)."""
+    values = {
+        field: _anonymised(model, field)
+        for field, policy in REGISTRY[model.__name__].items()
+        if policy is not None
+    }
+    return await rows.update(**{k: v for k, v in values.items() if v is not ...})
+
+
+async def erase_client(host: User, email: str) -> int:
+    """A host erases one client's data on that client's request: their bookings with this host
+    keep only anonymised busy time."""
+    address = validation.email_address(email)
+    async with in_transaction():
+        return await anonymise(Booking, Booking.filter(host_id=host.id, attendee_email=address))
+
+
+async def erase_invitee(email: str) -> None:
+    """Erasure for someone without an account, by e-mail (after they confirmed the request)."""
+    async with in_transaction():
+        await anonymise(Booking, Booking.filter(attendee_email=email))
+        await MailMessage.filter(to=email).delete()
+        await anonymise(PrivacyRequest, PrivacyRequest.filter(email=email))
+
+
+async def erase(user: User) -> None:
+    """Erases `user` everywhere: their future bookings with others are cancelled (the hosts are
+    told), past ones stay with the hosts only as anonymised busy time; every row owned by them is
+    deleted, every personal field of rows they share with others is overwritten."""
+    now = utcnow()
+    async with in_transaction():
+        made_by_them = Q(attendee_email=user.email) | Q(booker_id=user.id)
+        upcoming = await Booking.filter(
+            made_by_them, start__gt=now, status__not=CANCELLED
+        ).values_list("id", flat=True)
+        models = _models()
+        for name, owners in OWNERS.items():
+            for owner in owners:
+                if owner.erase == "anonymise":
+                    await anonymise(models[name], _rows(models[name], owner, user))
+        # Cancelled after anonymising, so what the hosts are told names nobody.
+        for booking in await Booking.filter(id__in=list(upcoming)).select_related(
+            "event_type__host"
+        ):
+            await bookings.cancel(booking, None)
+        for name, owners in OWNERS.items():
+            for owner in owners:
+                if owner.erase == "delete" and name != "User":
+                    await _rows(models[name], owner, user).delete()
+        await User.filter(id=user.id).delete()

@@ -1,0 +1,157 @@
+"""Privacy requests: every GDPR right can be asked for, answered within a month, and tracked.
+
+Account holders file requests signed in; an invitee without an account files by e-mail and must
+confirm through a token sent to that address (the MailMessage stand-in) before anything happens,
+so nobody can act on another person's data.
+"""
+
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from domain import validation
+from domain.errors import BadUserInput, Conflict, NotFound
+from domain.months import add_one_month
+from models.booking import Booking
+from models.privacy import MailMessage, PrivacyRequest
+from models.user import User
+from services import events, personal_data
+from services.clock import utcnow
+from services.tokens import new_token, token_hash
+
+KINDS = (
+    "ACCESS",
+    "CORRECTION",
+    "ERASURE",
+    "RESTRICTION",
+    "OBJECTION",
+    "PORTABILITY",
+    "WITHDRAW_CONSENT",
+    "AUTOMATED_DECISION",
+)
+INVITEE_KINDS = ("ACCESS", "ERASURE")
+TRANSITIONS = {
+    "RECEIVED": ("IN_PROGRESS", "REJECTED"),
+    "IN_PROGRESS": ("COMPLETED", "REJECTED"),
+}
+CONFIRMATION_VALIDITY = timedelta(days=7)
+
+
+def _details(details: str | None) -> str | None:
+    if details is None:
+        return None
+    return validation.text(details, field="details", max_length=5000, required=False) or None
+
+
+async def submit(user: User, kind: str, details: str | None) -> PrivacyRequest:
+    if kind not in KINDS:
+        raise BadUserInput("kind", f"must be one of {', '.join(KINDS)}")
+    now = utcnow()
+    return await PrivacyRequest.create(
+        user=user,
+        kind=kind,
+        details=_details(details),
+        created_at=now,
+        due_at=add_one_month(now),
+        confirmed_at=now,
+    )
+
+
+async def submit_as_invitee(email: str, kind: str) -> None:
+    """Answers the same whether or not we hold anything about the address (no enumeration)."""
+    address = validation.email_address(email)
+    if kind not in INVITEE_KINDS:
+        raise BadUserInput("kind", f"by e-mail only {' or '.join(INVITEE_KINDS)}")
+    token = new_token("bnm_p")
+    now = utcnow()
+    async with in_transaction():
+        request = await PrivacyRequest.create(
+            email=address,
+            kind=kind,
+            confirm_token_hash=token_hash(token),
+            created_at=now,
+            due_at=add_one_month(now),
+        )
+        await MailMessage.create(
+            to=address,
+            subject=f"Confirm your {kind.lower()} request",
+            body=(
+                f"Someone asked Book N Meet for the {kind.lower()} of data about this address "
+                f"(request {request.id}). If it was you, confirm with this code: {token}\n"
+                "If not, ignore this message: nothing happens without it."
+            ),
+        )
+
+
+async def confirm(token: str) -> PrivacyRequest:
+    request = await PrivacyRequest.get_or_none(
+        confirm_token_hash=token_hash(token), confirmed_at=None
+    )
+    if request is None or utcnow() - request.created_at > CONFIRMATION_VALIDITY:
+        raise NotFound("Privacy request")
+    request.confirmed_at = utcnow()
+    request.confirm_token_hash = None
+    await request.save(update_fields=["confirmed_at", "confirm_token_hash"])
+    return request
+
+
+async def mine(user: User) -> list[PrivacyRequest]:
+    return await PrivacyRequest.filter(user=user).order_by("-id")
+
+
+async def for_admin(status: str | None) -> list[PrivacyRequest]:
+    """Confirmed requests, overdue first, then by due date."""
+    query = PrivacyRequest.exclude(confirmed_at=None)
+    if status:
+        query = query.filter(status=status)
+    rows = await query.order_by("due_at", "id")
+    now = utcnow()
+    open_states = ("RECEIVED", "IN_PROGRESS")
+    return sorted(rows, key=lambda r: (not (r.status in open_states and r.due_at < now), r.due_at))
+
+
+async def transition(request_id: int, status: str, reason: str | None) -> PrivacyRequest:
+    request = await PrivacyRequest.get_or_none(id=request_id).exclude(confirmed_at=None)
+    if request is None:
+        raise NotFound("Privacy request")
+    if status not in TRANSITIONS.get(request.status, ()):
+        raise Conflict(f"A {request.status} request cannot become {status}.", field="status")
+    if status in ("COMPLETED", "REJECTED") and not (reason and reason.strip()):
+        raise BadUserInput("reason", "say why the request was completed or rejected")
+    async with in_transaction():
+        request.status = status
+        request.resolution = _details(reason)
+        if status in ("COMPLETED", "REJECTED"):
+            request.resolved_at = utcnow()
+        await request.save(update_fields=["status", "resolution", "resolved_at"])
+        if status == "COMPLETED":
+            await _carry_out(request)
+        message = f"Your {request.kind.lower()} request is now {status.lower().replace('_', ' ')}"
+        if request.user_id:
+            await events.notify(
+                [request.user_id], "PRIVACY_REQUEST", message, {"requestId": request.id}
+            )
+        elif request.email:
+            await MailMessage.create(to=request.email, subject=message, body=message)
+    return request
+
+
+async def _carry_out(request: PrivacyRequest) -> None:
+    """What completing a request does by itself (the rest is the operator's reply)."""
+    if request.kind == "RESTRICTION" and request.user_id:
+        await User.filter(id=request.user_id).update(restricted=True)
+    if request.email and request.kind == "ERASURE":
+        await personal_data.erase_invitee(request.email)
+        request.email = None  # erased with the rest: nobody left to tell
+    if request.email and request.kind == "ACCESS":
+        rows = await Booking.filter(attendee_email=request.email).select_related("event_type")
+        lines = [
+            f"- {b.event_type.title} on {b.start.isoformat()} as {b.attendee_name} "
+            f"({b.status}); notes: {b.notes or '-'}"
+            for b in rows
+        ]
+        await MailMessage.create(
+            to=request.email,
+            subject="The data Book N Meet holds about this address",
+            body="\n".join(lines) or "We hold no bookings for this address.",
+        )
