@@ -39,6 +39,8 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_query_cost: int = 5000
+    max_body_bytes: int = 256 * 1024
     reminder_poll_seconds: float = 30.0
     outbox_poll_seconds: float = 2.0
     calendar_sync_minutes: float = 15.0
@@ -68,6 +70,8 @@ class Settings:
             max_query_depth=int(env.get("MAX_QUERY_DEPTH", d.max_query_depth)),
             max_aliases=int(env.get("MAX_ALIASES", d.max_aliases)),
             max_tokens=int(env.get("MAX_TOKENS", d.max_tokens)),
+            max_query_cost=int(env.get("MAX_QUERY_COST", d.max_query_cost)),
+            max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
             calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
             encryption_key=env.get("ENCRYPTION_KEY") or None,

@@ -15,6 +15,7 @@ from config import Settings
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from services import accounts
+from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus
 
 
@@ -33,11 +34,18 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.bus = bus
+        self.limiter = RateLimiter(settings)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
-        context = Context(settings=self.settings, bus=self.bus, request=request, response=response)
+        context = Context(
+            settings=self.settings,
+            bus=self.bus,
+            request=request,
+            response=response,
+            limiter=self.limiter,
+        )
         if isinstance(request, Request):
             token = bearer_token(request.headers.get("authorization"))
             context.user = await accounts.authenticate(token)

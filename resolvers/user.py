@@ -22,6 +22,7 @@ async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
 
 
 async def log_in(info: Info, email: str, password: str) -> AuthPayload:
+    await info.context.limit_login(email)
     session = await accounts.log_in(email, password)
     return AuthPayload(token=session.token, user=User.from_model(session.user))
 

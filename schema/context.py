@@ -10,6 +10,7 @@ from config import Settings
 from domain.errors import Forbidden, Unauthenticated
 from models.user import User
 from schema.loaders import Loaders
+from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus, MemoryBus
 
 
@@ -25,11 +26,25 @@ class Context:
     connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(default_factory=Loaders)
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    limiter: RateLimiter | None = None
 
     def require_user(self) -> User:
         if self.user is None:
             raise Unauthenticated()
         return self.user
+
+    @property
+    def client_address(self) -> str:
+        client = getattr(self.request, "client", None)
+        return client.host if client else "unknown"
+
+    async def limit_anonymous_mutation(self) -> None:
+        if self.limiter is not None and self.user is None:
+            await self.limiter.anonymous_mutation(self.client_address)
+
+    async def limit_login(self, email: str) -> None:
+        if self.limiter is not None:
+            await self.limiter.login_attempt(email, self.client_address)
 
     def require_admin(self) -> User:
         user = self.require_user()

@@ -2,6 +2,7 @@
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -27,6 +28,7 @@ from schema.calendar import CalendarChange, LinkedCalendar
 from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventType
 from schema.events import AvailabilityChange, BookingEvent, Notification, NotificationConnection
+from schema.limits import RateLimitAnonymousMutations, cost_rule
 from schema.privacy import Consent, ConsentChange, PrivacyInfo, PrivacyRequest
 from schema.scalars import SCALAR_MAP
 from schema.user import AuthPayload, User
@@ -171,6 +173,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: AddValidationRules([cost_rule(settings.max_query_cost)]),
+        RateLimitAnonymousMutations,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

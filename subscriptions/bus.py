@@ -213,7 +213,8 @@ class RedisBus(EventBus):
 
     @property
     def subscribed_channels(self) -> frozenset[str]:
-        """Channels (without prefix) this process's Redis connection is subscribed to."""
+        """Channels (without prefix) this process's Redis connection is subscribed to, or is
+        subscribing to right now."""
         return frozenset(self._requested)
 
     async def start(self) -> None:
@@ -248,7 +249,7 @@ class RedisBus(EventBus):
             await asyncio.wait([reader], timeout=0.1)
         for future in self._ready.values():
             if not future.done():
-                future.set_exception(SubscriptionClosed("the event bus is stopped"))
+                future.set_result(None)  # wakes joiners, who then see the bus stopped
         self._ready.clear()
         for client in (self._publisher, self._listener):
             if client is not None:
@@ -312,6 +313,8 @@ class RedisBus(EventBus):
                 await asyncio.shield(future)
         except TimeoutError:
             raise TimeoutError(f"Redis did not confirm the subscription to {channel!r}") from None
+        if self._stopped:
+            raise SubscriptionClosed("the event bus is stopped")
 
     async def _read_forever(self) -> None:
         delay = self._retry_delay

@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import redis
 from tortoise import Tortoise, connections
 
 import db
@@ -56,6 +57,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_redis() -> None:
+    """The test Redis database starts empty (rate-limit windows, stray channels)."""
+    if REDIS_URL:
+        with redis.Redis.from_url(REDIS_URL) as client:
+            client.flushdb()
 
 
 @pytest.fixture(scope="session")
@@ -165,7 +174,7 @@ class LiveServer:
 
     @property
     def ws(self) -> str:
-        return self.graphql.replace("http://", "ws://")
+        return self.graphql.replace("http", "ws", 1)  # http→ws, https→wss
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -192,7 +201,7 @@ class LiveServer:
 
 
 def start_server(
-    settings: Settings, log_dir: Path, *, env: dict[str, str] | None = None
+    settings: Settings, log_dir: Path, *, env: dict[str, str] | None = None, tls: bool = False
 ) -> LiveServer:
     """`python server.py` in a child process on a free port, ready when /healthz answers."""
     port = free_port()
@@ -214,13 +223,14 @@ def start_server(
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
+    server = LiveServer(f"{'https' if tls else 'http'}://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.log()}")
         try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+            # Readiness only; the TLS test verifies the certificate itself.
+            if httpx.get(f"{server.url}/healthz", timeout=1, verify=False).status_code == 200:
                 return server
         except httpx.HTTPError:
             pass

@@ -1,7 +1,6 @@
 """The real server: uvicorn in a child process, spoken to over HTTP and WebSocket."""
 
 import json
-
 from dataclasses import replace
 from pathlib import Path
 

@@ -95,7 +95,7 @@ async def dump_all_tables() -> str:
     rows = []
     for model in Tortoise.apps["models"].values():
         table = model._meta.db_table
-        rows += await connection.execute_query_dict(f"SELECT * FROM {table}")  # noqa: S608
+        rows += await connection.execute_query_dict(f"SELECT * FROM {table}")
     return json.dumps(rows, default=str)
 
 

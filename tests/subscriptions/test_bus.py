@@ -259,6 +259,29 @@ async def test_redis_subscribes_only_while_a_local_subscriber_exists(redis_bus, 
     await eventually(unsubscribed_on_server)
 
 
+async def test_a_consumer_cancelled_again_while_leaving_still_unsubscribes(redis_bus, raw_redis):
+    async def join() -> None:
+        async with redis_bus.subscribe("room"):
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(join())
+    await eventually(lambda: "room" in redis_bus.subscribed_channels)
+    async with redis_bus._lock:  # the connection is busy, so leaving has to wait
+        task.cancel()
+        await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.wait([task])
+    assert redis_bus.subscriber_count("room") == 0
+
+    async def unsubscribed_on_server() -> bool:
+        return await raw_redis.pubsub_numsub(redis_bus.prefix + "room") == [
+            (f"{redis_bus.prefix}room".encode(), 0)
+        ]
+
+    await eventually(unsubscribed_on_server)
+    assert redis_bus.subscribed_channels == frozenset()
+
+
 async def test_one_redis_connection_carries_every_channel_of_a_process(redis_bus, raw_redis):
     async with (
         redis_bus.subscribe("a"),

@@ -1,0 +1,75 @@
+"""Abuse limits beyond strawberry's own (depth, aliases, tokens): anonymous mutations are rate
+limited per client address, and a query's cost is bounded (each field 1, lists times `first`)."""
+
+from collections.abc import Iterator
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from schema.pagination import MAX_PAGE
+
+
+class RateLimitAnonymousMutations(SchemaExtension):
+    async def on_execute(self) -> Iterator[None]:  # type: ignore[override]
+        context = self.execution_context.context
+        if self.execution_context.operation_type == OperationType.MUTATION:
+            await context.limit_anonymous_mutation()
+        yield
+
+
+def cost_rule(max_cost: int) -> type[ValidationRule]:
+    class QueryCost(ValidationRule):
+        """Each field costs 1; a field with `first` multiplies what is under it by `first`."""
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
+            cost = _cost(node.selection_set, self.context)
+            if cost > max_cost:
+                self.report_error(
+                    GraphQLError(
+                        f"Query cost {cost} exceeds the limit of {max_cost}.",
+                        node,
+                        extensions={"code": "BAD_USER_INPUT", "cost": cost},
+                    )
+                )
+
+    return QueryCost
+
+
+def _first(node: FieldNode) -> int:
+    for argument in node.arguments or ():
+        if argument.name.value != "first":
+            continue
+        if isinstance(argument.value, IntValueNode):
+            return max(int(argument.value.value), 1)
+        if isinstance(argument.value, VariableNode):
+            # Validation runs (and is cached) before variables are known: assume the largest page.
+            return MAX_PAGE
+    return 1
+
+
+def _cost(selection_set: SelectionSetNode | None, context: ValidationContext) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            total += 1 + _first(selection) * _cost(selection.selection_set, context)
+        elif isinstance(selection, InlineFragmentNode):
+            total += _cost(selection.selection_set, context)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = context.get_fragment(selection.name.value)
+            if fragment is not None:
+                total += _cost(fragment.selection_set, context)
+    return total

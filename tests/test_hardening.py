@@ -1,0 +1,267 @@
+"""Abuse limits, browser safety and transport security, against the real server."""
+
+import asyncio
+import datetime as dt
+import ipaddress
+import json
+import logging
+import ssl
+
+import httpx
+import pytest
+import websockets
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from services import accounts
+from tests.conftest import PASSWORD, REDIS_URL, SIGN_UP, start_server
+
+LOG_IN = """mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"""
+
+
+async def post_raw(server, body: bytes | str, **headers: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=30) as client:
+        return await client.post(
+            server.graphql, content=body, headers={"Content-Type": "application/json", **headers}
+        )
+
+
+def codes(response: httpx.Response) -> list[str]:
+    return [e["extensions"]["code"] for e in response.json().get("errors", [])]
+
+
+async def assert_healthy(server) -> None:
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(f"{server.url}/healthz")).status_code == 200
+
+
+async def test_a_deep_query_is_refused(server):
+    deep = "{ me { " * 1 + "id } }"
+    nested = "{ bookings { edges { node { eventType { host { name } } } } } }"
+    assert (await server.post(deep)).ok()
+    too_deep = "query { " + "bookings { edges { node { " * 5 + "id" + " } } }" * 5 + " }"
+    result = await server.post(too_deep)
+    assert result.codes and set(result.codes) == {"BAD_USER_INPUT"}
+    assert (await server.post(nested)).codes == ["UNAUTHENTICATED"]  # depth fine, auth not
+    await assert_healthy(server)
+
+
+async def test_an_alias_flood_is_refused(server):
+    query = "{ " + " ".join(f"a{i}: privacyInfo {{ controller }}" for i in range(200)) + " }"
+    result = await server.post(query)
+    assert result.codes and set(result.codes) == {"BAD_USER_INPUT"}
+    await assert_healthy(server)
+
+
+async def test_a_one_megabyte_query_is_refused_before_parsing(server):
+    response = await post_raw(server, json.dumps({"query": "{ me { id } }" + " " * 1_000_000}))
+    assert response.status_code == 413 and codes(response) == ["BAD_USER_INPUT"]
+    await assert_healthy(server)
+
+
+async def test_a_batch_of_100_operations_is_refused(server):
+    batch = json.dumps([{"query": "{ privacyInfo { controller } }"}] * 100)
+    response = await post_raw(server, batch)
+    assert response.status_code == 400
+    await assert_healthy(server)
+
+
+async def test_huge_pages_are_refused(server, sign_up_live):
+    token = await sign_up_live(server, "pages@example.com")
+    result = await server.post("{ bookings(first: 100000) { totalCount } }", token=token)
+    assert result.codes == ["BAD_USER_INPUT"]
+    result = await server.post("{ bookings(first: 101) { totalCount } }", token=token)
+    assert result.codes == ["BAD_USER_INPUT"]
+    assert (await server.post("{ bookings(first: 100) { totalCount } }", token=token)).ok()
+
+
+async def test_mutations_are_refused_over_get(server):
+    async with httpx.AsyncClient() as client:
+        response = await client.get(server.graphql, params={"query": "mutation { logOut }"})
+    assert response.status_code in (400, 405)
+
+
+async def test_security_headers_on_every_response(server):
+    async with httpx.AsyncClient() as client:
+        for response in (
+            await client.get(f"{server.url}/healthz"),
+            await client.post(server.graphql, json={"query": "{ me { id } }"}),
+            await client.get(f"{server.url}/ical/nope.ics"),
+        ):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["x-frame-options"] == "DENY"
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+            assert "strict-transport-security" not in response.headers  # plain http
+
+
+async def test_cors_and_websocket_origins_follow_allowed_origins(settings, tmp_path):
+    env = {"ALLOWED_ORIGINS": "https://app.example.com"}
+    own = start_server(settings, tmp_path, env=env)
+    try:
+        async with httpx.AsyncClient() as client:
+            good = await client.options(
+                own.graphql,
+                headers={"Origin": "https://app.example.com",
+                         "Access-Control-Request-Method": "POST"},
+            )  # fmt: skip
+            bad = await client.options(
+                own.graphql,
+                headers={"Origin": "https://evil.example.com",
+                         "Access-Control-Request-Method": "POST"},
+            )  # fmt: skip
+        assert good.headers.get("access-control-allow-origin") == "https://app.example.com"
+        assert "access-control-allow-origin" not in bad.headers
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with websockets.connect(
+                own.ws, subprotocols=["graphql-transport-ws"], origin="https://evil.example.com"
+            ):
+                pass
+        assert refused.value.response.status_code == 403
+        async with websockets.connect(
+            own.ws, subprotocols=["graphql-transport-ws"], origin="https://app.example.com"
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+    finally:
+        own.stop()
+
+
+@pytest.fixture
+def sign_up_live():
+    async def create(server, email: str) -> str:
+        variables = {"input": {"email": email, "password": PASSWORD, "name": "Someone"}}
+        return (await server.post(SIGN_UP, variables)).ok()["signUp"]["token"]
+
+    return create
+
+
+async def _brute_force(servers, email: str) -> list[list[str]]:
+    results = []
+    for attempt in range(11):
+        server = servers[attempt % len(servers)]
+        result = await server.post(LOG_IN, {"e": email, "p": "wrong password!"})
+        results.append(result.codes)
+    return results
+
+
+async def test_the_eleventh_wrong_password_in_a_minute_is_rate_limited(
+    settings, tmp_path, sign_up_live, clean_db
+):
+    own = start_server(settings, tmp_path, env={"RATE_LIMIT_PER_MINUTE": "60"})
+    try:
+        email = f"brute-{tmp_path.name[-8:]}@example.com".lower()
+        await sign_up_live(own, email)
+        results = await _brute_force([own], email)
+        assert results[:10] == [["UNAUTHENTICATED"]] * 10
+        assert results[10] == ["RATE_LIMITED"]
+        limited = await own.post(LOG_IN, {"e": email, "p": PASSWORD})
+        assert limited.codes == ["RATE_LIMITED"]
+        assert limited.errors[0]["extensions"]["retryAfter"] >= 1
+        # Another account from the same address is not locked out by this one.
+        other = f"other-{tmp_path.name[-8:]}@example.com".lower()
+        await sign_up_live(own, other)
+        assert (await own.post(LOG_IN, {"e": other, "p": PASSWORD})).ok()
+    finally:
+        own.stop()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL (CI's second pass)")
+async def test_the_login_limit_holds_across_two_workers_with_redis(
+    settings, tmp_path, sign_up_live, clean_db
+):
+    env = {"RATE_LIMIT_PER_MINUTE": "60"}
+    workers = [start_server(settings, tmp_path, env=env) for _ in range(2)]
+    try:
+        email = f"spread-{tmp_path.name[-8:]}@example.com".lower()
+        await sign_up_live(workers[0], email)
+        results = await _brute_force(workers, email)
+        assert results[:10] == [["UNAUTHENTICATED"]] * 10
+        assert results[10] == ["RATE_LIMITED"]
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+async def test_anonymous_mutations_are_rate_limited_per_address(settings, tmp_path, clean_db):
+    own = start_server(settings, tmp_path, env={"RATE_LIMIT_PER_MINUTE": "3"})
+    try:
+        mutation = 'mutation { submitInviteePrivacyRequest(email: "x@example.com", kind: ACCESS) }'
+        results = [(await own.post(mutation)).codes for _ in range(4)]
+    finally:
+        own.stop()
+    assert results[:3] == [[], [], []]
+    assert results[3] == ["RATE_LIMITED"]
+
+
+async def test_an_internal_error_is_masked_and_logged_with_the_request_id(
+    gql, sign_up, monkeypatch, caplog
+):
+    token, _ = await sign_up()
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("secret internals: db password hunter2")
+
+    monkeypatch.setattr(accounts, "update_profile", broken)
+    with caplog.at_level(logging.ERROR, logger="booknmeet.errors"):
+        result = await gql('mutation { updateProfile(input: {name: "X"}) { name } }', token=token)
+    (error,) = result.errors
+    assert error["extensions"]["code"] == "INTERNAL"
+    assert error["message"] == "Internal error."
+    assert "hunter2" not in json.dumps(result.errors) and "Traceback" not in json.dumps(
+        result.errors
+    )
+    request_id = error["extensions"]["requestId"]
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert request_id in logged and "RuntimeError" in caplog.text
+
+
+def self_signed(tmp_path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_the_server_speaks_https_and_wss_itself(settings, tmp_path):
+    cert, key = self_signed(tmp_path)
+    own = start_server(
+        settings, tmp_path, env={"SSL_CERTFILE": str(cert), "SSL_KEYFILE": str(key)}, tls=True
+    )
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        async with httpx.AsyncClient(verify=context) as client:
+            response = await client.get(f"{own.url}/healthz")
+        assert response.status_code == 200 and own.url.startswith("https://")
+        assert "max-age" in response.headers["strict-transport-security"]
+        async with websockets.connect(
+            own.ws, subprotocols=["graphql-transport-ws"], ssl=context
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+    finally:
+        own.stop()
