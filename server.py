@@ -16,10 +16,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 import db
+import observability
 from config import Settings
 from graphql_app import GraphQLApp
 from models.user import User
-from services import events, reminders
+from observability import AccessLog
+from services import events, reminders, webhooks
 from subscriptions.bus import bus_from_url
 from web import export, ical
 from web.middleware import BodyLimit, SecurityHeaders
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         loops = [
             asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
             asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),
+            asyncio.create_task(webhooks.delivery_loop(settings)),
         ]
         try:
             yield
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/metrics", observability.metrics),
             Route("/ical/{token}.ics", ical.host_feed),
             Route("/ical/booking/{booking_id}.ics", ical.booking_file),
             Route("/export/{token}", export.download),
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(AccessLog),
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
@@ -106,6 +111,7 @@ def __getattr__(name: str) -> Starlette:
 
 
 def serve(settings: Settings) -> None:
+    observability.configure_logging()
     uvicorn.run(
         "server:app_factory",
         factory=True,
@@ -114,6 +120,8 @@ def serve(settings: Settings) -> None:
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
         proxy_headers=False,
+        access_log=False,  # AccessLog writes JSON lines with secret paths redacted
+        log_config=None,
     )
 
 

@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
 from config import Settings
+from observability import Metrics
 from resolvers import availability as availability_r
 from resolvers import booking as booking_r
 from resolvers import calendar as calendar_r
@@ -175,6 +176,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules([cost_rule(settings.max_query_cost)]),
         RateLimitAnonymousMutations,
+        Metrics,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

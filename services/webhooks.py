@@ -257,7 +257,7 @@ async def _attempt(
             body=body,
             headers=signed_headers(delivery, webhook.secret, body),
             max_redirects=0,
-            max_bytes=64 * 1024,
+            max_bytes=1024 * 1024,  # the response is read and discarded
             timeout=DELIVERY_TIMEOUT,
         )
         status_code = result.status

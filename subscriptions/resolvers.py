@@ -2,11 +2,13 @@
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from domain.errors import NotFound
 from models.notification import Notification as NotificationRow
+from observability import LiveSubscription, observe_delivery
 from resolvers.ids import parse_id
 from schema.calendar import CalendarChange, LinkedCalendar
 from schema.context import Info
@@ -22,20 +24,27 @@ from services.events import (
 )
 
 
+async def listen(info: Info, channel: str, name: str) -> AsyncGenerator[dict[str, Any], None]:
+    """The channel's messages for as long as the client stays; counted live, lag measured."""
+    with LiveSubscription(name):
+        async with info.context.bus.subscribe(channel) as messages:
+            async for message in messages:
+                observe_delivery(message, name)
+                yield message
+
+
 async def booking_events(info: Info) -> AsyncGenerator[BookingEvent, None]:
     """The signed-in host's bookings, as they change."""
     host = info.context.require_user()
-    async with info.context.bus.subscribe(booking_channel(host.id)) as events:
-        async for message in events:
-            info.context.loaders = Loaders()  # never serve one event from another's cache
-            yield BookingEvent.from_message(message)
+    async for message in listen(info, booking_channel(host.id), "bookingEvents"):
+        info.context.loaders = Loaders()  # never serve one event from another's cache
+        yield BookingEvent.from_message(message)
 
 
 async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
     user = info.context.require_user()
-    async with info.context.bus.subscribe(notification_channel(user.id)) as events:
-        async for message in events:
-            yield Notification.from_model(restore(NotificationRow, message["notification"]))
+    async for message in listen(info, notification_channel(user.id), "notifications"):
+        yield Notification.from_model(restore(NotificationRow, message["notification"]))
 
 
 async def availability_changed(
@@ -45,20 +54,18 @@ async def availability_changed(
     number = parse_id(event_type_id, "Event type")
     if await event_types.public(number) is None:
         raise NotFound("Event type")
-    async with info.context.bus.subscribe(availability_channel(number)) as events:
-        async for message in events:
-            yield AvailabilityChange(
-                event_type_id=strawberry.ID(str(message["eventTypeId"])),
-                occurred_at=datetime.fromisoformat(message["occurredAt"]),
-            )
+    async for message in listen(info, availability_channel(number), "availabilityChanged"):
+        yield AvailabilityChange(
+            event_type_id=strawberry.ID(str(message["eventTypeId"])),
+            occurred_at=datetime.fromisoformat(message["occurredAt"]),
+        )
 
 
 async def calendar_changed(info: Info) -> AsyncGenerator[CalendarChange, None]:
     """The signed-in user's linked calendars: busy times or sync status changed. No feed URL."""
     owner = info.context.require_user()
-    async with info.context.bus.subscribe(calendar_channel(owner.id)) as events:
-        async for message in events:
-            yield CalendarChange(
-                calendar=LinkedCalendar.from_message(message["calendar"]),
-                occurred_at=datetime.fromisoformat(message["occurredAt"]),
-            )
+    async for message in listen(info, calendar_channel(owner.id), "calendarChanged"):
+        yield CalendarChange(
+            calendar=LinkedCalendar.from_message(message["calendar"]),
+            occurred_at=datetime.fromisoformat(message["occurredAt"]),
+        )

@@ -243,7 +243,10 @@ def start_server(
 def live_server(
     database: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    server = start_server(settings, tmp_path_factory.mktemp("server"))
+    # Its background loops stay quiet so they cannot race tests that run their own workers;
+    # its own mutations still publish at once (the resolvers flush after each commit).
+    quiet = {"OUTBOX_POLL_SECONDS": "3600", "REMINDER_POLL_SECONDS": "3600"}
+    server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)
     yield server
     server.stop()
 

@@ -118,9 +118,9 @@ async def world(server):
     ):
         booking = {"eventTypeId": type_id, "start": start, "name": f"{who.title()} Booker",
                    "email": f"{who}@example.com", "notes": f"{who} notes"}  # fmt: skip
-        bookings[who] = (await server.post(BOOK, {"i": booking}, token=token)).ok()[
-            "bookMeeting"
-        ]["id"]
+        bookings[who] = (await server.post(BOOK, {"i": booking}, token=token)).ok()["bookMeeting"][
+            "id"
+        ]
     return {"host": host, "bob": bob, "type_id": type_id, "bookings": bookings}
 
 
@@ -203,7 +203,9 @@ async def test_a_booker_exports_the_meetings_they_booked(server, world):
     dumped = json.dumps(data)
     assert "eve@example.com" not in dumped and "eve notes" not in dumped
     assert "hanna@example.com" not in dumped  # the host's e-mail is the host's data
-    assert [str(e["UID"]) for e in vevents(ics)] == [f"booking-{world['bookings']['bob']}@booknmeet"]
+    assert [str(e["UID"]) for e in vevents(ics)] == [
+        f"booking-{world['bookings']['bob']}@booknmeet"
+    ]
 
 
 async def test_forged_and_expired_tokens_are_not_found(server, world):
@@ -252,4 +254,6 @@ async def test_the_calendar_holds_every_booking_my_data_lists(server, world):
     eve = await live_sign_up(server, "eve@example.com", "Eve Booker")
     data, ics, _ = unpack(await download(server, await request_export(server, eve)))
     assert [str(b["id"]) for b in data["data"]["bookingsMade"]] == [world["bookings"]["eve"]]
-    assert [str(e["UID"]) for e in vevents(ics)] == [f"booking-{world['bookings']['eve']}@booknmeet"]
+    assert [str(e["UID"]) for e in vevents(ics)] == [
+        f"booking-{world['bookings']['eve']}@booknmeet"
+    ]

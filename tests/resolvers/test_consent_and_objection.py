@@ -225,9 +225,7 @@ async def test_objecting_to_analytics_deletes_activity_at_once_and_stops_it(gql,
         (await gql(RECORD, {"p": "/two", "s": "s"}, token=token)).ok()
     assert await Activity.all().count() == 4
 
-    assert (await gql(OBJECT, {"o": "ANALYTICS"}, token=ada)).ok() == {
-        "objectToProcessing": True
-    }
+    assert (await gql(OBJECT, {"o": "ANALYTICS"}, token=ada)).ok() == {"objectToProcessing": True}
     assert await Activity.filter(user__email="ada@example.com").count() == 0
     assert await Activity.filter(user__email="bob@example.com").count() == 2
     assert (await User.get(email="ada@example.com")).objects_to_analytics is True
@@ -244,9 +242,7 @@ async def test_objecting_to_marketing_withdraws_marketing_consent(gql, sign_up):
     (await gql(SET_CONSENT, {"p": "MARKETING", "g": True}, token=token)).ok()
     assert await consents.may_market(await User.get(email="ada@example.com"))
 
-    assert (await gql(OBJECT, {"o": "MARKETING"}, token=token)).ok() == {
-        "objectToProcessing": True
-    }
+    assert (await gql(OBJECT, {"o": "MARKETING"}, token=token)).ok() == {"objectToProcessing": True}
     current = {c["purpose"]: c["granted"] for c in (await gql(CONSENTS, token=token)).ok()[
         "consents"
     ]}  # fmt: skip
@@ -285,7 +281,7 @@ async def test_withdrawing_calendar_access_deletes_calendars_and_frees_their_bus
     gql, sign_up
 ):
     host_token, _ = await sign_up(email="host@example.com", name="Hanna Host")
-    other_token, _ = await sign_up(email="other@example.com", name="Otto Other")
+    await sign_up(email="other@example.com", name="Otto Other")
     rules = [{"weekday": "MONDAY", "start": "09:00", "end": "17:00"}]
     (await gql(WEEKLY, {"tz": "UTC", "rules": rules}, token=host_token)).ok()
     type_id = (
@@ -303,12 +299,16 @@ async def test_withdrawing_calendar_access_deletes_calendars_and_frees_their_bus
     home = await LinkedCalendar.create(owner=host, name="Home", url_encrypted="y")
     theirs = await LinkedCalendar.create(owner=other, name="Theirs", url_encrypted="z")
     ten = MONDAY.replace(hour=10)
-    await CalendarBusy.create(calendar=work, owner_id=host.id, start=ten, end=ten + timedelta(hours=1))
+    await CalendarBusy.create(
+        calendar=work, owner_id=host.id, start=ten, end=ten + timedelta(hours=1)
+    )
     await CalendarBusy.create(
         calendar=home, owner_id=host.id, start=ten.replace(hour=14),
         end=ten.replace(hour=15),
     )  # fmt: skip
-    await CalendarBusy.create(calendar=theirs, owner_id=other.id, start=ten, end=ten.replace(hour=12))
+    await CalendarBusy.create(
+        calendar=theirs, owner_id=other.id, start=ten, end=ten.replace(hour=12)
+    )
 
     window = {"id": type_id, "s": MONDAY.isoformat(), "e": (MONDAY + timedelta(days=1)).isoformat()}
     before = [s["start"] for s in (await gql(SLOTS, window)).ok()["availableSlots"]]

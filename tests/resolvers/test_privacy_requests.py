@@ -174,9 +174,7 @@ async def test_a_user_sees_only_their_own_requests(gql, sign_up):
     mine = (await gql(SUBMIT, {"k": "ACCESS"}, token=ada)).ok()["submitPrivacyRequest"]
     theirs = (await gql(SUBMIT, {"k": "ERASURE"}, token=bob)).ok()["submitPrivacyRequest"]
     assert [r["id"] for r in (await gql(MINE, token=ada)).ok()["privacyRequests"]] == [mine["id"]]
-    assert [r["id"] for r in (await gql(MINE, token=bob)).ok()["privacyRequests"]] == [
-        theirs["id"]
-    ]
+    assert [r["id"] for r in (await gql(MINE, token=bob)).ok()["privacyRequests"]] == [theirs["id"]]
 
 
 async def test_bad_kind_or_details_is_a_coded_error_and_writes_nothing(gql, sign_up):
@@ -499,9 +497,7 @@ async def test_invitees_may_only_ask_for_access_or_erasure(gql, kind):
 async def test_invitee_request_with_a_bad_address_writes_nothing(gql):
     for email in ("not-an-address", "", "ivy@"):
         assert (await gql(INVITEE, {"e": email, "k": "ERASURE"})).codes == ["BAD_USER_INPUT"]
-    assert (await gql(INVITEE, {"e": "ivy@example.com", "k": "NOPE"})).codes == [
-        "BAD_USER_INPUT"
-    ]
+    assert (await gql(INVITEE, {"e": "ivy@example.com", "k": "NOPE"})).codes == ["BAD_USER_INPUT"]
     assert await PrivacyRequest.all().count() == 0
     assert await MailMessage.all().count() == 0
 

@@ -1,0 +1,148 @@
+"""Structured JSON logs with request and user ids, and Prometheus metrics (/metrics).
+
+Logs never carry tokens, passwords, feed URLs or e-mail bodies: request paths with secrets in them
+(/ical/<token>.ics, /export/<token>) are redacted, and nothing logs GraphQL variables.
+"""
+
+import contextvars
+import json
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+user_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
+
+SECRET_PATHS = re.compile(r"^/(ical|export)/.*")
+
+REQUESTS = Counter("bnm_graphql_operations_total", "GraphQL operations", ["operation", "type"])
+LATENCY = Histogram(
+    "bnm_graphql_operation_seconds", "GraphQL operation latency", ["operation", "type"]
+)
+ERRORS = Counter("bnm_graphql_errors_total", "GraphQL errors by code", ["code"])
+HTTP = Counter("bnm_http_requests_total", "HTTP requests", ["method", "status"])
+SUBSCRIPTIONS = Gauge("bnm_live_subscriptions", "Live GraphQL subscriptions", ["subscription"])
+BUS_LAG = Histogram(
+    "bnm_event_bus_lag_seconds",
+    "From the change being committed to its delivery to a subscriber",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+CALENDAR_SYNC_FAILURES = Counter("bnm_calendar_sync_failures_total", "Failed calendar syncs")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "requestId": request_id_var.get(None),
+            "userId": user_id_var.get(None),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+def safe_path(path: str) -> str:
+    return SECRET_PATHS.sub(lambda m: f"/{m.group(1)}/[redacted]", path)
+
+
+class AccessLog:
+    """One JSON line per HTTP request, instead of uvicorn's (which would log secret paths)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("booknmeet.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            HTTP.labels(scope["method"], str(status)).inc()
+            self.log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                safe_path(scope["path"]),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+class Metrics(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        context = self.execution_context.context
+        request_id_var.set(getattr(context, "request_id", None))
+        user = getattr(context, "user", None)
+        user_id_var.set(user.id if user is not None else None)
+        yield
+        name = self.execution_context.operation_name or "anonymous"
+        try:
+            kind = self.execution_context.operation_type.value
+        except RuntimeError:
+            kind = "invalid"
+        REQUESTS.labels(name, kind).inc()
+        LATENCY.labels(name, kind).observe(time.perf_counter() - started)
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            ERRORS.labels(str((error.extensions or {}).get("code", "INTERNAL"))).inc()
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def observe_delivery(message: dict[str, object], subscription: str) -> None:
+    occurred = message.get("occurredAt")
+    if isinstance(occurred, str):
+        lag = (datetime.now(UTC) - datetime.fromisoformat(occurred)).total_seconds()
+        BUS_LAG.observe(max(lag, 0.0))
+
+
+class LiveSubscription:
+    """Counts a subscription as live for as long as its resolver runs."""
+
+    def __init__(self, name: str) -> None:
+        self.gauge = SUBSCRIPTIONS.labels(name)
+
+    def __enter__(self) -> None:
+        self.gauge.inc()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.gauge.dec()
