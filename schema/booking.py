@@ -4,6 +4,7 @@ from typing import Any
 
 import strawberry
 
+from domain.errors import NotFound
 from models.booking import Booking as BookingRow
 from schema.context import Info
 from schema.event_type import EventType
@@ -70,7 +71,8 @@ class Booking:
         if attached is not None:
             return EventType.from_model(attached)
         row = await info.context.loaders.event_type.load(self.row.event_type_id)
-        assert row is not None
+        if row is None:  # the foreign key makes this impossible; never a silent None
+            raise NotFound("Event type")
         return EventType.from_model(row)
 
 

@@ -2,6 +2,7 @@ from enum import Enum
 
 import strawberry
 
+from domain.errors import NotFound
 from models.event_type import EventType as EventTypeRow
 from models.user import User as UserRow
 from schema.context import Info
@@ -68,7 +69,8 @@ class EventType:
     @strawberry.field
     async def host(self, info: Info) -> PublicHost:
         user = await info.context.loaders.user.load(self.row.host_id)
-        assert user is not None
+        if user is None:  # the foreign key makes this impossible; never a silent None
+            raise NotFound("Host")
         return PublicHost.from_model(user)
 
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain import validation
@@ -163,7 +162,8 @@ async def update_profile(user: User, change: ProfileChange) -> User:
 async def _correct_bookings(user: User, updates: dict[str, object]) -> None:
     """Right to correction: hosts holding the person's details in bookings get the corrected
     ones in their records, a notification, and a PERSON_UPDATED webhook."""
-    theirs = Booking.filter(Q(booker_id=user.id) | Q(attendee_email=user.email))
+    # Only bookings under their own address: a booker may have booked for someone else.
+    theirs = Booking.filter(attendee_email=user.email)
     corrected = {
         column: updates[field]
         for field, column in (("name", "attendee_name"), ("email", "attendee_email"))

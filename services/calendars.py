@@ -104,7 +104,7 @@ def window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _jittered(delay: timedelta) -> timedelta:
-    return delay * random.uniform(1 - JITTER, 1 + JITTER)
+    return delay * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 (load spreading, not security)
 
 
 def next_regular_sync(settings: Settings, now: datetime) -> datetime:

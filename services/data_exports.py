@@ -5,6 +5,8 @@ import json
 import zipfile
 from datetime import timedelta
 
+from tortoise.expressions import Q
+
 from domain.ical import ExportEvent, export_calendar
 from models.booking import Booking
 from models.privacy import DataExport
@@ -33,9 +35,10 @@ async def download(token: str) -> bytes | None:
     export = await DataExport.get(token_hash=token_hash(token)).select_related("user")
     user = export.user
     data = await personal_data.export(user)
-    rows = await Booking.filter(host_id=user.id).select_related(
-        "event_type"
-    ) + await Booking.filter(booker_id=user.id).select_related("event_type")
+    # Every booking myData lists: hosted, made signed in, and made under their address.
+    rows = await Booking.filter(
+        Q(host_id=user.id) | Q(booker_id=user.id) | Q(attendee_email=user.email)
+    ).select_related("event_type")
     ics = export_calendar(
         [
             ExportEvent(
@@ -47,7 +50,7 @@ async def download(token: str) -> bytes | None:
                 status={"PENDING": "TENTATIVE"}.get(b.status, b.status),
                 last_modified=b.updated_at,
             )
-            for b in {b.id: b for b in rows}.values()
+            for b in rows
         ],
         name="My Book N Meet bookings",
     )

@@ -243,7 +243,8 @@ class _PinnedResolver(AbstractResolver):
 
 async def _check_and_pin(url: URL, allowed: frozenset[str], resolver: _PinnedResolver) -> None:
     host = url.raw_host
-    assert host is not None and url.port is not None
+    if host is None or url.port is None:  # normalize_url guarantees both; refuse, never assume
+        raise OutboundRefused("the address has no host")
     ip = _ip_literal(host)
     trusted = host in allowed
     if ip is not None:

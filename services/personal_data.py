@@ -106,12 +106,15 @@ async def erase_client(host: User, email: str) -> int:
         return await anonymise(Booking, Booking.filter(host_id=host.id, attendee_email=address))
 
 
-async def erase_invitee(email: str) -> None:
-    """Erasure for someone without an account, by e-mail (after they confirmed the request)."""
+async def erase_invitee(email: str, *, request_id: int) -> None:
+    """Erasure for someone without an account, by e-mail (after they confirmed the request).
+    The request being carried out stays on the staff record, without the address."""
     async with in_transaction():
         await anonymise(Booking, Booking.filter(attendee_email=email))
         await MailMessage.filter(to=email).delete()
-        await anonymise(PrivacyRequest, PrivacyRequest.filter(email=email))
+        others = PrivacyRequest.filter(email=email).exclude(id=request_id)
+        await anonymise(PrivacyRequest, others)
+        await PrivacyRequest.filter(id=request_id).update(email=None)
 
 
 async def erase(user: User) -> None:

@@ -141,7 +141,7 @@ async def _carry_out(request: PrivacyRequest) -> None:
     if request.kind == "RESTRICTION" and request.user_id:
         await User.filter(id=request.user_id).update(restricted=True)
     if request.email and request.kind == "ERASURE":
-        await personal_data.erase_invitee(request.email)
+        await personal_data.erase_invitee(request.email, request_id=request.id)
         request.email = None  # erased with the rest: nobody left to tell
     if request.email and request.kind == "ACCESS":
         rows = await Booking.filter(attendee_email=request.email).select_related("event_type")

@@ -319,7 +319,7 @@ class RedisBus(EventBus):
     async def _read_forever(self) -> None:
         delay = self._retry_delay
         while True:
-            assert self._listener is not None
+            assert self._listener is not None  # noqa: S101 (set by start() before this task runs)
             pubsub = self._listener.pubsub()
             try:
                 async with asyncio.timeout(self._timeout):

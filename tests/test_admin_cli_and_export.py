@@ -240,15 +240,6 @@ async def test_requesting_an_export_needs_sign_in(server):
     assert await DataExport.all().count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/data_exports.py download() builds bookings.ics only from "
-        "Booking.filter(host_id=...) + Booking.filter(booker_id=...); bookings the user made "
-        "by e-mail (attendee_email, booker NULL: booked before signing up or signed out) are in "
-        "my-data.json's bookingsMade but missing from bookings.ics."
-    ),
-)
 async def test_the_calendar_holds_every_booking_my_data_lists(server, world):
     # Eve booked anonymously, then signs up with the same address: the booking is hers.
     eve = await live_sign_up(server, "eve@example.com", "Eve Booker")

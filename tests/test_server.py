@@ -108,9 +108,7 @@ async def test_erased_account_leaves_no_trace_in_the_sqlite_file_after_a_clean_s
         variables = {"input": {"email": email, "password": PASSWORD, "name": "Erase Q7z2"}}
         token = (await own.post(SIGN_UP, variables)).ok()["signUp"]["token"]
         erase = "mutation($p: String!) { deleteAccount(password: $p) }"
-        assert (await own.post(erase, {"p": PASSWORD}, token=token)).ok() == {
-            "deleteAccount": True
-        }
+        assert (await own.post(erase, {"p": PASSWORD}, token=token)).ok() == {"deleteAccount": True}
     finally:
         own.stop()
     assert "Application shutdown complete" in own.log()  # uvicorn re-raises SIGTERM after it

@@ -152,15 +152,6 @@ async def test_a_booker_signed_in_when_booking_corrects_each_hosts_records(gql, 
     assert await notifications(gql, carl, "PERSON_UPDATED") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/accounts.py _correct_bookings() selects Q(booker_id=user.id) | "
-        "Q(attendee_email=user.email) and overwrites attendee_name/attendee_email of all of them, "
-        "so a booking a signed-in user made for someone else (an assistant booking for a "
-        "colleague) gets the booker's new name/e-mail written over the attendee's."
-    ),
-)
 async def test_a_correction_leaves_the_people_one_booked_for_alone(gql, sign_up, hosts):
     (anna, anna_type), _, _ = hosts
     bob, _ = await sign_up(email="bob@example.com", name="Bob Booker")

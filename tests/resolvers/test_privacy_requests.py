@@ -422,16 +422,6 @@ async def test_invitee_erasure_waits_for_confirmation_then_staff_completion(gql,
     assert not await PrivacyRequest.filter(email="ivy@example.com").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/personal_data.py erase_invitee() anonymises "
-        "PrivacyRequest.filter(email=email) which includes the very request being completed "
-        "(called from privacy_requests._carry_out): confirmed_at is set to NULL and resolution "
-        "wiped, so the COMPLETED request vanishes from adminPrivacyRequests and staff lose the "
-        "record that the erasure was done."
-    ),
-)
 async def test_a_completed_invitee_erasure_stays_on_the_staff_record(gql, sign_up, host):
     admin = await make_admin(sign_up)
     (await gql(INVITEE, {"e": "ivy@example.com", "k": "ERASURE"})).ok()

@@ -131,7 +131,7 @@ async def test_my_data_holds_every_field_and_erasure_leaves_nothing(gql, sign_up
     host_view = json.dumps([
         (await gql(q, token=other_token)).ok()
         for q in (
-            "{ bookings(first: 50) { edges { node { attendeeName attendeeEmail notes status } } } }",
+            "{ bookings(first: 50) { edges { node { attendeeName attendeeEmail notes } } } }",
             "{ clients { edges { node { name email } } } }",
             "{ notifications { edges { node { message } } } }",
             MY_DATA,
