@@ -44,6 +44,9 @@ class Settings:
     reminder_poll_seconds: float = 30.0
     outbox_poll_seconds: float = 2.0
     calendar_sync_minutes: float = 15.0
+    bus_prefix: str = "bnm:"
+    # How often a worker looks for calendars due a sync.
+    calendar_tick_seconds: float = 60.0
     encryption_key: str | None = None
 
     @property
@@ -75,5 +78,7 @@ class Settings:
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
             calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
             encryption_key=env.get("ENCRYPTION_KEY") or None,
+            bus_prefix=env.get("EVENT_BUS_PREFIX", d.bus_prefix),
+            calendar_tick_seconds=float(env.get("CALENDAR_TICK_SECONDS", d.calendar_tick_seconds)),
             reminder_poll_seconds=float(env.get("REMINDER_POLL_SECONDS", d.reminder_poll_seconds)),
         )

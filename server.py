@@ -21,7 +21,7 @@ from config import Settings
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import events, reminders, webhooks
+from services import calendars, events, reminders, webhooks
 from subscriptions.bus import bus_from_url
 from web import export, ical
 from web.middleware import BodyLimit, SecurityHeaders
@@ -50,7 +50,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    bus = bus_from_url(settings.redis_url)
+    bus = bus_from_url(settings.redis_url, prefix=settings.bus_prefix)
     graphql = GraphQLApp(settings, bus)
 
     @contextlib.asynccontextmanager
@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
             asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),
             asyncio.create_task(webhooks.delivery_loop(settings)),
+            asyncio.create_task(
+                every(settings.calendar_tick_seconds, calendars.sync_due, settings, bus)
+            ),
         ]
         try:
             yield

@@ -87,12 +87,14 @@ class Child:
             time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not answer {self.health_path} within {timeout:.0f} s")
 
-    def stop(self, timeout: float = 15) -> int | None:
-        """SIGTERM (uvicorn shuts down gracefully; cProfile then writes its file), SIGKILL if
-        it does not exit in `timeout` seconds. Returns the exit code."""
+    def stop(self, timeout: float = 15, sig: int = signal.SIGTERM) -> int | None:
+        """`sig` (uvicorn shuts down gracefully on SIGTERM and SIGINT), SIGKILL if it does not
+        exit in `timeout` seconds. Returns the exit code. uvicorn re-raises the signal once shut
+        down: under `python -m cProfile` use SIGINT, whose KeyboardInterrupt lets cProfile write
+        its file (SIGTERM would end the process first)."""
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
-                self.process.send_signal(signal.SIGTERM)
+                self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

@@ -17,6 +17,7 @@ import asyncpg
 import httpx
 import pytest
 import redis
+from cryptography.fernet import Fernet
 from tortoise import Tortoise, connections
 
 import db
@@ -69,7 +70,13 @@ def fresh_redis() -> None:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, redis_url=REDIS_URL, rate_limit_per_minute=0)
+    return Settings(
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        rate_limit_per_minute=0,
+        encryption_key=Fernet.generate_key().decode(),  # shared by the test process and servers
+        bus_prefix=f"bnm-test-{uuid.uuid4().hex[:8]}:",  # runs sharing a Redis never cross-talk
+    )
 
 
 @pytest.fixture(scope="session")
@@ -212,6 +219,8 @@ def start_server(
         "PORT": str(port),
         "DATABASE_URL": settings.database_url,
         "RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
+        "ENCRYPTION_KEY": settings.encryption_key or "",
+        "EVENT_BUS_PREFIX": settings.bus_prefix,
         **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
         **(env or {}),
     }
@@ -245,7 +254,11 @@ def live_server(
 ) -> Iterator[LiveServer]:
     # Its background loops stay quiet so they cannot race tests that run their own workers;
     # its own mutations still publish at once (the resolvers flush after each commit).
-    quiet = {"OUTBOX_POLL_SECONDS": "3600", "REMINDER_POLL_SECONDS": "3600"}
+    quiet = {
+        "OUTBOX_POLL_SECONDS": "3600",
+        "REMINDER_POLL_SECONDS": "3600",
+        "CALENDAR_TICK_SECONDS": "3600",
+    }
     server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)
     yield server
     server.stop()

@@ -1,10 +1,12 @@
 """JSON logs without secrets, and Prometheus metrics, from the real server."""
 
+import asyncio
 import json
 
 import httpx
 
 from tests.conftest import PASSWORD, SIGN_UP
+from tests.subscriptions.test_live import Client
 
 
 async def test_metrics_count_operations_errors_and_live_subscriptions(server):
@@ -31,3 +33,33 @@ async def test_logs_are_json_with_request_ids_and_no_secrets(server):
     log = server.log()
     assert token not in log and PASSWORD not in log
     assert "/ical/[redacted]" in log and "/export/[redacted]" in log
+
+
+async def _live(server, name: str) -> float:
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{server.url}/metrics")).text
+    for line in text.splitlines():
+        if line.startswith(f'bnm_live_subscriptions{{subscription="{name}"}}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
+async def test_subscriptions_are_released_when_clients_disconnect(server):
+    variables = {"input": {"email": "leak@example.com", "password": PASSWORD, "name": "Leak"}}
+    token = (await server.post(SIGN_UP, variables)).ok()["signUp"]["token"]
+    before = await _live(server, "bookingEvents")
+    clients = [await Client.connect(server.ws, "graphql-transport-ws", token) for _ in range(5)]
+    for client in clients:
+        await client.subscribe("subscription { bookingEvents { kind } }")
+    for _ in range(50):
+        if await _live(server, "bookingEvents") == before + 5:
+            break
+        await asyncio.sleep(0.1)
+    assert await _live(server, "bookingEvents") == before + 5
+    for client in clients:
+        await client.close()
+    for _ in range(50):
+        if await _live(server, "bookingEvents") == before:
+            break
+        await asyncio.sleep(0.1)
+    assert await _live(server, "bookingEvents") == before

@@ -1,0 +1,418 @@
+"""HTTP throughput: the real GraphQL server against a bare Starlette JSON endpoint, both served by
+uvicorn the same way (uvloop, httptools, one worker, no uvicorn access log), measured with wrk.
+
+Run from the repository root: `.venv/bin/python benchmarks/http.py [--profile]`.
+Goal: the small query at least 0.35 of the bare endpoint's requests per second.
+
+In one run, as children of this process (always stopped):
+  (a) `python -m uvicorn benchmarks.http:raw_app`: POST /json parses the JSON body and answers a
+      small JSON object (the least any JSON-over-HTTP API does);
+  (b) `python server.py` with a throwaway SQLite file, in-process event bus,
+      RATE_LIMIT_PER_MINUTE=0.
+A host (available 00:00-24:00 UTC every day) with one 30-minute event type and 60 bookings is
+created over GraphQL. Then `wrk -t2 -c32 -d10s` (after a 2 s warm-up of the same) measures:
+  raw     POST /json with the small query's body;
+  small   POST /graphql `{ eventType(id: "<id>") { title } }` (public, anonymous);
+  nested  POST /graphql `bookings(first: 50)` with id start attendeeName eventType { title host
+          { name } } per booking, with the host's Authorization header.
+The POST bodies and headers come from a Lua script written to a temp file. Every answer is
+checked once before and after its wrk run. wrk, the children and this process share the
+machine's CPUs alike for all three.
+
+--profile: afterwards a second server child on the same database runs under
+`python -m cProfile`, the small query is driven at it with wrk for a few seconds, and the top
+costs (own time per function and per package) are printed.
+"""
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's directory would come first on sys.path and this module would
+# shadow the standard library's `http` package (httpx, starlette and uvicorn all import it): that
+# directory goes last (a stable sort), the repository root first.
+sys.path.sort(key=lambda entry: Path(entry or ".").resolve() == Path(__file__).resolve().parent)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+import json
+import os
+import pstats
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# --- (a) the bare endpoint, imported by its uvicorn child -------------------------------------
+
+
+async def raw_json(request: Request) -> JSONResponse:
+    body = await request.json() if request.method == "POST" else {}
+    return JSONResponse({"data": {"ok": True, "keys": len(body)}})
+
+
+raw_app = Starlette(routes=[Route("/json", raw_json, methods=["GET", "POST"])])
+
+# --- the benchmark ----------------------------------------------------------------------------
+
+WRK = os.environ.get("WRK", "wrk")
+THREADS, CONNECTIONS, DURATION_S, WARMUP_S = 2, 32, 10, 2
+GOAL_RATIO = 0.35
+BOOKINGS = 60
+PROFILE_SECONDS = 8
+
+SIGN_UP = "mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }"
+SET_WEEKLY = """mutation ($rules: [WeeklyRuleInput!]!) {
+  setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
+CREATE_EVENT_TYPE = "mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }"
+BOOK = "mutation ($input: BookMeetingInput!) { bookMeeting(input: $input) { id } }"
+EVERY_DAY = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+NESTED = (
+    "{ bookings(first: 50) { edges { node { id start attendeeName "
+    "eventType { title host { name } } } } } }"
+)
+
+
+def small_query(event_type_id: str) -> str:
+    return '{ eventType(id: "%s") { title } }' % event_type_id  # noqa: UP031 (GraphQL braces)
+
+
+def graphql(
+    client: Any, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    response.raise_for_status()
+    body = response.json()
+    if body.get("errors"):
+        raise RuntimeError(f"GraphQL errors: {body['errors']}")
+    return dict(body["data"])
+
+
+def seed(client: Any) -> tuple[str, str]:
+    """A UTC host available all day every day, a 30-minute event type, BOOKINGS bookings.
+    Returns the host's token and the event type id."""
+    token = graphql(
+        client,
+        SIGN_UP,
+        {
+            "input": {
+                "email": "http-bench-host@example.com",
+                "password": "benchmark-password-1",
+                "name": "Bench Host",
+                "timeZone": "UTC",
+            }
+        },
+    )["signUp"]["token"]
+    rules = [{"weekday": day, "start": "00:00", "end": "24:00"} for day in EVERY_DAY]
+    graphql(client, SET_WEEKLY, {"rules": rules}, token)
+    type_id = graphql(
+        client,
+        CREATE_EVENT_TYPE,
+        {"input": {"title": "Bench call", "slug": "bench-call", "durationMinutes": 30}},
+        token,
+    )["createEventType"]["id"]
+    day = datetime.now(UTC).date() + timedelta(days=2)
+    first = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    for i in range(BOOKINGS):
+        graphql(
+            client,
+            BOOK,
+            {
+                "input": {
+                    "eventTypeId": type_id,
+                    "start": (first + timedelta(minutes=30 * i)).isoformat(),
+                    "name": f"Attendee {i}",
+                    "email": f"attendee{i}@example.com",
+                }
+            },
+        )
+    return token, str(type_id)
+
+
+def lua_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def write_lua(directory: Path, name: str, body: str, headers: dict[str, str]) -> Path:
+    lines = ['wrk.method = "POST"', f"wrk.body = {lua_string(body)}"]
+    lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
+    path = directory / f"{name}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    figures: dict[str, float] = {"non_2xx": 0.0, "socket_errors": 0.0}
+    if match := re.search(r"Requests/sec:\s+([\d.]+)", output):
+        figures["rps"] = float(match.group(1))
+    if match := re.search(r"(\d+) requests in", output):
+        figures["requests"] = float(match.group(1))
+    if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output):
+        figures["non_2xx"] = float(match.group(1))
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    ):
+        figures["socket_errors"] = float(sum(int(g) for g in match.groups()))
+    for label in ("50%", "99%"):
+        if match := re.search(rf"^\s+{label}\s+([\d.]+(?:us|ms|s|m))\s*$", output, re.M):
+            figures[f"p{label[:-1]}_ms"] = _ms(match.group(1))
+    if "rps" not in figures:
+        raise RuntimeError(f"could not read wrk's output:\n{output}")
+    return figures
+
+
+def run_wrk(url: str, script: Path, seconds: int, latency: bool = True) -> dict[str, float]:
+    argv = [WRK, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script)]
+    if latency:
+        argv.append("--latency")
+    done = subprocess.run(
+        [*argv, url], capture_output=True, text=True, timeout=seconds + 60, check=True
+    )
+    if done.stderr.strip():  # e.g. a Lua error: wrk would then send plain GETs
+        raise RuntimeError(f"wrk complained: {done.stderr.strip()}")
+    return parse_wrk(done.stdout)
+
+
+def measure(name: str, url: str, script: Path, check: Any) -> dict[str, float]:
+    """Warm-up, a checked answer, the measured run, another checked answer."""
+    check()
+    run_wrk(url, script, WARMUP_S, latency=False)
+    figures = run_wrk(url, script, DURATION_S)
+    check()
+    print(
+        f"{name:<8} {figures['rps']:9.1f} req/s   p50 {figures.get('p50_ms', float('nan')):7.2f} ms"
+        f"   p99 {figures.get('p99_ms', float('nan')):7.2f} ms   "
+        f"non-2xx {int(figures['non_2xx'])}   socket errors {int(figures['socket_errors'])}",
+        flush=True,
+    )
+    return figures
+
+
+# --- profile ----------------------------------------------------------------------------------
+
+
+def _package(filename: str) -> str:
+    """Where a profiled function lives: a site-packages distribution, this repository's top
+    module, the standard library, or a builtin."""
+    if filename.startswith("~") or filename.startswith("<"):
+        return "builtins/C"
+    path = Path(filename)
+    parts = path.parts
+    if "site-packages" in parts:
+        i = parts.index("site-packages")
+        return parts[i + 1].removesuffix(".py") if i + 1 < len(parts) else "site-packages"
+    root = str(ROOT)
+    if filename.startswith(root):
+        rel = Path(filename).relative_to(root).parts
+        return f"app:{rel[0].removesuffix('.py')}"
+    return f"stdlib:{path.stem}"
+
+
+def summarise_profile(path: Path, requests: float, top: int = 25) -> dict[str, Any]:
+    stats = pstats.Stats(str(path))
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_cc, _nc, tt, _ct, _callers) in entries.values())
+    per_package: dict[str, float] = defaultdict(float)
+    rows = []
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in entries.items():
+        per_package[_package(filename)] += tt
+        rows.append((tt, ct, nc, f"{_short(filename)}:{line}({func})"))
+    rows.sort(reverse=True)
+    per_request_us = total / requests * 1e6 if requests else float("nan")
+    print(
+        f"\nprofile: {requests:.0f} requests, {total:.2f} s CPU in Python-visible frames "
+        f"(~{per_request_us:.0f} us/request under cProfile)"
+    )
+    print("own time by package:")
+    for package, tt in sorted(per_package.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {tt / total * 100:5.1f}%  {package}")
+    print(f"top {top} functions by own time:")
+    for tt, ct, nc, where in rows[:top]:
+        print(f"  {tt / total * 100:5.1f}%  {nc:>8} calls  cum {ct:7.2f} s  {where}")
+    print("top functions by cumulative time (app code and middleware):")
+    app_rows = sorted(
+        (
+            (ct, nc, f"{_short(fn)}:{line}({func})")
+            for (fn, line, func), (_cc, nc, _tt, ct, _c) in entries.items()
+            if fn.startswith(str(ROOT)) and ".venv" not in fn
+        ),
+        reverse=True,
+    )
+    for ct, nc, where in app_rows[:15]:
+        print(f"  cum {ct:7.2f} s  {nc:>8} calls  {where}")
+    return {
+        "profile_total_s": total,
+        "profile_us_per_request": per_request_us,
+        "profile_packages": dict(per_package),
+    }
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", str(ROOT) + "/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename.rsplit("/lib/python", 1)[-1]
+
+
+def profile_small_query(
+    tmp: Path, database_url: str, script: Path, seconds: int = PROFILE_SECONDS
+) -> dict[str, Any]:
+    from benchmarks import _server
+
+    prof = tmp / "server.prof"
+    child = _server.start_app_server(
+        "server (cProfile)",
+        log_path=tmp / "server-profile.log",
+        database_url=database_url,
+        python_args=("-m", "cProfile", "-o", str(prof)),
+    )
+    try:
+        run_wrk(child.url + "/graphql", script, WARMUP_S, latency=False)
+        figures = run_wrk(child.url + "/graphql", script, seconds)
+    finally:
+        code = child.stop(timeout=30, sig=signal.SIGINT)
+    if not prof.exists():
+        raise RuntimeError(f"no profile written (exit code {code}): {child.log_tail()}")
+    print(f"profiled server: {figures['rps']:.1f} req/s under cProfile for {seconds} s")
+    # cProfile saw the warm-up too: count its requests as well.
+    return summarise_profile(prof, figures.get("requests", 0) * (1 + WARMUP_S / seconds))
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile the small query with cProfile"
+    )
+    args = parser.parse_args(argv)
+    if shutil.which(WRK) is None:
+        raise SystemExit(f"wrk not found ({WRK})")
+
+    import httpx
+
+    from benchmarks import _server
+
+    _server.raise_fd_limit()
+    load = os.getloadavg()[0]
+    print(
+        f"{os.cpu_count()} CPUs, load average {load:.2f}; wrk -t{THREADS} -c{CONNECTIONS} "
+        f"-d{DURATION_S}s (after a {WARMUP_S} s warm-up) against each",
+        flush=True,
+    )
+    figures: dict[str, Any] = {}
+    raw = server = None
+    with tempfile.TemporaryDirectory(prefix="bnm-http-") as tmp_name:
+        tmp = Path(tmp_name)
+        database_url = f"sqlite://{tmp}/http.sqlite3"
+        try:
+            raw_port = _server.free_port()
+            raw = _server.start(
+                "raw uvicorn",
+                [
+                    sys.executable, "-m", "uvicorn", "benchmarks.http:raw_app",
+                    "--host", "127.0.0.1", "--port", str(raw_port),
+                    "--loop", "uvloop", "--http", "httptools",
+                    "--no-access-log", "--log-level", "warning",
+                ],
+                port=raw_port,
+                log_path=tmp / "raw.log",
+                health_path="/json",
+            )  # fmt: skip
+            server = _server.start_app_server(
+                "server", log_path=tmp / "server.log", database_url=database_url
+            )
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                token, type_id = seed(client)
+                small = small_query(type_id)
+                small_body = json.dumps({"query": small})
+                nested_body = json.dumps({"query": NESTED})
+                json_headers = {"Content-Type": "application/json"}
+                auth_headers = {**json_headers, "Authorization": f"Bearer {token}"}
+                scripts = {
+                    "raw": write_lua(tmp, "raw", small_body, json_headers),
+                    "small": write_lua(tmp, "small", small_body, json_headers),
+                    "nested": write_lua(tmp, "nested", nested_body, auth_headers),
+                }
+
+                def check_raw() -> None:
+                    answer = httpx.post(raw.url + "/json", content=small_body, headers=json_headers)
+                    assert answer.status_code == 200 and answer.json()["data"]["ok"], answer.text
+
+                def check_small() -> None:
+                    data = graphql(client, small)
+                    assert data == {"eventType": {"title": "Bench call"}}, data
+
+                def check_nested() -> None:
+                    edges = graphql(client, NESTED, token=token)["bookings"]["edges"]
+                    assert len(edges) == 50, len(edges)
+                    node = edges[0]["node"]
+                    assert node["eventType"] == {
+                        "title": "Bench call",
+                        "host": {"name": "Bench Host"},
+                    }, node
+
+                figures["raw"] = measure("raw", raw.url + "/json", scripts["raw"], check_raw)
+                figures["small"] = measure(
+                    "small", server.url + "/graphql", scripts["small"], check_small
+                )
+                figures["nested"] = measure(
+                    "nested", server.url + "/graphql", scripts["nested"], check_nested
+                )
+            figures["server_log_errors"] = server.log_errors()
+            _server.stop_all([raw, server])
+            raw = server = None
+            if args.profile:
+                figures |= profile_small_query(tmp, database_url, scripts["small"])
+        finally:
+            _server.stop_all([raw, server])
+
+    raw_rps = figures["raw"]["rps"]
+    figures["small_ratio"] = figures["small"]["rps"] / raw_rps
+    figures["nested_ratio"] = figures["nested"]["rps"] / raw_rps
+    figures["goal_met"] = figures["small_ratio"] >= GOAL_RATIO
+    figures["load_average_before"], figures["load_average_after"] = load, os.getloadavg()[0]
+    print()
+    print("=== HTTP benchmark summary ===")
+    print(f"raw Starlette JSON endpoint     {raw_rps:9.1f} req/s")
+    print(
+        f"GraphQL eventType {{ title }}    {figures['small']['rps']:9.1f} req/s   "
+        f"ratio {figures['small_ratio']:.3f}   goal >= {GOAL_RATIO}: "
+        f"{'MET' if figures['goal_met'] else 'MISSED'}"
+    )
+    print(
+        f"GraphQL bookings(first: 50)     {figures['nested']['rps']:9.1f} req/s   "
+        f"ratio {figures['nested_ratio']:.3f}"
+    )
+    print(
+        f"server log errors {figures['server_log_errors']}; load average {load:.2f} before, "
+        f"{figures['load_average_after']:.2f} after (other work on this machine skews these)"
+    )
+    return figures
+
+
+if __name__ == "__main__":
+    main()
