@@ -3,8 +3,10 @@
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -17,6 +19,8 @@ from schema.root import build_schema
 from services import accounts
 from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus
+
+HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -35,6 +39,20 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.bus = bus
         self.limiter = RateLimiter(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but refusals before execution (a batch, a mutation over GET, a
+        malformed body) are GraphQL errors with a code, not plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as refused:
+            code = HTTP_CODES.get(refused.status_code, "BAD_USER_INPUT")
+            error = {"message": refused.reason, "extensions": {"code": code}}
+            response = JSONResponse({"errors": [error]}, status_code=refused.status_code)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None

@@ -3,24 +3,51 @@
 Run from the repository root: `.venv/bin/python benchmarks/calendars.py`.
 The feed is seeded and synthetic but shaped like a busy export: mostly single events, weekly and
 daily series with EXDATEs, a few moved occurrences (RECURRENCE-ID), all-day, transparent and
-cancelled events, in several time zones with their VTIMEZONEs. `main()` returns the figures so an
-HTTP benchmark can be added beside it.
+cancelled events, in several time zones with their VTIMEZONEs.
+
+Then, in the same run, `availableSlots` end to end over HTTP for a host with three linked calendars:
+three generated feeds (2,000 VEVENTs each, first occurrences in the next 400 days) are served by a
+local aiohttp server on 127.0.0.1; `python server.py` runs as a child process on a free port with a
+throwaway SQLite file; over GraphQL a London host (09:00-17:00 Mon-Fri, a 30-minute event type
+every 15 minutes) links the three feeds; then `availableSlots` is timed for a 30-day window from
+next Monday, and its answer checked against compute_slots over the same feeds. `main()` returns
+all the figures.
 """
 
-import random
-import statistics
 import sys
-import time as clock
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+# Run as a script, this file's directory would come first on sys.path, and its sibling
+# benchmarks/http.py would shadow the standard library's `http` package (httpx and aiohttp import
+# it): that directory goes last (a stable sort), the repository root first.
+sys.path.sort(key=lambda entry: Path(entry or ".").resolve() == Path(__file__).resolve().parent)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import asyncio
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time as clock
+from datetime import UTC, date, datetime, time, timedelta
+from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+import httpx
 import icalendar
+from aiohttp import web
+from cryptography.fernet import Fernet
 
+from domain.availability import WeeklyRule, local_to_utc, working_intervals
 from domain.ical import busy_intervals, feed_fingerprint
+from domain.slots import Interval, SlotRules, compute_slots
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 20270315
 EVENTS = 5_000
@@ -41,20 +68,28 @@ def _when(name: str, moment: datetime, zone: str) -> str:
     return f"{name};TZID={zone}:{_stamp(moment)}"
 
 
-def build_feed(n: int = EVENTS, seed: int = SEED) -> bytes:
-    """A seeded VCALENDAR of n VEVENTs (masters and their modifications count as one each)."""
+def build_feed(
+    n: int = EVENTS,
+    seed: int = SEED,
+    *,
+    origin: datetime = WINDOW_START,
+    days_before: int = 60,
+    days: int = DAYS,
+) -> bytes:
+    """A seeded VCALENDAR of n VEVENTs (masters and their modifications count as one each), first
+    occurrences on days [origin - days_before, origin + days) (series may run on past the end)."""
     rng = random.Random(seed)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Book N Meet//benchmark//EN"]
     lines.append("X-WR-CALNAME:Benchmark")
     for zone in ZONES[:-1]:
         timezone = icalendar.Timezone.from_tzinfo(ZoneInfo(zone), first_date=datetime(2026, 1, 1))
         lines.extend(timezone.to_ical().decode().strip().splitlines())
-    first_day = WINDOW_START.replace(tzinfo=None)
+    first_day = origin.replace(tzinfo=None)
     count = 0
     while count < n:
         uid = f"event-{count}@benchmark"
         zone = rng.choice(ZONES)
-        day = first_day + timedelta(days=rng.randrange(-60, DAYS))
+        day = first_day + timedelta(days=rng.randrange(-days_before, days))
         start = day.replace(hour=rng.randrange(7, 19), minute=rng.choice((0, 15, 30, 45)))
         end = start + timedelta(minutes=rng.choice((15, 30, 45, 60, 90, 120)))
         event = [f"UID:{uid}", "DTSTAMP:20261201T000000Z", f"SUMMARY:Meeting {count}"]
@@ -111,7 +146,7 @@ def _busy(data: bytes) -> list[tuple[datetime, datetime]]:
     )
 
 
-def main() -> dict[str, Any]:
+def parse_benchmark() -> dict[str, Any]:
     data = build_feed()
     samples = []
     busy: list[tuple[datetime, datetime]] = []
@@ -135,6 +170,344 @@ def main() -> dict[str, Any]:
     )
     print(f"parse + expand (busy_intervals)  median {result['median_ms']:9.1f} ms  of {RUNS} runs")
     return result
+
+
+# --- availableSlots over HTTP, three linked calendars ---------------------------------------
+
+HTTP_REQUESTS = 50
+SLOT_DAYS = 30
+FEED_EVENTS = 2_000
+# Feed file name -> seed; the names are also the calendars' names.
+FEEDS = {"a.ics": SEED + 1, "b.ics": SEED + 2, "c.ics": SEED + 3}
+HOST_ZONE_NAME = "Europe/London"
+WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
+
+SIGN_UP = """
+mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }
+"""
+SET_WEEKLY = """
+mutation ($zone: String!, $rules: [WeeklyRuleInput!]!) {
+  setWeeklyAvailability(timeZone: $zone, rules: $rules) { timeZone }
+}
+"""
+CREATE_EVENT_TYPE = """
+mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }
+"""
+LINK_CALENDAR = """
+mutation ($url: String!, $name: String) {
+  linkCalendar(url: $url, name: $name) { id name status lastError busyCount }
+}
+"""
+AVAILABLE_SLOTS = """
+query ($id: ID!, $start: DateTime!, $end: DateTime!) {
+  availableSlots(eventTypeId: $id, start: $start, end: $end) { start end }
+}
+"""
+
+
+class FeedServer:
+    """A local aiohttp server, in a thread and event loop of its own, serving fixed ICS bodies
+    by file name (`/a.ics`) and counting the requests for each."""
+
+    def __init__(self, feeds: dict[str, bytes]) -> None:
+        self.feeds = feeds
+        self.hits = dict.fromkeys(feeds, 0)
+        self.url = ""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+
+    async def _feed(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in self.feeds:
+            raise web.HTTPNotFound()
+        self.hits[name] += 1
+        return web.Response(body=self.feeds[name], content_type="text/calendar", charset="utf-8")
+
+    async def _start(self, sock: socket.socket) -> None:
+        app = web.Application()
+        app.router.add_get("/{name}", self._feed)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.SockSite(self._runner, sock).start()
+
+    def _call(self, coroutine: Any) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=30)
+
+    def __enter__(self) -> "FeedServer":
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))  # a free port, held from here on: no race for it
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self._thread.start()
+        try:
+            self._call(self._start(sock))
+        except BaseException:
+            self.__exit__(None, None, None)
+            sock.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if self._runner is not None:
+                self._call(self._runner.cleanup())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            if not self._thread.is_alive():
+                self._loop.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(env_extra: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`python server.py` from the repository root, ready when GET /healthz answers 200."""
+    port = free_port()
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env_extra}
+    env.pop("REDIS_URL", None)  # the embedded default: in-process event bus
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "server.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = clock.monotonic() + 60
+        while clock.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited early (code {process.returncode})")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    return process, url
+            except httpx.HTTPError:
+                pass
+            clock.sleep(0.1)
+        raise RuntimeError("server did not become healthy within 60 s")
+    except BaseException:
+        stop_server(process)
+        raise
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def graphql(
+    client: httpx.Client, query: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    response.raise_for_status()
+    body = response.json()
+    if body.get("errors"):
+        raise RuntimeError(f"GraphQL errors: {body['errors']}")
+    return dict(body["data"])
+
+
+def create_host(client: httpx.Client) -> tuple[str, int]:
+    """Sign up a London host, 09:00-17:00 Mon-Fri, with a 30-minute event type every 15 minutes:
+    the host's token and the event type's id."""
+    signed_up = graphql(
+        client,
+        SIGN_UP,
+        {
+            "input": {
+                "email": "calendar-bench-host@example.com",
+                "password": "benchmark-password-1",
+                "name": "Calendar Bench Host",
+                "timeZone": HOST_ZONE_NAME,
+            }
+        },
+    )["signUp"]
+    token = signed_up["token"]
+    rules = [{"weekday": day, "start": "09:00", "end": "17:00"} for day in WEEKDAYS]
+    graphql(client, SET_WEEKLY, {"zone": HOST_ZONE_NAME, "rules": rules}, token)
+    event_type = graphql(
+        client,
+        CREATE_EVENT_TYPE,
+        {
+            "input": {
+                "title": "Calendar benchmark call",
+                "slug": "calendar-benchmark-call",
+                "durationMinutes": 30,
+                "slotIntervalMinutes": 15,
+            }
+        },
+        token,
+    )["createEventType"]
+    return token, int(event_type["id"])
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(1, math.ceil(len(ordered) * fraction)) - 1]
+
+
+def next_monday(today: date) -> date:
+    return today + timedelta(days=7 - today.weekday())
+
+
+def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
+    from services.calendars import window as stored_window  # the server's busy-time window
+
+    tz = ZoneInfo(HOST_ZONE_NAME)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    feeds = {
+        name: build_feed(FEED_EVENTS, seed, origin=today, days_before=0, days=DAYS)
+        for name, seed in FEEDS.items()
+    }
+    first_day = next_monday(datetime.now(tz).date())
+    window_start = local_to_utc(first_day, time(0), tz)
+    window_end = local_to_utc(first_day + timedelta(days=SLOT_DAYS), time(0), tz)
+
+    linked: dict[str, dict[str, Any]] = {}
+    link_ms: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bnm-bench-") as tmp:
+        log_path = Path(tmp) / "server.log"
+        env = {
+            "DATABASE_URL": f"sqlite://{tmp}/bench.sqlite3",
+            "RATE_LIMIT_PER_MINUTE": "0",
+            "CALENDAR_ALLOWED_HOSTS": "127.0.0.1",
+            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        }
+        process: subprocess.Popen[bytes] | None = None
+        try:
+            with FeedServer(feeds) as feed_server:
+                process, url = start_server(env, log_path)
+                with httpx.Client(base_url=url, timeout=120) as client:
+                    token, event_type_id = create_host(client)
+                    for name in feeds:
+                        began = clock.perf_counter()
+                        calendar = graphql(
+                            client,
+                            LINK_CALENDAR,
+                            {"url": f"{feed_server.url}/{name}", "name": name},
+                            token,
+                        )["linkCalendar"]
+                        link_ms[name] = (clock.perf_counter() - began) * 1000
+                        linked[name] = calendar
+                    linked_at = datetime.now(UTC)
+
+                    variables = {
+                        "id": str(event_type_id),
+                        "start": window_start.isoformat(),
+                        "end": window_end.isoformat(),
+                    }
+                    slots = graphql(client, AVAILABLE_SLOTS, variables)["availableSlots"]  # warm
+                    samples = []
+                    for _ in range(requests):
+                        began = clock.perf_counter()
+                        graphql(client, AVAILABLE_SLOTS, variables)
+                        samples.append((clock.perf_counter() - began) * 1000)
+                feed_hits = dict(feed_server.hits)
+        except BaseException:
+            if log_path.exists():
+                sys.stderr.write(
+                    f"--- server log ---\n{log_path.read_text(errors='replace')[-4000:]}\n"
+                )
+            raise
+        finally:
+            if process is not None:
+                stop_server(process)
+
+    # The same question asked of the domain directly: the server must have said the same.
+    kept_start, kept_end = stored_window(linked_at, tz)
+    expected_busy = {
+        name: busy_intervals(data, window_start=kept_start, window_end=kept_end, host_zone=tz)
+        for name, data in feeds.items()
+    }
+    weekly = [WeeklyRule(weekday, time(9), time(17)) for weekday in range(5)]
+    expected = compute_slots(
+        working=working_intervals(tz, weekly, {}, window_start, window_end),
+        busy=[interval for busy in expected_busy.values() for interval in busy],
+        rules=SlotRules(duration=timedelta(minutes=30), interval=timedelta(minutes=15)),
+        now=datetime.now(UTC),
+        window_start=window_start,
+        window_end=window_end,
+        tz=tz,
+    )
+    served: list[Interval] = [
+        (datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"])) for s in slots
+    ]
+    matches = served == expected
+    in_window = sum(
+        1
+        for busy in expected_busy.values()
+        for start, end in busy
+        if start < window_end and window_start < end
+    )
+
+    for name, calendar in linked.items():
+        expected_count = len(expected_busy[name])
+        check = "ok" if calendar["busyCount"] == expected_count else f"EXPECTED {expected_count}"
+        print(
+            f"linked {name}: {FEED_EVENTS} VEVENTs ({len(feeds[name]) / 1024:.0f} KiB), "
+            f"status {calendar['status']}, busyCount {calendar['busyCount']} ({check}), "
+            f"linkCalendar {link_ms[name]:.0f} ms, fetched {feed_hits[name]}x"
+        )
+    p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+    print(
+        f"http: {SLOT_DAYS}-day window from {first_day} (Mon), {in_window} calendar busy "
+        f"intervals in it -> {len(slots)} slots "
+        f"({'same as' if matches else 'DIFFERENT FROM'} compute_slots)"
+    )
+    print(f"availableSlots x{requests}     p50 {p50:8.3f} ms   p95 {p95:8.3f} ms")
+    return {
+        "http_feeds": {
+            name: {
+                "events": FEED_EVENTS,
+                "feed_bytes": len(feeds[name]),
+                "busy_count": linked[name]["busyCount"],
+                "expected_busy_count": len(expected_busy[name]),
+                "status": linked[name]["status"],
+                "link_ms": link_ms[name],
+            }
+            for name in feeds
+        },
+        "http_window_start": window_start.isoformat(),
+        "http_window_days": SLOT_DAYS,
+        "http_busy_in_window": in_window,
+        "http_requests": requests,
+        "http_p50_ms": p50,
+        "http_p95_ms": p95,
+        "http_slots": len(slots),
+        "http_matches_domain": matches,
+    }
+
+
+def main() -> dict[str, Any]:
+    figures = parse_benchmark()
+    figures |= http_benchmark()
+    print()
+    print("=== calendars benchmark summary ===")
+    print(f"parse + expand {EVENTS} VEVENTs median {figures['median_ms']:9.1f} ms")
+    for name, feed in figures["http_feeds"].items():
+        print(f"busyCount {name}                 {feed['busy_count']:9d}")
+    print(f"availableSlots HTTP p50          {figures['http_p50_ms']:9.3f} ms")
+    print(f"availableSlots HTTP p95          {figures['http_p95_ms']:9.3f} ms")
+    print(
+        f"HTTP slots                       {figures['http_slots']:9d}     "
+        f"{'matches compute_slots' if figures['http_matches_domain'] else 'MISMATCH'}"
+    )
+    return figures
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
 import json
+import math
 import os
 import pstats
 import re
@@ -42,6 +43,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -195,16 +197,23 @@ def run_wrk(url: str, script: Path, seconds: int, latency: bool = True) -> dict[
     return parse_wrk(done.stdout)
 
 
-def measure(name: str, url: str, script: Path, check: Any) -> dict[str, float]:
-    """Warm-up, a checked answer, the measured run, another checked answer."""
+def measure(name: str, url: str, script: Path, check: Any, pid: int) -> dict[str, float]:
+    """Warm-up, a checked answer, the measured run, another checked answer. Besides requests
+    per second, the server's CPU time per request (from /proc), which other work on the machine
+    disturbs less."""
+    from benchmarks import _server
+
     check()
     run_wrk(url, script, WARMUP_S, latency=False)
+    cpu = _server.cpu_seconds(pid)
     figures = run_wrk(url, script, DURATION_S)
+    figures["cpu_us_per_request"] = (_server.cpu_seconds(pid) - cpu) / figures["requests"] * 1e6
     check()
     print(
-        f"{name:<8} {figures['rps']:9.1f} req/s   p50 {figures.get('p50_ms', float('nan')):7.2f} ms"
-        f"   p99 {figures.get('p99_ms', float('nan')):7.2f} ms   "
-        f"non-2xx {int(figures['non_2xx'])}   socket errors {int(figures['socket_errors'])}",
+        f"{name:<8} {figures['rps']:9.1f} req/s   p50 {figures.get('p50_ms', math.nan):7.2f} ms"
+        f"   p99 {figures.get('p99_ms', math.nan):7.2f} ms   server CPU "
+        f"{figures['cpu_us_per_request']:7.0f} us/req   non-2xx {int(figures['non_2xx'])}   "
+        f"socket errors {int(figures['socket_errors'])}",
         flush=True,
     )
     return figures
@@ -230,7 +239,24 @@ def _package(filename: str) -> str:
     return f"stdlib:{path.stem}"
 
 
+# Functions whose cumulative time tells the phases of a request apart: (file suffix, name).
+PHASES = (
+    ("observability.py", "__call__", "whole request inside the app's middleware (AccessLog)"),
+    ("graphql/language/parser.py", "parse", "GraphQL parse"),
+    ("graphql/validation/validate.py", "validate", "GraphQL validation"),
+    ("graphql_app.py", "get_context", "get_context (bearer token lookup)"),
+    ("graphql/execution/execute.py", "execute", "graphql-core execute (sync part)"),
+    ("resolvers/event_type.py", "event_type", "eventType resolver (+ its query)"),
+    ("tortoise/backends/base/executor.py", "execute_select", "tortoise execute_select"),
+    ("logging/__init__.py", "info", "logging.Logger.info (access log line)"),
+    ("observability.py", "format", "JsonFormatter.format"),
+    ("strawberry/http/base.py", "encode_json", "response JSON encoding"),
+)
+
+
 def summarise_profile(path: Path, requests: float, top: int = 25) -> dict[str, Any]:
+    """Own time by package and function, cumulative time of the PHASES, per request. Coroutine
+    resumptions count as calls in cProfile, so `calls` of async functions exceed `requests`."""
     stats = pstats.Stats(str(path))
     entries = stats.stats  # type: ignore[attr-defined]
     total = sum(tt for (_cc, _nc, tt, _ct, _callers) in entries.values())
@@ -240,32 +266,41 @@ def summarise_profile(path: Path, requests: float, top: int = 25) -> dict[str, A
         per_package[_package(filename)] += tt
         rows.append((tt, ct, nc, f"{_short(filename)}:{line}({func})"))
     rows.sort(reverse=True)
-    per_request_us = total / requests * 1e6 if requests else float("nan")
+    per_request = 1e6 / requests if requests else float("nan")
     print(
-        f"\nprofile: {requests:.0f} requests, {total:.2f} s CPU in Python-visible frames "
-        f"(~{per_request_us:.0f} us/request under cProfile)"
+        f"\nprofile: {requests:.0f} requests, {total:.2f} s in Python-visible frames "
+        f"(~{total * per_request:.0f} us/request under cProfile)"
     )
     print("own time by package:")
     for package, tt in sorted(per_package.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"  {tt / total * 100:5.1f}%  {package}")
+        print(f"  {tt / total * 100:5.1f}%  {tt * per_request:7.0f} us/req  {package}")
     print(f"top {top} functions by own time:")
     for tt, ct, nc, where in rows[:top]:
-        print(f"  {tt / total * 100:5.1f}%  {nc:>8} calls  cum {ct:7.2f} s  {where}")
-    print("top functions by cumulative time (app code and middleware):")
-    app_rows = sorted(
-        (
-            (ct, nc, f"{_short(fn)}:{line}({func})")
-            for (fn, line, func), (_cc, nc, _tt, ct, _c) in entries.items()
-            if fn.startswith(str(ROOT)) and ".venv" not in fn
-        ),
-        reverse=True,
-    )
-    for ct, nc, where in app_rows[:15]:
-        print(f"  cum {ct:7.2f} s  {nc:>8} calls  {where}")
+        print(
+            f"  {tt / total * 100:5.1f}%  {tt * per_request:6.0f} us/req  {nc / requests:7.1f} "
+            f"calls/req  cum {ct * per_request:6.0f} us/req  {where}"
+        )
+    print("phases (cumulative time; nested phases overlap):")
+    phases: dict[str, float] = {}
+    for suffix, func, label in PHASES:
+        found = [
+            (nc, ct)
+            for (fn, _line, name), (_cc, nc, _tt, ct, _c) in entries.items()
+            if name == func and fn.endswith(suffix)
+        ]
+        if not found:
+            continue
+        calls, cum = sum(f[0] for f in found), sum(f[1] for f in found)
+        phases[label] = cum * per_request
+        print(
+            f"  {cum / total * 100:5.1f}%  {cum * per_request:6.0f} us/req  "
+            f"{calls / requests:5.1f} calls/req  {label}"
+        )
     return {
-        "profile_total_s": total,
-        "profile_us_per_request": per_request_us,
-        "profile_packages": dict(per_package),
+        "profile_requests": requests,
+        "profile_us_per_request": total * per_request,
+        "profile_packages_us": {k: v * per_request for k, v in per_package.items()},
+        "profile_phases_us": phases,
     }
 
 
@@ -276,28 +311,61 @@ def _short(filename: str) -> str:
     return filename.rsplit("/lib/python", 1)[-1]
 
 
+# Runs server.py with a profiler switched on by SIGUSR1 and off (and dumped) by SIGUSR2, so the
+# profile holds the measured requests only: no start-up, no warm-up, no shut-down.
+PROFILED_SERVER = """
+import cProfile, runpy, signal, sys
+sys.path.insert(0, {root!r})
+profiler, out = cProfile.Profile(), {out!r}
+def start(*_):
+    profiler.enable()
+def stop(*_):
+    profiler.disable()
+    profiler.dump_stats(out + ".part")
+    __import__("os").replace(out + ".part", out)
+signal.signal(signal.SIGUSR1, start)
+signal.signal(signal.SIGUSR2, stop)
+sys.argv = ["server.py"]
+runpy.run_path("server.py", run_name="__main__")
+"""
+
+
 def profile_small_query(
-    tmp: Path, database_url: str, script: Path, seconds: int = PROFILE_SECONDS
+    tmp: Path,
+    database_url: str,
+    script: Path,
+    seconds: int = PROFILE_SECONDS,
+    keep: Path | None = None,
 ) -> dict[str, Any]:
     from benchmarks import _server
 
     prof = tmp / "server.prof"
-    child = _server.start_app_server(
+    wrapper = tmp / "profiled_server.py"
+    wrapper.write_text(PROFILED_SERVER.format(root=str(ROOT), out=str(prof)))
+    child = _server.start(
         "server (cProfile)",
+        [sys.executable, str(wrapper)],
         log_path=tmp / "server-profile.log",
-        database_url=database_url,
-        python_args=("-m", "cProfile", "-o", str(prof)),
+        env={"DATABASE_URL": database_url, "RATE_LIMIT_PER_MINUTE": "0"},
+        drop_env=("REDIS_URL",),
     )
     try:
         run_wrk(child.url + "/graphql", script, WARMUP_S, latency=False)
+        child.process.send_signal(signal.SIGUSR1)
         figures = run_wrk(child.url + "/graphql", script, seconds)
+        child.process.send_signal(signal.SIGUSR2)
+        deadline = time.monotonic() + 30
+        while not prof.exists() and time.monotonic() < deadline and child.alive():
+            time.sleep(0.1)
     finally:
-        code = child.stop(timeout=30, sig=signal.SIGINT)
+        child.stop()
     if not prof.exists():
-        raise RuntimeError(f"no profile written (exit code {code}): {child.log_tail()}")
-    print(f"profiled server: {figures['rps']:.1f} req/s under cProfile for {seconds} s")
-    # cProfile saw the warm-up too: count its requests as well.
-    return summarise_profile(prof, figures.get("requests", 0) * (1 + WARMUP_S / seconds))
+        raise RuntimeError(f"no profile written: {child.log_tail()}")
+    if keep is not None:
+        shutil.copyfile(prof, keep)
+        print(f"profile kept in {keep} (python -m pstats {keep})")
+    print(f"\nprofiled server: {figures['rps']:.1f} req/s under cProfile for {seconds} s")
+    return summarise_profile(prof, figures.get("requests", 0))
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -308,6 +376,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--profile", action="store_true", help="also profile the small query with cProfile"
     )
+    parser.add_argument("--profile-out", type=Path, help="with --profile: keep the .prof here")
     args = parser.parse_args(argv)
     if shutil.which(WRK) is None:
         raise SystemExit(f"wrk not found ({WRK})")
@@ -375,18 +444,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         "host": {"name": "Bench Host"},
                     }, node
 
-                figures["raw"] = measure("raw", raw.url + "/json", scripts["raw"], check_raw)
+                figures["raw"] = measure(
+                    "raw", raw.url + "/json", scripts["raw"], check_raw, raw.pid
+                )
                 figures["small"] = measure(
-                    "small", server.url + "/graphql", scripts["small"], check_small
+                    "small", server.url + "/graphql", scripts["small"], check_small, server.pid
                 )
                 figures["nested"] = measure(
-                    "nested", server.url + "/graphql", scripts["nested"], check_nested
+                    "nested", server.url + "/graphql", scripts["nested"], check_nested, server.pid
                 )
             figures["server_log_errors"] = server.log_errors()
             _server.stop_all([raw, server])
             raw = server = None
             if args.profile:
-                figures |= profile_small_query(tmp, database_url, scripts["small"])
+                figures |= profile_small_query(
+                    tmp, database_url, scripts["small"], keep=args.profile_out
+                )
         finally:
             _server.stop_all([raw, server])
 
@@ -394,6 +467,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     figures["small_ratio"] = figures["small"]["rps"] / raw_rps
     figures["nested_ratio"] = figures["nested"]["rps"] / raw_rps
     figures["goal_met"] = figures["small_ratio"] >= GOAL_RATIO
+    raw_cpu = figures["raw"]["cpu_us_per_request"]
+    figures["small_cpu_ratio"] = raw_cpu / figures["small"]["cpu_us_per_request"]
+    figures["nested_cpu_ratio"] = raw_cpu / figures["nested"]["cpu_us_per_request"]
     figures["load_average_before"], figures["load_average_after"] = load, os.getloadavg()[0]
     print()
     print("=== HTTP benchmark summary ===")
@@ -406,6 +482,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(
         f"GraphQL bookings(first: 50)     {figures['nested']['rps']:9.1f} req/s   "
         f"ratio {figures['nested_ratio']:.3f}"
+    )
+    print(
+        f"server CPU per request: raw {raw_cpu:.0f} us, small "
+        f"{figures['small']['cpu_us_per_request']:.0f} us, nested "
+        f"{figures['nested']['cpu_us_per_request']:.0f} us; CPU-based ratios (raw / GraphQL) "
+        f"{figures['small_cpu_ratio']:.3f} and {figures['nested_cpu_ratio']:.3f}"
     )
     print(
         f"server log errors {figures['server_log_errors']}; load average {load:.2f} before, "

@@ -3,7 +3,7 @@ import strawberry
 from resolvers.ids import parse_id
 from schema.calendar import LinkedCalendar
 from schema.context import Info
-from services import calendars, events
+from services import calendar_export, calendars, events
 
 
 async def calendars_list(info: Info) -> list[LinkedCalendar]:
@@ -30,3 +30,10 @@ async def unlink_calendar(info: Info, id: strawberry.ID) -> bool:
     unlinked = await calendars.unlink(owner, parse_id(id, "Calendar"))
     await events.flush(info.context.bus)
     return unlinked
+
+
+async def rotate_calendar_feed(info: Info) -> str:
+    """A new secret address for the host's private feed of bookings (`/ical/<token>.ics`),
+    for Google, Outlook or Apple Calendar; the previous address stops working at once."""
+    token = await calendar_export.rotate_feed(info.context.require_user())
+    return f"/ical/{token}.ics"

@@ -126,6 +126,10 @@ class Mutation:
     )
     sync_calendar: LinkedCalendar = strawberry.mutation(resolver=calendar_r.sync_calendar)
     unlink_calendar: bool = strawberry.mutation(resolver=calendar_r.unlink_calendar)
+    rotate_calendar_feed: str = strawberry.mutation(
+        resolver=calendar_r.rotate_calendar_feed,
+        description="A new secret address for your bookings feed; the old one stops working.",
+    )
     mark_notifications_read: int = strawberry.mutation(
         resolver=notification_r.mark_notifications_read
     )

@@ -9,6 +9,7 @@ import recurring_ical_events
 from models.event_type import EventType
 from models.user import User
 from services import availability, bookings, calendar_export
+from tests.conftest import PASSWORD, SIGN_UP
 
 
 def _next_monday_ten() -> datetime:
@@ -89,3 +90,16 @@ async def test_a_booker_downloads_their_booking_with_the_manage_token(server):
     assert "DESCRIPTION" not in event  # the host's notes view is not the booker's
     assert (await _get(f"{url}?token=bnm_m_forged")).status_code == 404
     assert (await _get(url)).status_code == 404
+
+
+async def test_a_host_rotates_the_feed_address_through_the_api(server):
+    variables = {"input": {"email": "feed@example.com", "password": PASSWORD, "name": "Feed"}}
+    token = (await server.post(SIGN_UP, variables)).ok()["signUp"]["token"]
+    rotate = "mutation { rotateCalendarFeed }"
+    first = (await server.post(rotate, token=token)).ok()["rotateCalendarFeed"]
+    assert first.startswith("/ical/") and first.endswith(".ics")
+    assert (await _get(f"{server.url}{first}")).status_code == 200
+    second = (await server.post(rotate, token=token)).ok()["rotateCalendarFeed"]
+    assert (await _get(f"{server.url}{first}")).status_code == 404
+    assert (await _get(f"{server.url}{second}")).status_code == 200
+    assert (await server.post(rotate)).codes == ["UNAUTHENTICATED"]
