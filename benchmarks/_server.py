@@ -3,6 +3,7 @@ answers, read its memory, and always stop it (SIGTERM, then SIGKILL). Used by ht
 """
 
 import contextlib
+import json
 import os
 import resource
 import signal
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -111,15 +113,26 @@ class Child:
         except OSError:
             return ""
 
-    def log_errors(self) -> int:
-        """Lines of the log that report an error or a traceback."""
+    def log_problems(self) -> Counter[str]:
+        """ERROR lines of the (JSON) log, by the last line of their exception (or message);
+        plain-text tracebacks as "Traceback"."""
+        problems: Counter[str] = Counter()
         try:
             text = self.log_path.read_text(errors="replace")
         except OSError:
-            return 0
-        return sum(
-            1 for line in text.splitlines() if '"level": "ERROR"' in line or "Traceback" in line
-        )
+            return problems
+        for line in text.splitlines():
+            if '"level": "ERROR"' in line:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    problems["unparsable ERROR line"] += 1
+                    continue
+                detail = (entry.get("exception") or entry.get("message") or "").strip()
+                problems[detail.splitlines()[-1][:160] if detail else "ERROR"] += 1
+            elif line.startswith("Traceback"):
+                problems["Traceback"] += 1
+        return problems
 
 
 def start(

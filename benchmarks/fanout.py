@@ -31,29 +31,34 @@ includes the time the client processes take to read the frames (measured and rep
 CPU per event). The server and every client process are always stopped.
 """
 
-import argparse
-import asyncio
-import contextlib
-import json
-import math
-import multiprocessing as mp
 import os
-import resource
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from collections import Counter
-from datetime import UTC, datetime, timedelta
-from multiprocessing.connection import Connection as Pipe
-from pathlib import Path
-from typing import Any
 
-import httpx
+# `python benchmarks/fanout.py` puts benchmarks/ first on sys.path, where a sibling module (such as
+# http.py) would shadow the standard library: the repository root takes its place.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _HERE]
+sys.path.insert(0, os.path.dirname(_HERE))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import multiprocessing as mp  # noqa: E402
+import resource  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from multiprocessing.connection import Connection as Pipe  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

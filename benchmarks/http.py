@@ -24,16 +24,10 @@ machine's CPUs alike for all three.
 costs (own time per function and per package) are printed.
 """
 
-import sys
-from pathlib import Path
-
-# Run as a script, this file's directory would come first on sys.path and this module would
-# shadow the standard library's `http` package (httpx, starlette and uvicorn all import it): that
-# directory goes last (a stable sort), the repository root first.
-sys.path.sort(key=lambda entry: Path(entry or ".").resolve() == Path(__file__).resolve().parent)
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import argparse
+import functools
+import importlib.machinery
+import importlib.util
 import json
 import math
 import os
@@ -42,28 +36,55 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+if __name__ == "http":
+    # This file's name is the standard library's `http` package's. When a script in this
+    # directory runs (this file, slots.py, fanout.py, load.py ...), the directory comes first on
+    # sys.path and `import http` (by httpx, starlette, uvicorn, urllib) finds this file: load the
+    # real package in its place. The import system hands out whatever sys.modules["http"] is once
+    # this module has run, and `http.client` & co. are then found through the real __path__.
+    _spec = importlib.machinery.PathFinder.find_spec("http", [os.path.dirname(os.__file__)])
+    if _spec is None or _spec.loader is None:
+        raise ImportError("the standard library's http package was not found")
+    _real = importlib.util.module_from_spec(_spec)
+    sys.modules["http"] = _real
+    _spec.loader.exec_module(_real)
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 # --- (a) the bare endpoint, imported by its uvicorn child -------------------------------------
 
 
-async def raw_json(request: Request) -> JSONResponse:
-    body = await request.json() if request.method == "POST" else {}
-    return JSONResponse({"data": {"ok": True, "keys": len(body)}})
+@functools.cache
+def _raw_app() -> Any:
+    """POST /json: the JSON body parsed, a small JSON object answered (GET: without a body)."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def raw_json(request: Request) -> JSONResponse:
+        body = await request.json() if request.method == "POST" else {}
+        return JSONResponse({"data": {"ok": True, "keys": len(body)}})
+
+    return Starlette(routes=[Route("/json", raw_json, methods=["GET", "POST"])])
 
 
-raw_app = Starlette(routes=[Route("/json", raw_json, methods=["GET", "POST"])])
+def __getattr__(name: str) -> Any:
+    # `uvicorn benchmarks.http:raw_app`; built on first access, so that importing this module
+    # (as a script's neighbour, see above) does not import starlette.
+    if name == "raw_app":
+        return _raw_app()
+    raise AttributeError(name)
+
 
 # --- the benchmark ----------------------------------------------------------------------------
 
@@ -453,7 +474,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 figures["nested"] = measure(
                     "nested", server.url + "/graphql", scripts["nested"], check_nested, server.pid
                 )
-            figures["server_log_errors"] = server.log_errors()
+            figures["server_log_problems"] = dict(server.log_problems())
             _server.stop_all([raw, server])
             raw = server = None
             if args.profile:
@@ -489,9 +510,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"{figures['nested']['cpu_us_per_request']:.0f} us; CPU-based ratios (raw / GraphQL) "
         f"{figures['small_cpu_ratio']:.3f} and {figures['nested_cpu_ratio']:.3f}"
     )
+    problems = figures["server_log_problems"]
     print(
-        f"server log errors {figures['server_log_errors']}; load average {load:.2f} before, "
-        f"{figures['load_average_after']:.2f} after (other work on this machine skews these)"
+        f"server log ERROR lines: {sum(problems.values())} {problems or ''}"
+        + (
+            " (ClientDisconnect: wrk closes its connections with requests in flight at the end "
+            "of each run; the app logs them as errors)"
+            if any("ClientDisconnect" in key for key in problems)
+            else ""
+        )
+    )
+    print(
+        f"load average {load:.2f} before, {figures['load_average_after']:.2f} after "
+        "(other work on this machine skews req/s; server CPU per request much less so)"
     )
     return figures
 

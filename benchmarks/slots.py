@@ -10,6 +10,14 @@ event type every 15 minutes), writes 1,000 non-overlapping bookings straight int
 and times `availableSlots` for a 30-day window.
 """
 
+import sys
+from pathlib import Path
+
+# Run as `python benchmarks/slots.py`, sys.path[0] is benchmarks/, whose http.py would shadow the
+# standard library's http package: the repository root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+
 import asyncio
 import math
 import os
@@ -17,18 +25,14 @@ import random
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time as clock
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from domain.availability import WeeklyRule, local_to_utc, working_intervals
 from domain.slots import Interval, SlotRules, compute_slots
