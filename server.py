@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -57,6 +58,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start_database(settings)
         await bus.start()
+        # Start-up objects (schema, models, modules) never die: keep them out of every future
+        # full collection, which otherwise stalls fan-outs to thousands of subscribers.
+        gc.collect()
+        gc.freeze()
         loops = [
             asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
             asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),

@@ -1,8 +1,8 @@
 """Subscription resolvers: each listens on one bus channel, after checking who may listen."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -33,12 +33,24 @@ async def listen(info: Info, channel: str, name: str) -> AsyncGenerator[dict[str
                 yield message
 
 
+T = TypeVar("T")
+
+
+def shared(message: dict[str, Any], key: str, build: Callable[[dict[str, Any]], T]) -> T:
+    """Every local subscriber of a channel receives the same decoded message object (see
+    subscriptions/bus.py), so the event is built once per process, not once per subscriber."""
+    cache = message.setdefault("__built__", {})
+    if key not in cache:
+        cache[key] = build(message)
+    return cache[key]
+
+
 async def booking_events(info: Info) -> AsyncGenerator[BookingEvent, None]:
     """The signed-in host's bookings, as they change."""
     host = info.context.require_user()
     async for message in listen(info, booking_channel(host.id), "bookingEvents"):
         info.context.loaders = Loaders()  # never serve one event from another's cache
-        yield BookingEvent.from_message(message)
+        yield shared(message, "bookingEvent", BookingEvent.from_message)
 
 
 async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
