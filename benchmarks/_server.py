@@ -174,16 +174,18 @@ def start_app_server(
     redis_url: str | None = None,
     extra_env: Mapping[str, str] | None = None,
     python_args: Sequence[str] = (),
+    script: str = "server.py",
     timeout: float = 60,
 ) -> Child:
     """`python [python_args] server.py` from the repository root, RATE_LIMIT_PER_MINUTE=0; with
-    no `redis_url` the in-process event bus."""
+    no `redis_url` the in-process event bus. `script`: a wrapper to run instead (to profile or
+    trace the server), which must end up serving like server.py."""
     env = {"DATABASE_URL": database_url, "RATE_LIMIT_PER_MINUTE": "0", **(extra_env or {})}
     if redis_url:
         env["REDIS_URL"] = redis_url
     return start(
         name,
-        [sys.executable, *python_args, "server.py"],
+        [sys.executable, *python_args, script],
         log_path=log_path,
         env=env,
         drop_env=() if redis_url else ("REDIS_URL",),

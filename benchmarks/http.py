@@ -17,11 +17,15 @@ created over GraphQL. Then `wrk -t2 -c32 -d10s` (after a 2 s warm-up of the same
           { name } } per booking, with the host's Authorization header.
 The POST bodies and headers come from a Lua script written to a temp file. Every answer is
 checked once before and after its wrk run. wrk, the children and this process share the
-machine's CPUs alike for all three.
+machine's CPUs alike for all three; besides requests per second, the server's CPU time per
+request (/proc/<pid>/stat over the run) is printed, which other work on a busy machine disturbs
+much less.
 
---profile: afterwards a second server child on the same database runs under
-`python -m cProfile`, the small query is driven at it with wrk for a few seconds, and the top
-costs (own time per function and per package) are printed.
+--profile: afterwards another server child on the same database runs with a cProfile profiler
+that SIGUSR1 switches on and SIGUSR2 off, around a wrk run of the small query (no start-up, no
+warm-up in the profile); own time per package and function, and the cumulative time of the
+phases of a request (validation, resolver, database, access log ...) are printed per request.
+--profile-out FILE keeps the .prof file.
 """
 
 import argparse

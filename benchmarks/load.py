@@ -624,17 +624,49 @@ class RssLog:
             await asyncio.sleep(min(RSS_EVERY, max(0.05, until - time.monotonic())))
 
 
+ACTIVITY = """
+SELECT state, coalesce(wait_event_type, '-') AS wait_type, coalesce(wait_event, '-') AS wait
+FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+"""
+
+
+async def sample_activity(url: str, seen: Counter[str], every: float = 1.0) -> None:
+    """What the servers' database sessions are doing, once a second: `seen` counts
+    "state / wait type / wait event" over the samples (and "samples" itself)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        while True:
+            for row in await connection.fetch(ACTIVITY):
+                seen[f"{row['state']} / {row['wait_type']} / {row['wait']}"] += 1
+            seen["samples"] += 1
+            await asyncio.sleep(every)
+    finally:
+        await connection.close()
+
+
 async def drive(
-    driver: Driver, rss: RssLog, seconds: float, bookers: int, colliders: int, readers: int
+    driver: Driver,
+    rss: RssLog,
+    seconds: float,
+    bookers: int,
+    colliders: int,
+    readers: int,
+    db_url: str,
+    activity: Counter[str],
 ) -> float:
     began = time.monotonic()
-    sampler = asyncio.create_task(rss.sample(began, began + seconds))
+    samplers = [
+        asyncio.create_task(rss.sample(began, began + seconds)),
+        asyncio.create_task(sample_activity(db_url, activity)),
+    ]
     try:
         return await driver.run(seconds, bookers, colliders, readers)
     finally:
-        sampler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sampler
+        for sampler in samplers:
+            sampler.cancel()
+        await asyncio.gather(*samplers, return_exceptions=True)
 
 
 def run_async(coroutine: Any) -> Any:
@@ -673,6 +705,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument(
+        "--server-script",
+        default="server.py",
+        help="run this instead of server.py (a wrapper that profiles or traces it)",
+    )
+    parser.add_argument(
         "--no-compression", action="store_true", help="no permessage-deflate (browsers use it)"
     )
     args = parser.parse_args(argv)
@@ -710,6 +747,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         log_path=tmp / f"{name[-1]}.log",
                         database_url=db_url,
                         redis_url=args.redis_url,
+                        script=args.server_script,
                         timeout=120,
                     )
                 )
@@ -776,11 +814,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             server_cpu = [_server.cpu_seconds(s.pid) for s in servers]
             sub_cpu = subscribers.cpu_seconds()
             driver.ops = 0
+            activity: Counter[str] = Counter()
             elapsed = run_async(
-                drive(driver, rss, args.seconds, args.bookers, args.colliders, args.readers)
+                drive(
+                    driver,
+                    rss,
+                    args.seconds,
+                    args.bookers,
+                    args.colliders,
+                    args.readers,
+                    db_url,
+                    activity,
+                )
             )
+            samples = max(1, activity.pop("samples", 0))
+            figures["db_sessions"] = {k: n / samples for k, n in activity.most_common()}
             server_cpu = [
-                _server.cpu_seconds(s.pid) - c for s, c in zip(servers, server_cpu, strict=True)
+                _server.cpu_seconds(s.pid) - c if s.alive() else math.nan
+                for s, c in zip(servers, server_cpu, strict=True)
             ]
             figures["drive_s"] = elapsed
             figures["ops"] = driver.ops
@@ -835,6 +886,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             }
             figures["rss_samples"] = rss.samples
             figures["server_log_problems"] = {s.name: dict(s.log_problems()) for s in servers}
+            figures["server_exits"] = {
+                s.name: s.process.returncode for s in servers if not s.alive()
+            }
+            for s in servers:
+                if not s.alive():
+                    sys.stderr.write(f"--- {s.name} exited during the run; log tail ---\n")
+                    sys.stderr.write(s.log_tail(4000) + "\n")
         except BaseException:
             for s in servers:
                 sys.stderr.write(f"--- {s.name} log tail ---\n{s.log_tail()}\n")
@@ -934,6 +992,12 @@ def report(f: dict[str, Any]) -> None:
     )
     if e.get("subscriber_problems"):
         print(f"subscriber problems: {e['subscriber_problems']}")
+    sessions = f.get("db_sessions", {})
+    if sessions:
+        print(
+            "database sessions of both servers, average over the load (state / wait): "
+            + ", ".join(f"{k} {n:.1f}" for k, n in list(sessions.items())[:6])
+        )
     cpu = f.get("cpu_s", {})
     if cpu and f.get("drive_s"):
         print(
@@ -947,14 +1011,23 @@ def report(f: dict[str, Any]) -> None:
         growth = end - subscribed
         second_half = end - half
         flat = second_half <= max(0.05 * half, 5 * 1024)
+        if not end:
+            print(f"{name} RSS: start {_mib(start)}, subscribed {_mib(subscribed)}; EXITED")
+            continue
         print(
             f"{name} RSS: start {_mib(start)}, subscribed {_mib(subscribed)}, half-way "
             f"{_mib(half)}, end {_mib(end)}; growth during the load {growth / 1024:+.1f} MiB "
             f"({growth / max(subscribed, 1) * 100:+.1f}%), second half {second_half / 1024:+.1f} "
             f"MiB -> {'flat' if flat else 'GROWING'} (flat: second half <= max(5%, 5 MiB))"
         )
+    samples = f.get("rss_samples", [])
+    for i, name in enumerate(f.get("rss_kib", {})):
+        series = " ".join(f"{values[i] / 1024:.0f}" for _, values in samples)
+        print(f"{name} RSS every {RSS_EVERY:.0f} s during the load (MiB): {series}")
     for name, problems in f.get("server_log_problems", {}).items():
         print(f"{name} log ERROR lines: {sum(problems.values())} {problems or ''}")
+    for name, code in f.get("server_exits", {}).items():
+        print(f"{name} EXITED during the run (code {code}): its figures above are cut short")
     print(
         f"load average {f.get('load_average_before', 0):.2f} before, "
         f"{f.get('load_average_after', 0):.2f} after (the clients share the machine's CPUs)"

@@ -19,16 +19,19 @@ from resolvers import availability as availability_r
 from resolvers import booking as booking_r
 from resolvers import calendar as calendar_r
 from resolvers import event_type as event_type_r
+from resolvers import governance as governance_r
 from resolvers import notification as notification_r
 from resolvers import privacy as privacy_r
 from resolvers import user as user_r
 from resolvers import webhook as webhook_r
+from schema import graphql_core_fix
 from schema.availability import Schedule
 from schema.booking import Booking, BookingConnection, ClientConnection, Slot
 from schema.calendar import CalendarChange, LinkedCalendar
 from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventType
 from schema.events import AvailabilityChange, BookingEvent, Notification, NotificationConnection
+from schema.governance import Breach, Inquiry, Policy, PolicyAcceptance, PurgeRun, Retention
 from schema.limits import RateLimitAnonymousMutations, cost_rule
 from schema.privacy import Consent, ConsentChange, PrivacyInfo, PrivacyRequest
 from schema.scalars import SCALAR_MAP
@@ -73,6 +76,26 @@ class Query:
     )
     webhook_deliveries: list[WebhookDelivery] = strawberry.field(
         resolver=webhook_r.webhook_deliveries, description="Newest first."
+    )
+    retention: list[Retention] = strawberry.field(
+        resolver=governance_r.retention_settings,
+        description="How long each purgeable category of my data is kept.",
+    )
+    current_policy: Policy | None = strawberry.field(resolver=governance_r.current_policy)
+    upcoming_policy: Policy | None = strawberry.field(resolver=governance_r.upcoming_policy)
+    purge_runs: list[PurgeRun] = strawberry.field(
+        resolver=governance_r.purge_runs, description="Staff: newest first."
+    )
+    admin_breaches: list[Breach] = strawberry.field(
+        resolver=governance_r.admin_breaches, description="Staff only."
+    )
+    my_inquiries: list[Inquiry] = strawberry.field(resolver=governance_r.my_inquiries)
+    admin_inquiries: list[Inquiry] = strawberry.field(
+        resolver=governance_r.admin_inquiries, description="Staff only."
+    )
+    admin_user_data: JSON = strawberry.field(
+        resolver=governance_r.admin_user_data,
+        description="Staff: everything held about a person; audited with the reason.",
     )
 
 
@@ -138,6 +161,41 @@ class Mutation:
         description="https only; booking events are POSTed there, signed with the secret.",
     )
     delete_webhook: bool = strawberry.mutation(resolver=webhook_r.delete_webhook)
+    set_retention: Retention = strawberry.mutation(
+        resolver=governance_r.set_retention, description="At most the category's default."
+    )
+    warn_user: bool = strawberry.mutation(resolver=governance_r.warn_user, description="Staff.")
+    suspend_user: User = strawberry.mutation(
+        resolver=governance_r.suspend_user,
+        description="Staff: log-in refused, tokens revoked, booking pages closed.",
+    )
+    reinstate_user: User = strawberry.mutation(
+        resolver=governance_r.reinstate_user, description="Staff."
+    )
+    delete_user: bool = strawberry.mutation(
+        resolver=governance_r.delete_user, description="Staff: the same erasure as deleteAccount."
+    )
+    publish_policy: Policy = strawberry.mutation(
+        resolver=governance_r.publish_policy,
+        description="Staff: effectiveAt at least 7 days ahead; every user is notified.",
+    )
+    accept_policy: PolicyAcceptance = strawberry.mutation(resolver=governance_r.accept_policy)
+    record_breach: Breach = strawberry.mutation(
+        resolver=governance_r.record_breach,
+        description="Staff: HIGH risk notifies the affected users at once.",
+    )
+    submit_inquiry: Inquiry = strawberry.mutation(
+        resolver=governance_r.submit_inquiry, description="Public; rate-limited."
+    )
+    reply_to_inquiry: Inquiry = strawberry.mutation(
+        resolver=governance_r.reply_to_inquiry, description="Staff."
+    )
+    close_inquiry: Inquiry = strawberry.mutation(
+        resolver=governance_r.close_inquiry, description="Staff."
+    )
+    mark_breach_reported: Breach = strawberry.mutation(
+        resolver=governance_r.mark_breach_reported, description="Staff."
+    )
 
 
 @strawberry.type
@@ -171,14 +229,20 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    graphql_core_fix.apply()
+    # The rule classes are built once: the validation cache is keyed by them, so classes made
+    # afresh for every request (what the limiter factories do) would make every lookup miss.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        cost_rule(settings.max_query_cost),
+    ]
     extensions: list = [
         CodedErrors,
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules([cost_rule(settings.max_query_cost)]),
         RateLimitAnonymousMutations,
         Metrics,
     ]
