@@ -4,8 +4,8 @@ from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -19,6 +19,7 @@ from schema.root import build_schema
 from services import accounts
 from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus
+from web.pages import graphiql_html
 
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
@@ -48,11 +49,17 @@ class GraphQLApp(GraphQL[Context, None]):
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
+        except ClientDisconnect:
+            return  # the client left before sending its request: nobody to answer
         except HTTPException as refused:
             code = HTTP_CODES.get(refused.status_code, "BAD_USER_INPUT")
             error = {"message": refused.reason, "extensions": {"code": code}}
             response = JSONResponse({"errors": [error]}, status_code=refused.status_code)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL opens with our example query (web/pages.py) instead of its welcome text."""
+        return HTMLResponse(graphiql_html(self.graphql_ide_html))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
