@@ -25,11 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncio
 import math
-import os
 import random
 import socket
 import statistics
-import subprocess
 import tempfile
 import threading
 import time as clock
@@ -43,11 +41,10 @@ import icalendar
 from aiohttp import web
 from cryptography.fernet import Fernet
 
+from benchmarks import _server
 from domain.availability import WeeklyRule, local_to_utc, working_intervals
 from domain.ical import busy_intervals, feed_fingerprint
 from domain.slots import Interval, SlotRules, compute_slots
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 20270315
 EVENTS = 5_000
@@ -264,49 +261,6 @@ class FeedServer:
                 self._loop.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(env_extra: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`python server.py` from the repository root, ready when GET /healthz answers 200."""
-    port = free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env_extra}
-    env.pop("REDIS_URL", None)  # the embedded default: in-process event bus
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "server.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = clock.monotonic() + 60
-        while clock.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early (code {process.returncode})")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return process, url
-            except httpx.HTTPError:
-                pass
-            clock.sleep(0.1)
-        raise RuntimeError("server did not become healthy within 60 s")
-    except BaseException:
-        stop_server(process)
-        raise
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def graphql(
     client: httpx.Client, query: str, variables: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
@@ -383,16 +337,19 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bnm-bench-") as tmp:
         log_path = Path(tmp) / "server.log"
         env = {
-            "DATABASE_URL": f"sqlite://{tmp}/bench.sqlite3",
-            "RATE_LIMIT_PER_MINUTE": "0",
             "CALENDAR_ALLOWED_HOSTS": "127.0.0.1",
             "ENCRYPTION_KEY": Fernet.generate_key().decode(),
         }
-        process: subprocess.Popen[bytes] | None = None
+        server: _server.Child | None = None
         try:
             with FeedServer(feeds) as feed_server:
-                process, url = start_server(env, log_path)
-                with httpx.Client(base_url=url, timeout=120) as client:
+                server = _server.start_app_server(
+                    "server",
+                    log_path=log_path,
+                    database_url=f"sqlite://{tmp}/bench.sqlite3",
+                    extra_env=env,
+                )
+                with httpx.Client(base_url=server.url, timeout=120) as client:
                     token, event_type_id = create_host(client)
                     for name in feeds:
                         began = clock.perf_counter()
@@ -425,8 +382,7 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
                 )
             raise
         finally:
-            if process is not None:
-                stop_server(process)
+            _server.stop_all([server])
 
     # The same question asked of the domain directly: the server must have said the same.
     kept_start, kept_end = stored_window(linked_at, tz)

@@ -40,27 +40,24 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _HERE]
 sys.path.insert(0, os.path.dirname(_HERE))
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import contextlib  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import multiprocessing as mp  # noqa: E402
-import resource  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
-from multiprocessing.connection import Connection as Pipe  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import multiprocessing as mp
+import statistics
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+from typing import Any
 
-import httpx  # noqa: E402
+import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks import _server
 
 DEFAULT_COUNTS = (1000, 5000)
 DEFAULT_BOOKINGS = 5
@@ -92,22 +89,12 @@ SUBSCRIPTION = "subscription { bookingEvents { kind occurredAt booking { id } } 
 EVERY_DAY = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-def raise_fd_limit() -> int:
-    """Soft RLIMIT_NOFILE up to the hard limit (also run in the server before exec)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
-    if soft < target:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
 # --- the clients (child processes) ------------------------------------------------------------
 
 
 def client_worker(pipe: Pipe, ws_url: str, token: str, count: int, compression: str | None) -> None:
     """Opens `count` subscribed connections, then answers the parent's commands on `pipe`."""
-    raise_fd_limit()
+    _server.raise_fd_limit()
     try:
         import uvloop
 
@@ -278,7 +265,7 @@ class Clients:
         self,
         command: tuple[Any, ...],
         timeout: float,
-        server: subprocess.Popen[bytes] | None = None,
+        server: _server.Child | None = None,
     ) -> list[tuple[Any, ...]]:
         """Sends `command` to every client process and returns their answers; gives up early
         if a client process or the `server` dies."""
@@ -288,8 +275,8 @@ class Clients:
         replies = []
         for pipe, process in zip(self.pipes, self.processes, strict=True):
             while not pipe.poll(0.2):
-                if server is not None and server.poll() is not None:
-                    raise RuntimeError(f"server exited (code {server.returncode})")
+                if server is not None and not server.alive():
+                    raise RuntimeError(f"server exited (code {server.process.returncode})")
                 if not process.is_alive():
                     raise RuntimeError(f"client process {process.pid} died ({process.exitcode})")
                 if time.monotonic() > deadline:
@@ -299,7 +286,7 @@ class Clients:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the client processes so far."""
-        return sum(_proc_cpu_seconds(p.pid) for p in self.processes if p.pid)
+        return sum(_server.cpu_seconds(p.pid) for p in self.processes if p.pid)
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
@@ -320,68 +307,6 @@ class Clients:
 # --- the server -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`python server.py` from the repository root, ready when GET /healthz answers 200."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "DATABASE_URL": database_url,
-        "RATE_LIMIT_PER_MINUTE": "0",
-    }
-    env.pop("REDIS_URL", None)  # the embedded default: in-process event bus
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "server.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=raise_fd_limit,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early (code {process.returncode})")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return process, url
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not become healthy within 60 s")
-    except BaseException:
-        stop_server(process)
-        raise
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
 def open_fds(pid: int) -> int:
     try:
         return len(os.listdir(f"/proc/{pid}/fd"))
@@ -389,22 +314,13 @@ def open_fds(pid: int) -> int:
         return -1
 
 
-def _proc_cpu_seconds(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def settle(pid: int, timeout: float = SETTLE_TIMEOUT) -> float:
     """Waits until the server used < 5 % of a core over half a second; returns seconds waited."""
     began = time.monotonic()
-    last = _proc_cpu_seconds(pid)
+    last = _server.cpu_seconds(pid)
     while time.monotonic() - began < timeout:
         time.sleep(0.5)
-        now = _proc_cpu_seconds(pid)
+        now = _server.cpu_seconds(pid)
         if now - last < 0.025:
             break
         last = now
@@ -499,14 +415,14 @@ def percentile(samples: list[float], fraction: float) -> float:
 def deliver(
     clients: Clients,
     booker: Booker,
-    server: subprocess.Popen[bytes],
+    server: _server.Child,
     timeout: float = DELIVERY_TIMEOUT,
 ) -> dict[str, Any]:
     """One booking and every client's arrival time of its event."""
-    server_cpu, client_cpu = _proc_cpu_seconds(server.pid), clients.cpu_seconds()
+    server_cpu, client_cpu = _server.cpu_seconds(server.pid), clients.cpu_seconds()
     booking_id, t0, t1 = booker.book()
     replies = clients.ask(("wait", booking_id, timeout), timeout + 30, server)
-    server_cpu = _proc_cpu_seconds(server.pid) - server_cpu
+    server_cpu = _server.cpu_seconds(server.pid) - server_cpu
     client_cpu = clients.cpu_seconds() - client_cpu
     read_ns = [ns for r in replies for ns in r[1]]
     handled_ns = [ns for r in replies for ns in r[2]]
@@ -534,10 +450,11 @@ def run_round(
     result: dict[str, Any] = {"n": n, "procs": procs, "connected": 0, "error": None}
     database_url = f"sqlite://{tmp}/fanout-{n}.sqlite3"
     log_path = tmp / f"server-{n}.log"
-    server: subprocess.Popen[bytes] | None = None
+    server: _server.Child | None = None
     clients: Clients | None = None
     try:
-        server, url = start_server(database_url, log_path)
+        server = _server.start_app_server("server", log_path=log_path, database_url=database_url)
+        url = server.url
         ws_url = url.replace("http://", "ws://") + "/graphql"
         result["server_fd_limit"] = _fd_soft_limit(server.pid)
         with httpx.Client(base_url=url, timeout=120) as http:
@@ -557,7 +474,7 @@ def run_round(
             finally:
                 pilot.stop()
             settle(server.pid)
-            result["rss_before_kib"] = rss_kib(server.pid)
+            result["rss_before_kib"] = server.rss_kib()
 
             began = time.monotonic()
             clients = Clients(ws_url, token, n, procs, compression)
@@ -568,10 +485,12 @@ def run_round(
             for r in replies:
                 failures.update(r[2])
             result["open_failures"] = dict(failures)
-            if server.poll() is not None:
-                raise RuntimeError(f"server exited (code {server.returncode}) while connecting")
+            if not server.alive():
+                raise RuntimeError(
+                    f"server exited (code {server.process.returncode}) while connecting"
+                )
             settle(server.pid)
-            result["rss_after_kib"] = rss_kib(server.pid)
+            result["rss_after_kib"] = server.rss_kib()
             result["server_fds"] = open_fds(server.pid)
             delta = result["rss_after_kib"] - result["rss_before_kib"]
             result["kib_per_subscription"] = delta / max(1, result["connected"])
@@ -589,22 +508,23 @@ def run_round(
             result["warmup_p99_ms"] = _p(warmups[-1]["latency_ms"], 0.99)
 
             measured = [deliver(clients, booker, server) for _ in range(bookings)]
-            if server.poll() is not None:
-                raise RuntimeError(f"server exited (code {server.returncode}) during bookings")
+            if not server.alive():
+                raise RuntimeError(
+                    f"server exited (code {server.process.returncode}) during bookings"
+                )
             result |= summarise(measured)
-            result["rss_end_kib"] = rss_kib(server.pid)
+            result["rss_end_kib"] = server.rss_kib()
     except Exception as exc:  # reported, and the next round still runs
         result["error"] = f"{type(exc).__name__}: {exc}"
-        if server is not None and server.poll() is not None:
-            result["error"] += f" (server exit code {server.returncode})"
+        if server is not None and not server.alive():
+            result["error"] += f" (server exit code {server.process.returncode})"
         tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
         result["server_log_tail"] = tail
         sys.stderr.write(f"--- round N={n} failed: {result['error']}\n--- server log ---\n{tail}\n")
     finally:
         if clients is not None:
             clients.stop()
-        if server is not None:
-            stop_server(server)
+        _server.stop_all([server])
         if log_path.exists():
             log = log_path.read_text(errors="replace")
             result["server_log_errors"] = sum(
@@ -776,7 +696,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     compression = None if args.no_compression else "deflate"
     load = os.getloadavg()[0]
     print(
-        f"benchmark fd limit {raise_fd_limit()}, {os.cpu_count()} CPUs, "
+        f"benchmark fd limit {_server.raise_fd_limit()}, {os.cpu_count()} CPUs, "
         f"load average {load:.2f} (other work on this machine skews the figures)"
     )
 

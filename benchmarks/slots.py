@@ -20,11 +20,8 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import asyncio
 import math
-import os
 import random
-import socket
 import statistics
-import subprocess
 import tempfile
 import time as clock
 from collections.abc import Callable
@@ -34,10 +31,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from benchmarks import _server
 from domain.availability import WeeklyRule, local_to_utc, working_intervals
 from domain.slots import Interval, SlotRules, compute_slots
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 20270315
 BUSY_COUNT = 1_000
@@ -158,55 +154,6 @@ query ($id: ID!, $start: DateTime!, $end: DateTime!) {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`python server.py` from the repository root, ready when GET /healthz answers 200."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "DATABASE_URL": database_url,
-        "RATE_LIMIT_PER_MINUTE": "0",
-    }
-    env.pop("REDIS_URL", None)  # the embedded default: in-process event bus
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "server.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = clock.monotonic() + 60
-        while clock.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early (code {process.returncode})")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return process, url
-            except httpx.HTTPError:
-                pass
-            clock.sleep(0.1)
-        raise RuntimeError("server did not become healthy within 60 s")
-    except BaseException:
-        stop_server(process)
-        raise
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def graphql(
     client: httpx.Client, query: str, variables: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
@@ -313,10 +260,12 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bnm-bench-") as tmp:
         database_url = f"sqlite://{tmp}/bench.sqlite3"
         log_path = Path(tmp) / "server.log"
-        process: subprocess.Popen[bytes] | None = None
+        server: _server.Child | None = None
         try:
-            process, url = start_server(database_url, log_path)
-            with httpx.Client(base_url=url, timeout=30) as client:
+            server = _server.start_app_server(
+                "server", log_path=log_path, database_url=database_url
+            )
+            with httpx.Client(base_url=server.url, timeout=30) as client:
                 host_id, event_type_id = create_host(client)
                 began = clock.perf_counter()
                 asyncio.run(insert_bookings(database_url, host_id, event_type_id, times))
@@ -339,8 +288,7 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, float]:
             )
             raise
         finally:
-            if process is not None:
-                stop_server(process)
+            _server.stop_all([server])
 
     # The same question asked of the domain directly: the server must have said the same.
     weekly = [WeeklyRule(weekday, time(9), time(17)) for weekday in range(5)]
