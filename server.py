@@ -14,17 +14,19 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 import db
 import observability
+import seed
 from config import Settings
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import calendars, events, reminders, webhooks
+from services import calendars, events, reminders, retention, webhooks
 from subscriptions.bus import bus_from_url
-from web import export, ical
+from web import export, ical, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("booknmeet")
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
             asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),
             asyncio.create_task(webhooks.delivery_loop(settings)),
+            asyncio.create_task(every(600, retention.purge)),  # one run an hour, any worker
             asyncio.create_task(
                 every(settings.calendar_tick_seconds, calendars.sync_due, settings, bus)
             ),
@@ -86,6 +89,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/ical/{token}.ics", ical.host_feed),
             Route("/ical/booking/{booking_id}.ics", ical.booking_file),
             Route("/export/{token}", export.download),
+            Route("/dashboard", pages.dashboard),
+            Route("/book/{event_type_id}", pages.book),
+            Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
@@ -169,8 +175,13 @@ def main(argv: list[str]) -> None:
         asyncio.run(_makemigrations())
     elif command == "create-admin" and len(argv) == 2:
         asyncio.run(_create_admin(settings, argv[1]))
+    elif command == "seed":
+        asyncio.run(seed.main(settings, argv[1:]))
     else:
-        sys.exit("usage: python server.py [serve | migrate | makemigrations | create-admin EMAIL]")
+        sys.exit(
+            "usage: python server.py "
+            "[serve | migrate | makemigrations | create-admin EMAIL | seed [--password PW]]"
+        )
 
 
 if __name__ == "__main__":

@@ -10,4 +10,5 @@ MODEL_MODULES = [
     "models.webhook",
     "models.calendar",
     "models.privacy",
+    "models.governance",
 ]

@@ -35,6 +35,7 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "restricted": Personal(A.ACCOUNT),
         "objects_to_analytics": Personal(A.ACCOUNT),
         "objects_to_marketing": Personal(A.ACCOUNT),
+        "suspended_at": Personal(A.ACCOUNT),
         "created_at": Personal(A.ACCOUNT),
         "updated_at": NOT_PERSONAL,
     },
@@ -183,6 +184,55 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "body": Personal(A.CONTACT),
         "created_at": Personal(A.CONTACT),
     },
+    "AuditEntry": {
+        "action": Personal(A.ACCOUNT),
+        "reason": Personal(A.ACCOUNT),
+        "created_at": Personal(A.ACCOUNT),
+    },
+    "RetentionSetting": {
+        "category": Personal(A.ACCOUNT),
+        "days": Personal(A.ACCOUNT),
+        "updated_at": Personal(A.ACCOUNT),
+    },
+    "PurgeRun": {
+        "slot": NOT_PERSONAL,
+        "started_at": NOT_PERSONAL,
+        "finished_at": NOT_PERSONAL,
+        "counts": NOT_PERSONAL,
+    },
+    "PolicyVersion": {
+        "version": NOT_PERSONAL,
+        "text": NOT_PERSONAL,
+        "effective_at": NOT_PERSONAL,
+        "published_at": NOT_PERSONAL,
+    },
+    "PolicyAcceptance": {
+        "version": Personal(A.ACCOUNT),
+        "accepted_at": Personal(A.ACCOUNT),
+    },
+    "Breach": {
+        "description": NOT_PERSONAL,
+        "risk": NOT_PERSONAL,
+        "detected_at": NOT_PERSONAL,
+        "report_due_at": NOT_PERSONAL,
+        "reported_at": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
+    },
+    "BreachVictim": {
+        "notified_at": Personal(A.ACCOUNT),
+    },
+    "Inquiry": {
+        "email": Personal(A.CONTACT),
+        "subject": Personal(A.INQUIRY),
+        "message": Personal(A.INQUIRY),
+        "status": NOT_PERSONAL,
+        "created_at": Personal(A.INQUIRY),
+        "closed_at": Personal(A.INQUIRY),
+    },
+    "InquiryReply": {
+        "body": Personal(A.INQUIRY),
+        "created_at": Personal(A.INQUIRY),
+    },
     # Deleted as soon as it is published; holds a booking snapshot until then.
     "OutboxEvent": {
         "channel": NOT_PERSONAL,
@@ -266,6 +316,19 @@ OWNERS: dict[str, tuple[Owner, ...]] = {
     "Activity": (Owner("user_id", "activity"),),
     "MailMessage": (Owner("to", "mail", by_email=True),),
     "DataExport": (Owner("user_id", "dataExports"),),
+    # Kept as the staff record of what was done, with the person's details overwritten.
+    "AuditEntry": (Owner("subject_id", "auditTrail", erase="anonymise"),),
+    "RetentionSetting": (Owner("user_id", "retention"),),
+    "PolicyAcceptance": (Owner("user_id", "policyAcceptances"),),
+    "BreachVictim": (Owner("user_id", "breaches"),),
+    "Inquiry": (
+        Owner("user_id", "inquiries"),
+        Owner("email", "inquiries", by_email=True),
+    ),
+    "InquiryReply": (
+        Owner("inquiry__user_id", "inquiryReplies"),
+        Owner("inquiry__email", "inquiryReplies", by_email=True),
+    ),
 }
 
 # Rows that exist for seconds (published, then deleted), or hold no personal data at all.

@@ -14,6 +14,8 @@ class User(Model):
     restricted = fields.BooleanField(default=False)
     objects_to_analytics = fields.BooleanField(default=False)
     objects_to_marketing = fields.BooleanField(default=False)
+    # Acceptable use: a suspended account cannot sign in and takes no bookings.
+    suspended_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -19,8 +19,8 @@ from schema.privacy import (
     PrivacyRequestKind,
     PrivacyRequestStatus,
 )
+from services import audit, data_exports, events, personal_data
 from services import consents as consents_svc
-from services import data_exports, events, personal_data
 from services import privacy_requests as privacy_requests_svc
 from services.clock import utcnow
 from services.passwords import verify_password
@@ -79,18 +79,22 @@ async def confirm_privacy_request(info: Info, token: str) -> PrivacyRequest:
 async def admin_privacy_requests(
     info: Info, status: PrivacyRequestStatus | None = None
 ) -> list[PrivacyRequest]:
-    info.context.require_admin()
+    admin = info.context.require_admin()
     rows = await privacy_requests_svc.for_admin(status.value if status else None)
+    for subject_id in sorted({r.user_id for r in rows if r.user_id}):
+        await audit.record(admin, subject_id, "READ_PRIVACY_REQUESTS", "privacy request review")
     return [_request(r) for r in rows]
 
 
 async def update_privacy_request(
     info: Info, id: strawberry.ID, status: PrivacyRequestStatus, reason: str | None = None
 ) -> PrivacyRequest:
-    info.context.require_admin()
+    admin = info.context.require_admin()
     row = await privacy_requests_svc.transition(
         parse_id(id, "Privacy request"), status.value, reason
     )
+    if row.user_id:
+        await audit.record(admin, row.user_id, f"PRIVACY_REQUEST_{status.value}", reason)
     await events.flush(info.context.bus)
     return _request(row)
 

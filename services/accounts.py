@@ -7,7 +7,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import validation
-from domain.errors import BadUserInput, Conflict, Unauthenticated
+from domain.errors import BadUserInput, Conflict, Forbidden, Unauthenticated
 from models.booking import Booking
 from models.user import AuthToken, User
 from services import events, webhooks
@@ -85,6 +85,8 @@ async def log_in(email: str, password: str) -> Session:
     ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not ok:
         raise Unauthenticated("Wrong e-mail or password.")
+    if user.suspended_at is not None:
+        raise Forbidden("This account is suspended.")
     async with in_transaction():
         if needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
@@ -100,7 +102,7 @@ async def authenticate(token: str | None) -> User | None:
     row = await AuthToken.get_or_none(token_hash=token_hash(token), revoked_at=None).select_related(
         "user"
     )
-    if row is None:
+    if row is None or row.user.suspended_at is not None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:

@@ -115,10 +115,10 @@ async def _check_free(
 
 async def book(request: BookingRequest, booker: User | None = None) -> Booked:
     request = _clean(request)
-    event_type = await EventType.get_or_none(id=request.event_type_id, active=True).select_related(
-        "host"
-    )
-    if event_type is None:
+    event_type = await EventType.get_or_none(
+        id=request.event_type_id, active=True, host__suspended_at=None
+    ).select_related("host")
+    if event_type is None:  # also: the host is suspended
         raise NotFound("Event type")
     if replay := await _replay(event_type.host_id, request):
         return replay

@@ -143,4 +143,7 @@ async def list_for(host: User) -> list[EventType]:
 
 
 async def public(event_type_id: int) -> EventType | None:
-    return await EventType.get_or_none(id=event_type_id, active=True).select_related("host")
+    # A suspended host's booking pages are closed.
+    return await EventType.get_or_none(
+        id=event_type_id, active=True, host__suspended_at=None
+    ).select_related("host")

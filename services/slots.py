@@ -110,7 +110,10 @@ async def available(
     if end - start > MAX_WINDOW:
         raise BadUserInput("end", f"the window may span at most {MAX_WINDOW.days} days")
     shown_in = validation.time_zone(time_zone) if time_zone is not None else None
-    event_type = await EventType.get_or_none(id=event_type_id, active=True).select_related("host")
+    # A suspended host's booking pages are closed: no slots either.
+    event_type = await EventType.get_or_none(
+        id=event_type_id, active=True, host__suspended_at=None
+    ).select_related("host")
     if event_type is None:
         raise NotFound("Event type")
     data = await inputs(event_type, event_type.host.time_zone, start, end)

@@ -10,6 +10,16 @@ from tortoise import Tortoise, connections, fields
 from models.booking import Booking
 from models.calendar import CalendarBusy, CalendarFeed, LinkedCalendar
 from models.event_type import EventType
+from models.governance import (
+    AuditEntry,
+    Breach,
+    BreachVictim,
+    Inquiry,
+    InquiryReply,
+    PolicyAcceptance,
+    PolicyVersion,
+    RetentionSetting,
+)
 from models.notification import Notification
 from models.personal_data import OWNERS, REGISTRY, unowned_models
 from models.privacy import Activity, Consent, ConsentEvent, MailMessage, PrivacyRequest
@@ -63,6 +73,18 @@ async def build_world(sign_up) -> tuple[str, User, str, User]:
     await PrivacyRequest.create(email=SUBJECT_EMAIL, kind="ERASURE", due_at=now)
     await Activity.create(user=subject, path="/p")
     await MailMessage.create(to=SUBJECT_EMAIL, subject="s", body="b")
+    await AuditEntry.create(actor=other, subject=subject, action="WARN_USER", reason="r")
+    await RetentionSetting.create(user=subject, category="notification", days=30)
+    policy = await PolicyVersion.create(version="1", text="t", effective_at=now, published_at=now)
+    await PolicyAcceptance.create(user=subject, policy=policy, version="1")
+    breach = await Breach.create(
+        description="d", risk="HIGH", detected_at=now, report_due_at=now + timedelta(hours=72)
+    )
+    await BreachVictim.create(breach=breach, user=subject, notified_at=now)
+    signed_in = await Inquiry.create(user=subject, email="x@example.com", subject="s", message="m")
+    by_email = await Inquiry.create(email=SUBJECT_EMAIL, subject="s", message="m")
+    await InquiryReply.create(inquiry=signed_in, author=other, body="b")
+    await InquiryReply.create(inquiry=by_email, body="b")
     return token, subject, other_token, other
 
 

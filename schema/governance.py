@@ -1,0 +1,150 @@
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+
+from models.governance import Breach as BreachRow
+from models.governance import Inquiry as InquiryRow
+from models.governance import PolicyVersion as PolicyRow
+from models.governance import PurgeRun as PurgeRunRow
+from services.retention import Retention as RetentionValue
+
+
+@strawberry.enum
+class RetentionCategory(Enum):
+    BOOKING = "booking"
+    NOTIFICATION = "notification"
+    TECHNICAL = "technical"
+    INQUIRY = "inquiry"
+
+
+@strawberry.type
+class Retention:
+    category: RetentionCategory
+    days: int
+    default_days: int
+    custom: bool
+
+    @classmethod
+    def from_value(cls, r: RetentionValue) -> "Retention":
+        return cls(
+            category=RetentionCategory(r.category.value),
+            days=r.days,
+            default_days=r.default_days,
+            custom=r.custom,
+        )
+
+
+@strawberry.type
+class PurgeRun:
+    id: strawberry.ID
+    started_at: datetime
+    finished_at: datetime | None
+    counts: JSON = strawberry.field(description="Rows deleted per category.")
+
+    @classmethod
+    def from_model(cls, row: PurgeRunRow) -> "PurgeRun":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            counts=row.counts,
+        )
+
+
+@strawberry.type
+class Policy:
+    version: str
+    text: str
+    effective_at: datetime
+    published_at: datetime
+
+    @classmethod
+    def from_model(cls, row: PolicyRow) -> "Policy":
+        return cls(
+            version=row.version,
+            text=row.text,
+            effective_at=row.effective_at,
+            published_at=row.published_at,
+        )
+
+
+@strawberry.type
+class PolicyAcceptance:
+    version: str
+    accepted_at: datetime
+
+
+@strawberry.enum
+class BreachRisk(Enum):
+    LOW = "LOW"
+    HIGH = "HIGH"
+
+
+@strawberry.type
+class Breach:
+    id: strawberry.ID
+    description: str
+    risk: BreachRisk
+    detected_at: datetime
+    report_deadline: datetime = strawberry.field(description="72 hours after detection.")
+    reported: bool
+    reported_at: datetime | None
+    overdue: bool
+    affected_count: int
+
+    @classmethod
+    def from_model(cls, row: BreachRow, affected: int, now: datetime) -> "Breach":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            description=row.description,
+            risk=BreachRisk(row.risk),
+            detected_at=row.detected_at,
+            report_deadline=row.report_due_at,
+            reported=row.reported_at is not None,
+            reported_at=row.reported_at,
+            overdue=row.reported_at is None and row.report_due_at < now,
+            affected_count=affected,
+        )
+
+
+@strawberry.enum
+class InquiryStatus(Enum):
+    OPEN = "OPEN"
+    ANSWERED = "ANSWERED"
+    CLOSED = "CLOSED"
+
+
+@strawberry.type
+class InquiryReply:
+    body: str
+    created_at: datetime
+
+
+@strawberry.type
+class Inquiry:
+    id: strawberry.ID
+    email: str
+    subject: str
+    message: str
+    status: InquiryStatus
+    created_at: datetime
+    closed_at: datetime | None
+    replies: list[InquiryReply]
+
+    @classmethod
+    def from_model(cls, row: InquiryRow) -> "Inquiry":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            email=row.email,
+            subject=row.subject,
+            message=row.message,
+            status=InquiryStatus(row.status),
+            created_at=row.created_at,
+            closed_at=row.closed_at,
+            replies=[
+                InquiryReply(body=r.body, created_at=r.created_at)
+                for r in sorted(row.replies, key=lambda r: r.id)
+            ],
+        )

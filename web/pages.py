@@ -1,0 +1,74 @@
+"""The two browser pages, `/dashboard` and `/book/<eventTypeId>`, and GraphiQL's default query.
+
+The pages are plain HTML and ES modules from `web/static/` (no build step, nothing from a CDN);
+they talk to `/graphql` over HTTP and graphql-transport-ws like any other client.
+"""
+
+import functools
+import json
+import re
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from services import event_types
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# Our pages load only what our own server serves ('self'); the WebSocket is same-origin too.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"}
+
+GRAPHIQL_DEFAULT_QUERY = """\
+# Welcome to the Book N Meet API explorer.
+#
+# Press Ctrl-Enter (or the run button) to run this query. Public queries need no token.
+# For your own data, sign in with the logIn mutation and put the token in the Headers tab:
+#   {"Authorization": "Bearer <token>"}
+# The developer guide (every operation, with curl, Python and JavaScript examples) is in docs/.
+
+query Explore($eventTypeId: ID! = "1") {
+  me { id name email timeZone }
+  eventType(id: $eventTypeId) {
+    id
+    title
+    durationMinutes
+    host { name timeZone }
+  }
+  privacyInfo { controller contactEmail }
+}
+"""
+
+_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
+
+
+@functools.cache
+def _html(name: str) -> str:
+    return (STATIC_DIR / name).read_text(encoding="utf-8")
+
+
+def _page(name: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(_html(name), status_code=status_code, headers=PAGE_HEADERS)
+
+
+async def dashboard(request: Request) -> Response:
+    return _page("dashboard.html")
+
+
+async def book(request: Request) -> Response:
+    raw = request.path_params["event_type_id"]
+    found = raw.isdigit() and 0 < int(raw) < 2**31 and await event_types.public(int(raw))
+    if not found:
+        return _page("not-found.html", status_code=404)
+    return _page("book.html")
+
+
+def graphiql_html(html: str, query: str = GRAPHIQL_DEFAULT_QUERY) -> str:
+    """strawberry's GraphiQL page, opening with our example instead of its welcome text."""
+    literal = json.dumps(query).replace("<", "\\u003c")  # safe inside <script>
+    return _EXAMPLE_QUERY.sub(lambda _: f"const EXAMPLE_QUERY = {literal};", html, count=1)
