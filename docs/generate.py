@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+WIDTH = 100  # the project's line length: ruff formats the Python examples in Markdown too
 OUTPUT = HERE / "api-reference.md"
 
 
@@ -802,8 +803,9 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
 # ---- rendering -----------------------------------------------------------------------------
 
 
-def _literal(value: Any, env: str, indent: int = 0, width: int = 88) -> str:
-    """A Python or JavaScript literal (env: "python" or "js"), one line if it fits."""
+def _literal(value: Any, env: str, indent: int = 0, used: int = 0) -> str:
+    """A Python or JavaScript literal (env: "python" or "js") as ruff format would lay it out:
+    on one line if it fits in WIDTH after `used` columns, else one item per line."""
     if isinstance(value, Env):
         return f'os.environ["{value.name}"]' if env == "python" else f"process.env.{value.name}"
     if isinstance(value, bool):
@@ -812,22 +814,25 @@ def _literal(value: Any, env: str, indent: int = 0, width: int = 88) -> str:
         return "None" if env == "python" else "null"
     if isinstance(value, str | int | float):
         return json.dumps(value)
+    inner = " " * (indent + 4)
     if isinstance(value, list):
-        items = [_literal(v, env, indent + 4, width) for v in value]
-        flat = "[" + ", ".join(items) + "]"
-        if len(flat) + indent <= width and "\n" not in flat:
+        flat = "[" + ", ".join(_literal(v, env) for v in value) + "]"
+        if used + len(flat) <= WIDTH:
             return flat
-        inner = " " * (indent + 4)
+        items = [_literal(v, env, indent + 4, indent + 5) for v in value]
         return "[\n" + "".join(f"{inner}{i},\n" for i in items) + " " * indent + "]"
     if isinstance(value, dict):
         key = (lambda k: json.dumps(k)) if env == "python" else (lambda k: k)
-        items = [f"{key(k)}: {_literal(v, env, indent + 4, width)}" for k, v in value.items()]
-        flat = "{" + ", ".join(items) + "}"
-        if env == "js" and items:
-            flat = "{ " + ", ".join(items) + " }"
-        if len(flat) + indent <= width and "\n" not in flat:
+        pairs = [f"{key(k)}: {_literal(v, env)}" for k, v in value.items()]
+        flat = "{" + ", ".join(pairs) + "}"
+        if env == "js" and pairs:
+            flat = "{ " + ", ".join(pairs) + " }"
+        if used + len(flat) <= WIDTH:
             return flat
-        inner = " " * (indent + 4)
+        items = []
+        for k, v in value.items():
+            head = f"{key(k)}: "
+            items.append(head + _literal(v, env, indent + 4, indent + 4 + len(head) + 1))
         return "{\n" + "".join(f"{inner}{i},\n" for i in items) + " " * indent + "}"
     raise TypeError(value)
 
@@ -970,7 +975,8 @@ def python(op: Op) -> str:
         ]
     variables = []
     if op.variables:
-        variables = [f"request.variable_values = {_literal(op.variables, 'python')}"]
+        prefix = "request.variable_values = "
+        variables = [prefix + _literal(op.variables, "python", used=len(prefix))]
     lines = [
         "**Python** ([gql](https://gql.readthedocs.io/) 4, `pip install 'gql[httpx,websockets]'`):",
         "",
@@ -996,7 +1002,8 @@ def javascript(op: Op) -> str:
         if op.auth
         else []
     )
-    variables = [f"  variables: {_literal(op.variables, 'js', 2)},"] if op.variables else []
+    literal = _literal(op.variables, "js", 2, len("  variables: ,"))
+    variables = [f"  variables: {literal},"] if op.variables else []
     if op.kind == "subscription":
         run = [
             "const stop = client.subscribe(request, {",

@@ -179,7 +179,7 @@ class Demo:
             registered = await self.post(register, token=token)
             self.values["WEBHOOK_ID"] = registered["registerWebhook"]["webhook"]["id"]
         staff_needs = {"POLICY_VERSION", "INQUIRY_ID", "BREACH_ID", "SUSPENDED_USER_ID"}
-        if {"ADMIN_TOKEN", "PRIVACY_REQUEST_ID"} | staff_needs & names:
+        if ({"ADMIN_TOKEN", "PRIVACY_REQUEST_ID"} | staff_needs) & names:
             sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) { token } }"""
             staff = {"email": "staff@example.com", "password": PASSWORD, "name": "Staff"}
             self.values["ADMIN_TOKEN"] = (await self.post(sign_up, {"i": staff}))["signUp"]["token"]
