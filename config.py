@@ -47,6 +47,8 @@ class Settings:
     bus_prefix: str = "bnm:"
     # How often a worker looks for calendars due a sync.
     calendar_tick_seconds: float = 60.0
+    # How often a worker tries to claim the (hourly) retention purge.
+    retention_purge_seconds: float = 600.0
     encryption_key: str | None = None
 
     @property
@@ -79,6 +81,9 @@ class Settings:
             calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
             encryption_key=env.get("ENCRYPTION_KEY") or None,
             bus_prefix=env.get("EVENT_BUS_PREFIX", d.bus_prefix),
+            retention_purge_seconds=float(
+                env.get("RETENTION_PURGE_SECONDS", d.retention_purge_seconds)
+            ),
             calendar_tick_seconds=float(env.get("CALENDAR_TICK_SECONDS", d.calendar_tick_seconds)),
             reminder_poll_seconds=float(env.get("REMINDER_POLL_SECONDS", d.reminder_poll_seconds)),
         )

@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
             asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),
             asyncio.create_task(webhooks.delivery_loop(settings)),
-            asyncio.create_task(every(600, retention.purge)),  # one run an hour, any worker
+            # One purge an hour, whichever worker claims it first.
+            asyncio.create_task(every(settings.retention_purge_seconds, retention.purge)),
             asyncio.create_task(
                 every(settings.calendar_tick_seconds, calendars.sync_due, settings, bus)
             ),

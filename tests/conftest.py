@@ -19,6 +19,7 @@ import pytest
 import redis
 from cryptography.fernet import Fernet
 from tortoise import Tortoise, connections
+from tortoise.exceptions import OperationalError
 
 import db
 from config import Settings
@@ -90,7 +91,17 @@ async def truncate_all() -> None:
     tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
     connection = connections.get("default")
     if BACKEND == "postgres":
-        await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        # A live server's background job may hold locks at this moment: retry a deadlock.
+        for attempt in range(5):
+            try:
+                await connection.execute_script(
+                    f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+                )
+                break
+            except OperationalError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.2)
     else:
         for table in tables:
             await connection.execute_script(f"DELETE FROM {table}")
@@ -258,6 +269,7 @@ def live_server(
         "OUTBOX_POLL_SECONDS": "3600",
         "REMINDER_POLL_SECONDS": "3600",
         "CALENDAR_TICK_SECONDS": "3600",
+        "RETENTION_PURGE_SECONDS": "3600",
     }
     server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)
     yield server
