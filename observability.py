@@ -128,7 +128,7 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def observe_delivery(message: dict[str, object], subscription: str) -> None:
+def observe_delivery(message: dict[str, object]) -> None:
     occurred = message.get("occurredAt")
     if isinstance(occurred, str):
         lag = (datetime.now(UTC) - datetime.fromisoformat(occurred)).total_seconds()

@@ -46,6 +46,10 @@ async def export(user: User) -> dict[str, Any]:
     for name, model in _models().items():
         for owner in OWNERS.get(name, ()):
             exported = personal_fields(model)
+            placeholders = {
+                key: word for (model_name, _), (key, word) in SECRET_PLACEHOLDERS.items()
+                if model_name == name
+            }  # fmt: skip
             for row in await _rows(model, owner, user).order_by("id"):
                 if row.pk in seen.setdefault(owner.section, set()):
                     continue  # e.g. a booking made both by account and by e-mail
@@ -54,9 +58,7 @@ async def export(user: User) -> dict[str, Any]:
                 for field, policy in exported.items():
                     item[field] = _json(getattr(row, field))
                     categories[policy.category.value].add(owner.section)
-                for (model_name, _), (key, word) in SECRET_PLACEHOLDERS.items():
-                    if model_name == name:
-                        item[key] = word
+                item.update(placeholders)
                 sections.setdefault(owner.section, []).append(item)
     sections["clients"] = [
         {

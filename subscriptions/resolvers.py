@@ -29,7 +29,7 @@ async def listen(info: Info, channel: str, name: str) -> AsyncGenerator[dict[str
     with LiveSubscription(name):
         async with info.context.bus.subscribe(channel) as messages:
             async for message in messages:
-                observe_delivery(message, name)
+                observe_delivery(message)
                 yield message
 
 
