@@ -50,6 +50,12 @@ class Settings:
     # How often a worker tries to claim the (hourly) retention purge.
     retention_purge_seconds: float = 600.0
     encryption_key: str | None = None
+    # permessage-deflate costs a zlib context per connection (tens of KiB) and CPU per frame, for
+    # frames of a few hundred bytes: off unless asked for.
+    ws_compression: bool = False
+    # Full garbage collections run on this schedule instead of whenever CPython decides
+    # (gc_policy.py).
+    gc_full_seconds: float = 600.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -86,4 +92,6 @@ class Settings:
             ),
             calendar_tick_seconds=float(env.get("CALENDAR_TICK_SECONDS", d.calendar_tick_seconds)),
             reminder_poll_seconds=float(env.get("REMINDER_POLL_SECONDS", d.reminder_poll_seconds)),
+            ws_compression=_flag(env.get("WS_COMPRESSION", "0")),
+            gc_full_seconds=float(env.get("GC_FULL_SECONDS", d.gc_full_seconds)),
         )

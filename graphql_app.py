@@ -19,12 +19,17 @@ from schema.root import build_schema
 from services import accounts
 from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus
+from subscriptions.fanout import FanOut
+from subscriptions.handlers import LegacyWSHandler, TransportWSHandler
 from web.pages import graphiql_html
 
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, settings: Settings, bus: EventBus) -> None:
         super().__init__(
             build_schema(settings),
@@ -39,6 +44,7 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.bus = bus
+        self.fanout = FanOut(bus)
         self.limiter = RateLimiter(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

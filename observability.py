@@ -5,6 +5,7 @@ Logs never carry tokens, passwords, feed URLs or e-mail bodies: request paths wi
 """
 
 import contextvars
+import gc
 import json
 import logging
 import re
@@ -37,6 +38,20 @@ BUS_LAG = Histogram(
     "bnm_event_bus_lag_seconds",
     "From the change being committed to its delivery to a subscriber",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+SHARED_EXECUTIONS = Counter(
+    "bnm_subscription_executions_total",
+    "Subscription events executed: once per group of subscribers sharing an operation",
+    ["subscription"],
+)
+SHARED_GROUPS = Gauge(
+    "bnm_subscription_groups", "Groups of subscribers sharing one execution", ["subscription"]
+)
+GC_PAUSES = Histogram(
+    "bnm_gc_pause_seconds",
+    "Garbage-collector pauses (the event loop stands still meanwhile)",
+    ["generation"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 CALENDAR_SYNC_FAILURES = Counter("bnm_calendar_sync_failures_total", "Failed calendar syncs")
 
@@ -126,6 +141,23 @@ class Metrics(SchemaExtension):
 
 async def metrics(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+_gc_started = 0.0
+
+
+def _time_gc(phase: str, info: dict[str, int]) -> None:
+    global _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+    else:
+        GC_PAUSES.labels(str(info["generation"])).observe(time.perf_counter() - _gc_started)
+
+
+def watch_gc() -> None:
+    """Times every collection into GC_PAUSES."""
+    if _time_gc not in gc.callbacks:
+        gc.callbacks.append(_time_gc)
 
 
 def observe_delivery(message: dict[str, object]) -> None:

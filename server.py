@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,6 +17,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 import db
+import gc_policy
 import observability
 import seed
 from config import Settings
@@ -60,10 +60,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start_database(settings)
         await bus.start()
-        # Start-up objects (schema, models, modules) never die: keep them out of every future
-        # full collection, which otherwise stalls fan-outs to thousands of subscribers.
-        gc.collect()
-        gc.freeze()
+        gc_policy.apply()
+        observability.watch_gc()
         loops = [
             asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
             asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),
@@ -73,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             asyncio.create_task(
                 every(settings.calendar_tick_seconds, calendars.sync_due, settings, bus)
             ),
+            asyncio.create_task(every(settings.gc_full_seconds, gc_policy.collect_old)),
         ]
         try:
             yield
@@ -134,6 +133,7 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
+        ws_per_message_deflate=settings.ws_compression,
         proxy_headers=False,
         access_log=False,  # AccessLog writes JSON lines with secret paths redacted
         log_config=None,

@@ -20,12 +20,15 @@ inflated by the previous round. A host with availability 00:00-24:00 UTC every d
 4. warm-up bookings (at most 3) until every client has received one: all are subscribed;
 5. `--bookings` bookings one after another. t0 = time.time_ns() just before bookMeeting is sent
    over HTTP; every client records time.time_ns() when its event loop reads the frame off the
-   socket (an overridden `data_received`, before any parsing). Latency = arrival - t0. t0, not
+   socket (in `data_received`, before parsing). Latency = arrival - t0. t0, not
    the HTTP response, is the reference: bookMeeting publishes (after its commit) before it
    answers, and its response is queued behind the fan-out on the same event loop, so it can
    arrive after most of the deliveries. The round-trip time of bookMeeting is reported beside it.
    Every process on the machine reads the same wall clock, so the times compare directly.
 
+Each client connection is websockets' sans-I/O protocol under a plain asyncio.Protocol: frames are
+parsed and handled in data_received, with no task woken per message (the asyncio client of
+websockets cost ~50 µs of CPU per message, more than the server spends on it).
 Everything runs on one machine: the clients' CPU competes with the server's, and the latency
 includes the time the client processes take to read the frames (measured and reported as client
 CPU per event). The server and every client process are always stopped.
@@ -106,94 +109,123 @@ def client_worker(pipe: Pipe, ws_url: str, token: str, count: int, compression: 
 async def _client_main(
     pipe: Pipe, ws_url: str, token: str, count: int, compression: str | None
 ) -> None:
-    from websockets.asyncio.client import ClientConnection, connect
-    from websockets.exceptions import ConnectionClosed
+    # websockets' sans-I/O protocol under a plain asyncio.Protocol: frames are parsed and handled
+    # inside data_received, with no task woken per message, so the clients (on the same cores
+    # as the server) take as little CPU from it as a real WebSocket client can.
+    from websockets.client import ClientProtocol
+    from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+    from websockets.frames import Frame, Opcode
+    from websockets.http11 import Response
+    from websockets.typing import Subprotocol
+    from websockets.uri import parse_uri
 
-    class TimedConnection(ClientConnection):
-        """Notes when the event loop read bytes off this socket, before any frame parsing."""
-
-        rx_ns = 0
-
-        def data_received(self, data: bytes) -> None:
-            self.rx_ns = time.time_ns()  # a message is stamped with the last read before it
-            super().data_received(data)
-
-    class Sub:
-        __slots__ = ("got", "problem", "ws")
-
-        def __init__(self, ws: TimedConnection) -> None:
-            self.ws = ws
-            self.got: dict[str, tuple[int, int]] = {}  # booking id -> (read ns, handled ns)
-            self.problem: str | None = None
-
-    subs: list[Sub] = []
+    uri = parse_uri(ws_url)
+    extensions = [ClientPerMessageDeflateFactory()] if compression else None
+    loop = asyncio.get_running_loop()
     received: Counter[str] = Counter()  # booking id -> clients that have it
     waiting: dict[str, tuple[int, asyncio.Event]] = {}
     duplicates = 0
     init = json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
     subscribe = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
 
-    async def read(sub: Sub) -> None:
-        nonlocal duplicates
-        ws = sub.ws
-        try:
-            async for raw in ws:
-                handled = time.time_ns()
-                message = json.loads(raw)
-                kind = message.get("type")
-                if kind == "next":
-                    data = message["payload"].get("data") or {}
-                    event = data.get("bookingEvents")
-                    if event is None:
-                        sub.problem = f"next without data: {str(raw)[:200]}"
-                        continue
-                    booking_id = event["booking"]["id"]
-                    if booking_id in sub.got:
-                        duplicates += 1
-                        continue
-                    sub.got[booking_id] = (ws.rx_ns, handled)
-                    received[booking_id] += 1
-                    wait = waiting.get(booking_id)
-                    if wait is not None and received[booking_id] >= wait[0]:
-                        wait[1].set()
-                elif kind == "ping":
-                    await ws.send('{"type":"pong"}')
-                elif kind in ("error", "complete"):
-                    sub.problem = f"{kind}: {str(raw)[:200]}"
-        except ConnectionClosed as exc:
-            sub.problem = sub.problem or f"closed: {exc}"
+    class Sub(asyncio.Protocol):
+        """One graphql-transport-ws connection, subscribed once it has been acknowledged."""
 
-    readers: list[asyncio.Task[None]] = []
+        def __init__(self) -> None:
+            self.ws = ClientProtocol(
+                uri, subprotocols=[Subprotocol("graphql-transport-ws")], extensions=extensions
+            )
+            self.transport: asyncio.Transport | None = None
+            self.ready: asyncio.Future[None] = loop.create_future()
+            self.got: dict[str, tuple[int, int]] = {}  # booking id -> (read ns, handled ns)
+            self.problem: str | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport  # type: ignore[assignment]
+            self.ws.send_request(self.ws.connect())
+            self.flush()
+
+        def flush(self) -> None:
+            assert self.transport is not None
+            for data in self.ws.data_to_send():
+                if data:
+                    self.transport.write(data)
+                elif self.transport.can_write_eof():
+                    self.transport.write_eof()
+
+        def send(self, text: str) -> None:
+            self.ws.send_text(text.encode())
+            self.flush()
+
+        def data_received(self, data: bytes) -> None:
+            rx_ns = time.time_ns()  # a message is stamped with the read that completed it
+            self.ws.receive_data(data)
+            for event in self.ws.events_received():
+                if isinstance(event, Frame):
+                    if event.opcode is Opcode.TEXT:
+                        self.on_message(event.data, rx_ns)
+                elif isinstance(event, Response):
+                    if self.ws.handshake_exc is not None:
+                        self.fail(f"handshake: {self.ws.handshake_exc}")
+                    else:
+                        self.send(init)
+            self.flush()
+
+        def on_message(self, raw: bytes, rx_ns: int) -> None:
+            nonlocal duplicates
+            handled = time.time_ns()
+            message = json.loads(raw)
+            kind = message.get("type")
+            if kind == "next":
+                data = message["payload"].get("data") or {}
+                event = data.get("bookingEvents")
+                if event is None:
+                    self.problem = f"next without data: {raw[:200]!r}"
+                    return
+                booking_id = event["booking"]["id"]
+                if booking_id in self.got:
+                    duplicates += 1
+                    return
+                self.got[booking_id] = (rx_ns, handled)
+                received[booking_id] += 1
+                wait = waiting.get(booking_id)
+                if wait is not None and received[booking_id] >= wait[0]:
+                    wait[1].set()
+            elif kind == "connection_ack":
+                self.send(subscribe)
+                if not self.ready.done():
+                    self.ready.set_result(None)
+            elif kind == "ping":
+                self.send('{"type":"pong"}')
+            elif kind in ("error", "complete"):
+                self.fail(f"{kind}: {raw[:200]!r}")
+
+        def fail(self, problem: str) -> None:
+            self.problem = self.problem or problem
+            if not self.ready.done():
+                self.ready.set_exception(RuntimeError(problem))
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.fail(f"closed: {exc}")
+
+        def close(self) -> None:
+            if self.transport is not None:
+                self.transport.close()
+
+    subs: list[Sub] = []
     gate = asyncio.Semaphore(OPEN_CONCURRENCY)
 
     async def open_one() -> None:
         async with gate:
-            ws = await connect(
-                ws_url,
-                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-                compression=compression,
-                create_connection=TimedConnection,
-                open_timeout=60,
-                ping_interval=None,  # the server pings (uvicorn, every 20 s); we answer
-                close_timeout=2,
-            )
+            sub = Sub()
+            transport, _ = await loop.create_connection(lambda: sub, uri.host, uri.port)
             try:
-                await ws.send(init)
-                while True:
-                    ack = json.loads(await asyncio.wait_for(ws.recv(), 60))
-                    if ack.get("type") == "connection_ack":
-                        break
-                    if ack.get("type") != "ping":
-                        raise RuntimeError(f"expected connection_ack, got {ack}")
-                await ws.send(subscribe)
+                await asyncio.wait_for(asyncio.shield(sub.ready), 60)
             except BaseException:
-                await ws.close()
+                transport.close()
                 raise
-            sub = Sub(ws)  # type: ignore[arg-type]
             subs.append(sub)
-            readers.append(asyncio.create_task(read(sub)))
 
-    loop = asyncio.get_running_loop()
     try:
         while True:
             command, *args = await loop.run_in_executor(None, pipe.recv)
@@ -230,14 +262,16 @@ async def _client_main(
                     )
                 )
             elif command == "close":
-                await asyncio.wait_for(
-                    asyncio.gather(*(s.ws.close() for s in subs), return_exceptions=True), 20
-                )
+                for sub in subs:
+                    with contextlib.suppress(Exception):
+                        sub.ws.send_close(1000)
+                        sub.flush()
+                await asyncio.sleep(0.5)  # the server answers the close handshakes
                 pipe.send(("closed",))
                 return
     finally:
-        for task in readers:
-            task.cancel()
+        for sub in subs:
+            sub.close()
 
 
 class Clients:
@@ -507,7 +541,15 @@ def run_round(
             result["warmup_missing"] = [w["missing"] for w in warmups]
             result["warmup_p99_ms"] = _p(warmups[-1]["latency_ms"], 0.99)
 
+            gc_before = gc_pauses(http)
             measured = [deliver(clients, booker, server) for _ in range(bookings)]
+            result["gc"] = {
+                generation: (
+                    count - gc_before.get(generation, (0, 0.0))[0],
+                    total - gc_before.get(generation, (0, 0.0))[1],
+                )
+                for generation, (count, total) in gc_pauses(http).items()
+            }
             if not server.alive():
                 raise RuntimeError(
                     f"server exited (code {server.process.returncode}) during bookings"
@@ -531,6 +573,18 @@ def run_round(
                 1 for line in log.splitlines() if "ERROR" in line or "Traceback" in line
             )
     return result
+
+
+def gc_pauses(http: httpx.Client) -> dict[str, tuple[int, float]]:
+    """The server's garbage-collector pauses so far, by generation: (count, seconds)."""
+    found: dict[str, list[float]] = {}
+    for line in http.get("/metrics").text.splitlines():
+        for suffix, index in (("_count", 0), ("_sum", 1)):
+            prefix = f'bnm_gc_pause_seconds{suffix}{{generation="'
+            if line.startswith(prefix):
+                generation = line[len(prefix) :].split('"', 1)[0]
+                found.setdefault(generation, [0.0, 0.0])[index] = float(line.rsplit(" ", 1)[1])
+    return {g: (int(count), total) for g, (count, total) in found.items()}
 
 
 def _fd_soft_limit(pid: int) -> int:
@@ -609,7 +663,8 @@ def report(rounds: list[dict[str, Any]], compression: str | None) -> dict[str, A
     print("=== subscription fan-out summary ===")
     print(
         "latency = client read time.time_ns() - t0 (t0 = just before bookMeeting is sent); "
-        f"permessage-deflate {'on' if compression else 'off'}; one server worker, loopback"
+        f"clients {'offer' if compression else 'do not offer'} permessage-deflate (the server "
+        "declines it by default: WS_COMPRESSION=0); one server worker, loopback"
     )
     header = (
         f"{'N':>6} {'connected':>9} {'open s':>7} {'KiB/sub':>8} {'bookMeeting':>11} "
@@ -653,6 +708,13 @@ def report(rounds: list[dict[str, Any]], compression: str | None) -> dict[str, A
                 f"lost {r['lost']}, duplicates {r['duplicates']}, client problems "
                 f"{r['problems'] or 'none'}, server log errors {r.get('server_log_errors', 0)}"
             )
+        if "per_booking" in r:
+            lasts = ", ".join(_fmt(b["last_ms"]) for b in r["per_booking"])
+            pauses = ", ".join(
+                f"gen {g}: {count} ({total * 1000:.0f} ms)"
+                for g, (count, total) in sorted(r.get("gc", {}).items())
+            )
+            print(f"  last delivery per booking (ms): {lasts}; server GC meanwhile: {pauses}")
         if r.get("open_failures"):
             print(f"  connection failures: {r['open_failures']}")
     goal = next((r for r in rounds if r["n"] == GOAL_SUBSCRIBERS), None)

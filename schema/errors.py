@@ -44,26 +44,37 @@ class CodedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = getattr(self.execution_context, "context", None)
-        request_id = getattr(context, "request_id", None) or uuid.uuid4().hex
-        log.error(
-            "internal error in %s (request %s)",
-            ".".join(map(str, error.path or [])) or "operation",
-            request_id,
-            exc_info=error.original_error,
-        )
-        return GraphQLError(
-            message=INTERNAL_MESSAGE,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions={"code": "INTERNAL", "requestId": request_id},
-        )
+        return masked(error, getattr(context, "request_id", None) or uuid.uuid4().hex)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         tag_codes(errors)
         return super()._process_errors(errors)
+
+
+def masked(error: GraphQLError, request_id: str) -> GraphQLError:
+    """What the client sees instead of `error`, which is logged with the request id."""
+    log.error(
+        "internal error in %s (request %s)",
+        ".".join(map(str, error.path or [])) or "operation",
+        request_id,
+        exc_info=error.original_error,
+    )
+    return GraphQLError(
+        message=INTERNAL_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={"code": "INTERNAL", "requestId": request_id},
+    )
+
+
+def coded(errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
+    """What CodedErrors makes of a result's errors, for results executed outside strawberry's
+    pipeline (shared subscription events)."""
+    tag_codes(errors)
+    return [masked(error, request_id) if needs_masking(error) else error for error in errors]
 
 
 def tag_codes(errors: list[GraphQLError]) -> None:

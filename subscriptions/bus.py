@@ -21,7 +21,7 @@ import json
 import logging
 from abc import ABC, abstractmethod
 from collections import deque
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
@@ -31,6 +31,7 @@ from redis.backoff import NoBackoff
 log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
+T = TypeVar("T")
 
 
 class SubscriptionClosed(Exception):
@@ -41,33 +42,31 @@ def _encode(message: Message) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 
-class Subscription:
-    """One subscriber's bounded buffer on a channel: an async context manager and an async iterator
-    of messages. Read it from one task at a time."""
+class Mailbox(Generic[T]):
+    """A bounded buffer read by one task: an async iterator of items. When it is full, adding
+    discards the oldest item (counted in `dropped`), so the writer never waits for the reader."""
 
-    __slots__ = ("_buffer", "_bus", "_closed", "_waiter", "channel", "dropped")
+    __slots__ = ("_buffer", "_closed", "_waiter", "dropped")
 
-    def __init__(self, bus: "EventBus", channel: str, maxsize: int) -> None:
+    def __init__(self, maxsize: int) -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
-        self._bus = bus
-        self.channel = channel
         self.dropped = 0
-        self._buffer: deque[Message] = deque(maxlen=maxsize)
+        self._buffer: deque[T] = deque(maxlen=maxsize)
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
 
     @property
     def pending(self) -> int:
-        """Messages received and not read yet."""
+        """Items received and not read yet."""
         return len(self._buffer)
 
-    def _put(self, message: Message) -> None:
+    def _put(self, item: T) -> None:
         if self._closed:
             return
         if len(self._buffer) == self._buffer.maxlen:
             self.dropped += 1  # appending to a full deque discards its oldest item
-        self._buffer.append(message)
+        self._buffer.append(item)
         self._wake()
 
     def _close(self) -> None:
@@ -78,14 +77,14 @@ class Subscription:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def get(self, timeout: float | None = None) -> Message:  # noqa: ASYNC109
-        """The next message. Raises TimeoutError after `timeout` seconds without one, and
-        SubscriptionClosed once the subscription has ended and its buffer is drained."""
+    async def get(self, timeout: float | None = None) -> T:  # noqa: ASYNC109
+        """The next item. Raises TimeoutError after `timeout` seconds without one, and
+        SubscriptionClosed once the mailbox is closed and drained."""
         if not self._buffer:
             async with asyncio.timeout(timeout):
                 while not self._buffer:
                     if self._closed:
-                        raise SubscriptionClosed(self.channel)
+                        raise SubscriptionClosed(self._name())
                     if self._waiter is not None:
                         raise RuntimeError("another task is already reading this subscription")
                     self._waiter = asyncio.get_running_loop().create_future()
@@ -94,6 +93,33 @@ class Subscription:
                     finally:
                         self._waiter = None
         return self._buffer.popleft()
+
+    def _name(self) -> str:
+        return "mailbox"
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return await self.get()
+        except SubscriptionClosed:
+            raise StopAsyncIteration from None
+
+
+class Subscription(Mailbox[Message]):
+    """One subscriber's bounded buffer on a channel: an async context manager and an async iterator
+    of messages. Read it from one task at a time."""
+
+    __slots__ = ("_bus", "channel")
+
+    def __init__(self, bus: "EventBus", channel: str, maxsize: int) -> None:
+        super().__init__(maxsize)
+        self._bus = bus
+        self.channel = channel
+
+    def _name(self) -> str:
+        return self.channel
 
     async def __aenter__(self) -> Self:
         if self._closed:
@@ -105,15 +131,6 @@ class Subscription:
         self._close()
         self._buffer.clear()
         await self._bus._detach(self)
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> Message:
-        try:
-            return await self.get()
-        except SubscriptionClosed:
-            raise StopAsyncIteration from None
 
 
 class EventBus(ABC):

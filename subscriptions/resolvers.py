@@ -22,41 +22,48 @@ from services.events import (
     notification_channel,
     restore,
 )
-
-
-async def listen(info: Info, channel: str, name: str) -> AsyncGenerator[dict[str, Any], None]:
-    """The channel's messages for as long as the client stays; counted live, lag measured."""
-    with LiveSubscription(name):
-        async with info.context.bus.subscribe(channel) as messages:
-            async for message in messages:
-                observe_delivery(message)
-                yield message
-
+from subscriptions.fanout import CURRENT
 
 T = TypeVar("T")
 
 
-def shared(message: dict[str, Any], key: str, build: Callable[[dict[str, Any]], T]) -> T:
-    """Every local subscriber of a channel receives the same decoded message object (see
-    subscriptions/bus.py), so the event is built once per process, not once per subscriber."""
-    cache = message.setdefault("__built__", {})
-    if key not in cache:
-        cache[key] = build(message)
-    return cache[key]
+async def listen(
+    info: Info, channel: str, name: str, build: Callable[[dict[str, Any]], T]
+) -> AsyncGenerator[T, None]:
+    """The channel's events, built from its messages, for as long as the client stays.
+
+    On our WebSocket handlers the subscribers of the same events share one execution and the
+    frames are sent from here (subscriptions/fanout.py): nothing is yielded to graphql-core.
+    """
+    live = CURRENT.get()
+    if live is not None:
+        await live.fanout.serve(info, live, channel, name, build)
+        return
+    with LiveSubscription(name):
+        async with info.context.bus.subscribe(channel) as messages:
+            async for message in messages:
+                observe_delivery(message)
+                info.context.loaders = Loaders()  # never serve one event from another's cache
+                yield build(message)
 
 
 async def booking_events(info: Info) -> AsyncGenerator[BookingEvent, None]:
     """The signed-in host's bookings, as they change."""
     host = info.context.require_user()
-    async for message in listen(info, booking_channel(host.id), "bookingEvents"):
-        info.context.loaders = Loaders()  # never serve one event from another's cache
-        yield shared(message, "bookingEvent", BookingEvent.from_message)
+    channel = booking_channel(host.id)
+    async for event in listen(info, channel, "bookingEvents", BookingEvent.from_message):
+        yield event
 
 
 async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
     user = info.context.require_user()
-    async for message in listen(info, notification_channel(user.id), "notifications"):
-        yield Notification.from_model(restore(NotificationRow, message["notification"]))
+    channel = notification_channel(user.id)
+    async for event in listen(info, channel, "notifications", _notification):
+        yield event
+
+
+def _notification(message: dict[str, Any]) -> Notification:
+    return Notification.from_model(restore(NotificationRow, message["notification"]))
 
 
 async def availability_changed(
@@ -66,18 +73,28 @@ async def availability_changed(
     number = parse_id(event_type_id, "Event type")
     if await event_types.public(number) is None:
         raise NotFound("Event type")
-    async for message in listen(info, availability_channel(number), "availabilityChanged"):
-        yield AvailabilityChange(
-            event_type_id=strawberry.ID(str(message["eventTypeId"])),
-            occurred_at=datetime.fromisoformat(message["occurredAt"]),
-        )
+    channel = availability_channel(number)
+    async for event in listen(info, channel, "availabilityChanged", _availability_change):
+        yield event
+
+
+def _availability_change(message: dict[str, Any]) -> AvailabilityChange:
+    return AvailabilityChange(
+        event_type_id=strawberry.ID(str(message["eventTypeId"])),
+        occurred_at=datetime.fromisoformat(message["occurredAt"]),
+    )
 
 
 async def calendar_changed(info: Info) -> AsyncGenerator[CalendarChange, None]:
     """The signed-in user's linked calendars: busy times or sync status changed. No feed URL."""
     owner = info.context.require_user()
-    async for message in listen(info, calendar_channel(owner.id), "calendarChanged"):
-        yield CalendarChange(
-            calendar=LinkedCalendar.from_message(message["calendar"]),
-            occurred_at=datetime.fromisoformat(message["occurredAt"]),
-        )
+    channel = calendar_channel(owner.id)
+    async for event in listen(info, channel, "calendarChanged", _calendar_change):
+        yield event
+
+
+def _calendar_change(message: dict[str, Any]) -> CalendarChange:
+    return CalendarChange(
+        calendar=LinkedCalendar.from_message(message["calendar"]),
+        occurred_at=datetime.fromisoformat(message["occurredAt"]),
+    )

@@ -208,6 +208,16 @@ class LiveServer:
         body = response.json()
         return Result(body.get("data"), body.get("errors") or [])
 
+    async def metric(self, sample: str) -> float:
+        """A sample's value on /metrics, e.g. 'bnm_live_subscriptions{subscription="x"}';
+        0 when absent."""
+        async with httpx.AsyncClient(timeout=30) as client:
+            text = (await client.get(f"{self.url}/metrics")).text
+        for line in text.splitlines():
+            if line.startswith(sample + " "):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

@@ -36,12 +36,7 @@ async def test_logs_are_json_with_request_ids_and_no_secrets(server):
 
 
 async def _live(server, name: str) -> float:
-    async with httpx.AsyncClient() as client:
-        text = (await client.get(f"{server.url}/metrics")).text
-    for line in text.splitlines():
-        if line.startswith(f'bnm_live_subscriptions{{subscription="{name}"}}'):
-            return float(line.split()[-1])
-    return 0.0
+    return await server.metric(f'bnm_live_subscriptions{{subscription="{name}"}}')
 
 
 async def test_subscriptions_are_released_when_clients_disconnect(server):

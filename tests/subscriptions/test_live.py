@@ -172,3 +172,27 @@ async def test_availability_changed_is_public_and_carries_no_personal_data(serve
     finally:
         await client.close()
     assert change["eventTypeId"] == type_id and set(change) == {"eventTypeId", "occurredAt"}
+
+
+async def test_dashboards_of_one_host_share_one_execution_per_event(server):
+    token, type_id = await host_with_type(server, "host@example.com")
+    clients = [await Client.connect(server.ws, "graphql-transport-ws", token) for _ in range(3)]
+    clients.append(await Client.connect(server.ws, "graphql-ws", token))
+    for number, client in enumerate(clients):
+        await client.subscribe(EVENTS, id=f"op{number}")
+    await asyncio.sleep(0.3)
+    executed = 'bnm_subscription_executions_total{subscription="bookingEvents"}'
+    before = await server.metric(executed)
+    try:
+        booked = (await server.post(BOOK, booking_input(type_id, slot()))).ok()["bookMeeting"]
+        for number, client in enumerate(clients):
+            message = await client.receive(10)
+            assert (message["id"], message["type"]) == (
+                f"op{number}",
+                "next" if client.protocol == "graphql-transport-ws" else "data",
+            )
+            assert message["payload"]["data"]["bookingEvents"]["booking"]["id"] == booked["id"]
+    finally:
+        for client in clients:
+            await client.close()
+    assert await server.metric(executed) - before == 1
