@@ -199,6 +199,32 @@ async def test_groups_are_per_viewer_operation_and_variables(schema, settings, h
     assert bus.subscriber_count(availability_channel(int(host["type_id"]))) == 0
 
 
+async def two_watchers(
+    schema: Any,
+    settings: Settings,
+    bus: MemoryBus,
+    fanout: FanOut,
+    host: dict[str, Any],
+    first_send: Callable[[str], Awaitable[None]],
+) -> tuple[Member, Member, Callable[[], Awaitable[None]]]:
+    """Two anonymous watchers of the host's availability (the first sending with `first_send`),
+    joined, and a function that publishes one change."""
+    context = await context_for(settings, bus, None)
+    variables = {"id": host["type_id"]}
+    first = Member(schema, context, fanout, AVAILABILITY, variables, send=first_send)
+    second = Member(schema, context, fanout, AVAILABILITY, variables, op_id="2")
+    await until(lambda: sum(len(g.members) for g in fanout.groups.values()) == 2)
+    await asyncio.sleep(0.05)
+    type_id = int(host["type_id"])
+
+    async def publish() -> None:
+        await bus.publish(
+            availability_channel(type_id), {"eventTypeId": type_id, "occurredAt": now()}
+        )
+
+    return first, second, publish
+
+
 async def test_a_slow_client_loses_its_oldest_frames_and_delays_nobody(schema, settings, host):
     bus = MemoryBus()
     fanout = FanOut(bus, mailbox_size=2)
@@ -207,15 +233,9 @@ async def test_a_slow_client_loses_its_oldest_frames_and_delays_nobody(schema, s
     async def never_done(text: str) -> None:
         await stuck.wait()  # a client whose socket does not drain
 
-    context = await context_for(settings, bus, None)
-    variables = {"id": host["type_id"]}
-    slow = Member(schema, context, fanout, AVAILABILITY, variables, send=never_done)
-    fast = Member(schema, context, fanout, AVAILABILITY, variables, op_id="2")
-    await until(lambda: sum(len(g.members) for g in fanout.groups.values()) == 2)
-    await asyncio.sleep(0.05)
-    channel = availability_channel(int(host["type_id"]))
+    slow, fast, publish = await two_watchers(schema, settings, bus, fanout, host, never_done)
     for n in range(1, 7):
-        await bus.publish(channel, {"eventTypeId": int(host["type_id"]), "occurredAt": now()})
+        await publish()
         await until(lambda: len(fast.frames) == n)  # noqa: B023 - awaited before n changes
     (group,) = fanout.groups.values()
     (slow_mailbox,) = [box for box, prefix in group.members.items() if '"id": "1"' in prefix]
@@ -233,20 +253,15 @@ async def test_a_client_that_has_gone_leaves_the_group(schema, settings, host):
     async def closed(text: str) -> None:
         raise ConnectionResetError
 
-    context = await context_for(settings, bus, None)
-    variables = {"id": host["type_id"]}
-    gone = Member(schema, context, fanout, AVAILABILITY, variables, send=closed)
-    staying = Member(schema, context, fanout, AVAILABILITY, variables, op_id="2")
-    await until(lambda: sum(len(g.members) for g in fanout.groups.values()) == 2)
-    await asyncio.sleep(0.05)
-    channel = availability_channel(int(host["type_id"]))
-    await bus.publish(channel, {"eventTypeId": int(host["type_id"]), "occurredAt": now()})
+    gone, staying, publish = await two_watchers(schema, settings, bus, fanout, host, closed)
+    await publish()
     await until(lambda: sum(len(g.members) for g in fanout.groups.values()) == 1)
-    await bus.publish(channel, {"eventTypeId": int(host["type_id"]), "occurredAt": now()})
+    await publish()
     await until(lambda: len(staying.frames) == 2)
     assert not gone.task.done()  # waits for strawberry to cancel it when the socket closes
     await gone.stop()
     await staying.stop()
+    channel = availability_channel(int(host["type_id"]))
     assert fanout.groups == {} and bus.subscriber_count(channel) == 0
 
 
