@@ -1,5 +1,6 @@
 """Children for the benchmarks: start a server process on a free loopback port, wait until it
-answers, read its memory, and always stop it (SIGTERM, then SIGKILL). Used by http.py and load.py.
+answers, read its memory, CPU time and open files, wait for it to go quiet, and always stop it
+(SIGTERM, then SIGKILL). Used by every benchmark script.
 """
 
 import contextlib
@@ -216,3 +217,34 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def open_fds(pid: int) -> int:
+    """Open file descriptors of `pid` (-1 if they cannot be read)."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
+def fd_soft_limit(pid: int) -> int:
+    """The soft RLIMIT_NOFILE of `pid` (-1 if not found)."""
+    with open(f"/proc/{pid}/limits") as limits:
+        for line in limits:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    return -1
+
+
+def settle(pid: int, timeout: float = 15.0) -> float:
+    """Waits until `pid` used < 5 % of a core over half a second (at most `timeout` seconds);
+    returns the seconds waited."""
+    began = time.monotonic()
+    last = cpu_seconds(pid)
+    while time.monotonic() - began < timeout:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last < 0.025:
+            break
+        last = now
+    return time.monotonic() - began

@@ -24,7 +24,6 @@ sys.path.sort(key=lambda entry: Path(entry or ".").resolve() == Path(__file__).r
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncio
-import math
 import random
 import socket
 import statistics
@@ -41,10 +40,10 @@ import icalendar
 from aiohttp import web
 from cryptography.fernet import Fernet
 
-from benchmarks import _server
-from domain.availability import WeeklyRule, local_to_utc, working_intervals
+from benchmarks import _london_host, _server, _stats
+from benchmarks._graphql import graphql
+from domain.availability import local_to_utc
 from domain.ical import busy_intervals, feed_fingerprint
-from domain.slots import Interval, SlotRules, compute_slots
 
 SEED = 20270315
 EVENTS = 5_000
@@ -176,28 +175,10 @@ SLOT_DAYS = 30
 FEED_EVENTS = 2_000
 # Feed file name -> seed; the names are also the calendars' names.
 FEEDS = {"a.ics": SEED + 1, "b.ics": SEED + 2, "c.ics": SEED + 3}
-HOST_ZONE_NAME = "Europe/London"
-WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
 
-SIGN_UP = """
-mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }
-"""
-SET_WEEKLY = """
-mutation ($zone: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $zone, rules: $rules) { timeZone }
-}
-"""
-CREATE_EVENT_TYPE = """
-mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }
-"""
 LINK_CALENDAR = """
 mutation ($url: String!, $name: String) {
   linkCalendar(url: $url, name: $name) { id name status lastError busyCount }
-}
-"""
-AVAILABLE_SLOTS = """
-query ($id: ID!, $start: DateTime!, $end: DateTime!) {
-  availableSlots(eventTypeId: $id, start: $start, end: $end) { start end }
 }
 """
 
@@ -261,60 +242,6 @@ class FeedServer:
                 self._loop.close()
 
 
-def graphql(
-    client: httpx.Client, query: str, variables: dict[str, Any], token: str | None = None
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    response.raise_for_status()
-    body = response.json()
-    if body.get("errors"):
-        raise RuntimeError(f"GraphQL errors: {body['errors']}")
-    return dict(body["data"])
-
-
-def create_host(client: httpx.Client) -> tuple[str, int]:
-    """Sign up a London host, 09:00-17:00 Mon-Fri, with a 30-minute event type every 15 minutes:
-    the host's token and the event type's id."""
-    signed_up = graphql(
-        client,
-        SIGN_UP,
-        {
-            "input": {
-                "email": "calendar-bench-host@example.com",
-                "password": "benchmark-password-1",
-                "name": "Calendar Bench Host",
-                "timeZone": HOST_ZONE_NAME,
-            }
-        },
-    )["signUp"]
-    token = signed_up["token"]
-    rules = [{"weekday": day, "start": "09:00", "end": "17:00"} for day in WEEKDAYS]
-    graphql(client, SET_WEEKLY, {"zone": HOST_ZONE_NAME, "rules": rules}, token)
-    event_type = graphql(
-        client,
-        CREATE_EVENT_TYPE,
-        {
-            "input": {
-                "title": "Calendar benchmark call",
-                "slug": "calendar-benchmark-call",
-                "durationMinutes": 30,
-                "slotIntervalMinutes": 15,
-            }
-        },
-        token,
-    )["createEventType"]
-    return token, int(event_type["id"])
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    return ordered[max(1, math.ceil(len(ordered) * fraction)) - 1]
-
-
 def next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
@@ -322,7 +249,7 @@ def next_monday(today: date) -> date:
 def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
     from services.calendars import window as stored_window  # the server's busy-time window
 
-    tz = ZoneInfo(HOST_ZONE_NAME)
+    tz = _london_host.ZONE
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     feeds = {
         name: build_feed(FEED_EVENTS, seed, origin=today, days_before=0, days=DAYS)
@@ -350,30 +277,27 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
                     extra_env=env,
                 )
                 with httpx.Client(base_url=server.url, timeout=120) as client:
-                    token, event_type_id = create_host(client)
+                    host = _london_host.create(
+                        client,
+                        email="calendar-bench-host@example.com",
+                        name="Calendar Bench Host",
+                        title="Calendar benchmark call",
+                        slug="calendar-benchmark-call",
+                    )
                     for name in feeds:
                         began = clock.perf_counter()
                         calendar = graphql(
                             client,
                             LINK_CALENDAR,
                             {"url": f"{feed_server.url}/{name}", "name": name},
-                            token,
+                            host.token,
                         )["linkCalendar"]
                         link_ms[name] = (clock.perf_counter() - began) * 1000
                         linked[name] = calendar
                     linked_at = datetime.now(UTC)
-
-                    variables = {
-                        "id": str(event_type_id),
-                        "start": window_start.isoformat(),
-                        "end": window_end.isoformat(),
-                    }
-                    slots = graphql(client, AVAILABLE_SLOTS, variables)["availableSlots"]  # warm
-                    samples = []
-                    for _ in range(requests):
-                        began = clock.perf_counter()
-                        graphql(client, AVAILABLE_SLOTS, variables)
-                        samples.append((clock.perf_counter() - began) * 1000)
+                    slots, samples = _london_host.time_available_slots(
+                        client, host.event_type_id, window_start, window_end, requests
+                    )
                 feed_hits = dict(feed_server.hits)
         except BaseException:
             if log_path.exists():
@@ -390,20 +314,10 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
         name: busy_intervals(data, window_start=kept_start, window_end=kept_end, host_zone=tz)
         for name, data in feeds.items()
     }
-    weekly = [WeeklyRule(weekday, time(9), time(17)) for weekday in range(5)]
-    expected = compute_slots(
-        working=working_intervals(tz, weekly, {}, window_start, window_end),
-        busy=[interval for busy in expected_busy.values() for interval in busy],
-        rules=SlotRules(duration=timedelta(minutes=30), interval=timedelta(minutes=15)),
-        now=datetime.now(UTC),
-        window_start=window_start,
-        window_end=window_end,
-        tz=tz,
+    expected = _london_host.expected_slots(
+        [interval for busy in expected_busy.values() for interval in busy], window_start, window_end
     )
-    served: list[Interval] = [
-        (datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"])) for s in slots
-    ]
-    matches = served == expected
+    matches = slots == expected
     in_window = sum(
         1
         for busy in expected_busy.values()
@@ -419,7 +333,7 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
             f"status {calendar['status']}, busyCount {calendar['busyCount']} ({check}), "
             f"linkCalendar {link_ms[name]:.0f} ms, fetched {feed_hits[name]}x"
         )
-    p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+    p50, p95 = statistics.median(samples), _stats.percentile(samples, 0.95)
     print(
         f"http: {SLOT_DAYS}-day window from {first_day} (Mon), {in_window} calendar busy "
         f"intervals in it -> {len(slots)} slots "

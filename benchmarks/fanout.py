@@ -48,7 +48,6 @@ import asyncio
 import contextlib
 import json
 import math
-import multiprocessing as mp
 import statistics
 import tempfile
 import time
@@ -60,7 +59,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks import _server
+from benchmarks import _clients, _graphql, _server, _stats
 
 DEFAULT_COUNTS = (1000, 5000)
 DEFAULT_BOOKINGS = 5
@@ -72,43 +71,20 @@ MAX_WARMUPS = 3
 OPEN_CONCURRENCY = 64  # handshakes in flight per client process
 OPEN_TIMEOUT = 120.0  # seconds for one process to open all its connections
 DELIVERY_TIMEOUT = 30.0  # seconds for every client to get one booking's event
-SETTLE_TIMEOUT = 15.0
 
-SIGN_UP = """
-mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }
-"""
-SET_WEEKLY = """
-mutation ($zone: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $zone, rules: $rules) { timeZone }
-}
-"""
-CREATE_EVENT_TYPE = """
-mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }
-"""
 BOOK = """
 mutation ($input: BookMeetingInput!) { bookMeeting(input: $input) { id } }
 """
-SUBSCRIPTION = "subscription { bookingEvents { kind occurredAt booking { id } } }"
-EVERY_DAY = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
 # --- the clients (child processes) ------------------------------------------------------------
 
 
-def client_worker(pipe: Pipe, ws_url: str, token: str, count: int, compression: str | None) -> None:
-    """Opens `count` subscribed connections, then answers the parent's commands on `pipe`."""
-    _server.raise_fd_limit()
-    try:
-        import uvloop
-
-        uvloop.run(_client_main(pipe, ws_url, token, count, compression))
-    except ImportError:
-        asyncio.run(_client_main(pipe, ws_url, token, count, compression))
-
-
-async def _client_main(
+async def client_main(
     pipe: Pipe, ws_url: str, token: str, count: int, compression: str | None
 ) -> None:
+    """In a client process: opens `count` subscribed connections on ("open",), then answers the
+    parent's commands on `pipe`."""
     # websockets' sans-I/O protocol under a plain asyncio.Protocol: frames are parsed and handled
     # inside data_received, with no task woken per message, so the clients (on the same cores
     # as the server) take as little CPU from it as a real WebSocket client can.
@@ -125,8 +101,8 @@ async def _client_main(
     received: Counter[str] = Counter()  # booking id -> clients that have it
     waiting: dict[str, tuple[int, asyncio.Event]] = {}
     duplicates = 0
-    init = json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-    subscribe = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
+    init = _graphql.connection_init(token)
+    subscribe = _graphql.subscribe(_graphql.BOOKING_EVENTS)
 
     class Sub(asyncio.Protocol):
         """One graphql-transport-ws connection, subscribed once it has been acknowledged."""
@@ -196,7 +172,7 @@ async def _client_main(
                 if not self.ready.done():
                     self.ready.set_result(None)
             elif kind == "ping":
-                self.send('{"type":"pong"}')
+                self.send(_graphql.PONG)
             elif kind in ("error", "complete"):
                 self.fail(f"{kind}: {raw[:200]!r}")
 
@@ -228,18 +204,11 @@ async def _client_main(
 
     try:
         while True:
-            command, *args = await loop.run_in_executor(None, pipe.recv)
+            command, *args = await _clients.next_command(pipe)
             if command == "open":
                 began = time.monotonic()
-                outcomes = await asyncio.gather(
-                    *(open_one() for _ in range(count)), return_exceptions=True
-                )
-                failures = Counter(
-                    f"{type(o).__name__}: {str(o)[:120]}"
-                    for o in outcomes
-                    if isinstance(o, BaseException)
-                )
-                pipe.send(("opened", len(subs), dict(failures), time.monotonic() - began))
+                failures = await _clients.failures(open_one() for _ in range(count))
+                pipe.send(("opened", len(subs), failures, time.monotonic() - began))
             elif command == "wait":
                 booking_id, timeout = args
                 target = len(subs)
@@ -274,140 +243,38 @@ async def _client_main(
             sub.close()
 
 
-class Clients:
+def open_clients(
+    ws_url: str, token: str, total: int, procs: int, compression: str | None
+) -> _clients.ClientProcesses:
     """`procs` spawned client processes holding `total` connections between them."""
-
-    def __init__(self, ws_url: str, token: str, total: int, procs: int, compression: str | None):
-        context = mp.get_context("spawn")
-        procs = max(1, min(procs, total))
-        shares = [total // procs + (1 if i < total % procs else 0) for i in range(procs)]
-        self.pipes: list[Pipe] = []
-        self.processes: list[Any] = []
-        for share in shares:
-            parent, child = context.Pipe()
-            process = context.Process(
-                target=client_worker,
-                args=(child, ws_url, token, share, compression),
-                daemon=True,
-            )
-            process.start()
-            child.close()
-            self.pipes.append(parent)
-            self.processes.append(process)
-
-    def ask(
-        self,
-        command: tuple[Any, ...],
-        timeout: float,
-        server: _server.Child | None = None,
-    ) -> list[tuple[Any, ...]]:
-        """Sends `command` to every client process and returns their answers; gives up early
-        if a client process or the `server` dies."""
-        for pipe in self.pipes:
-            pipe.send(command)
-        deadline = time.monotonic() + timeout
-        replies = []
-        for pipe, process in zip(self.pipes, self.processes, strict=True):
-            while not pipe.poll(0.2):
-                if server is not None and not server.alive():
-                    raise RuntimeError(f"server exited (code {server.process.returncode})")
-                if not process.is_alive():
-                    raise RuntimeError(f"client process {process.pid} died ({process.exitcode})")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"client process {process.pid} did not answer {command[0]}")
-            replies.append(pipe.recv())
-        return replies
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the client processes so far."""
-        return sum(_server.cpu_seconds(p.pid) for p in self.processes if p.pid)
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            if all(p.is_alive() for p in self.processes):
-                self.ask(("close",), 30)
-        for process in self.processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        for pipe in self.pipes:
-            pipe.close()
-
-
-# --- the server -------------------------------------------------------------------------------
-
-
-def open_fds(pid: int) -> int:
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except OSError:
-        return -1
-
-
-def settle(pid: int, timeout: float = SETTLE_TIMEOUT) -> float:
-    """Waits until the server used < 5 % of a core over half a second; returns seconds waited."""
-    began = time.monotonic()
-    last = _server.cpu_seconds(pid)
-    while time.monotonic() - began < timeout:
-        time.sleep(0.5)
-        now = _server.cpu_seconds(pid)
-        if now - last < 0.025:
-            break
-        last = now
-    return time.monotonic() - began
+    procs = max(1, min(procs, total))
+    shares = [total // procs + (1 if i < total % procs else 0) for i in range(procs)]
+    return _clients.ClientProcesses(
+        client_main, [(ws_url, token, share, compression) for share in shares]
+    )
 
 
 # --- GraphQL over HTTP ------------------------------------------------------------------------
 
 
-def graphql(
-    client: httpx.Client, query: str, variables: dict[str, Any], token: str | None = None
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    response.raise_for_status()
-    body = response.json()
-    if body.get("errors"):
-        raise RuntimeError(f"GraphQL errors: {body['errors']}")
-    return dict(body["data"])
-
-
 def create_host(client: httpx.Client) -> tuple[str, str]:
-    """A UTC host, available 00:00-24:00 every day, with a 15-minute event type every 15 minutes."""
-    token = graphql(
+    """A UTC host, available 00:00-24:00 every day, with a 15-minute event type every 15 minutes:
+    its token and the event type's id."""
+    host = _graphql.create_host(
         client,
-        SIGN_UP,
-        {
-            "input": {
-                "email": "fanout-host@example.com",
-                "password": "benchmark-password-1",
-                "name": "Fanout Host",
-                "timeZone": "UTC",
-            }
+        email="fanout-host@example.com",
+        name="Fanout Host",
+        time_zone="UTC",
+        days=_graphql.EVERY_DAY,
+        hours=("00:00", "24:00"),
+        event_type={
+            "title": "Fan-out call",
+            "slug": "fanout-call",
+            "durationMinutes": 15,
+            "slotIntervalMinutes": 15,
         },
-    )["signUp"]["token"]
-    rules = [{"weekday": day, "start": "00:00", "end": "24:00"} for day in EVERY_DAY]
-    graphql(client, SET_WEEKLY, {"zone": "UTC", "rules": rules}, token)
-    event_type = graphql(
-        client,
-        CREATE_EVENT_TYPE,
-        {
-            "input": {
-                "title": "Fan-out call",
-                "slug": "fanout-call",
-                "durationMinutes": 15,
-                "slotIntervalMinutes": 15,
-            }
-        },
-        token,
-    )["createEventType"]
-    return token, str(event_type["id"])
+    )
+    return host.token, host.event_type_id
 
 
 class Booker:
@@ -432,7 +299,7 @@ class Booker:
             }
         }
         t0 = time.time_ns()
-        data = graphql(self.client, BOOK, variables)
+        data = _graphql.graphql(self.client, BOOK, variables)
         t1 = time.time_ns()
         return str(data["bookMeeting"]["id"]), t0, t1
 
@@ -440,14 +307,8 @@ class Booker:
 # --- one round --------------------------------------------------------------------------------
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    return ordered[max(1, math.ceil(len(ordered) * fraction)) - 1]
-
-
 def deliver(
-    clients: Clients,
+    clients: _clients.ClientProcesses,
     booker: Booker,
     server: _server.Child,
     timeout: float = DELIVERY_TIMEOUT,
@@ -485,33 +346,33 @@ def run_round(
     database_url = f"sqlite://{tmp}/fanout-{n}.sqlite3"
     log_path = tmp / f"server-{n}.log"
     server: _server.Child | None = None
-    clients: Clients | None = None
+    clients: _clients.ClientProcesses | None = None
     try:
         server = _server.start_app_server("server", log_path=log_path, database_url=database_url)
         url = server.url
         ws_url = url.replace("http://", "ws://") + "/graphql"
-        result["server_fd_limit"] = _fd_soft_limit(server.pid)
+        result["server_fd_limit"] = _server.fd_soft_limit(server.pid)
         with httpx.Client(base_url=url, timeout=120) as http:
             token, type_id = create_host(http)
             booker = Booker(http, type_id)
 
             # Pilot: one client through the whole path, so the baseline includes warm code.
-            pilot = Clients(ws_url, token, 1, 1, compression)
+            pilot = open_clients(ws_url, token, 1, 1, compression)
             try:
                 opened = pilot.ask(("open",), OPEN_TIMEOUT, server)[0]
                 if opened[1] != 1:
                     raise RuntimeError(f"pilot client could not subscribe: {opened[2]}")
-                settle(server.pid)
+                _server.settle(server.pid)
                 got = deliver(pilot, booker, server)
                 if got["missing"]:
                     raise RuntimeError(f"pilot client got no event: {got['problems']}")
             finally:
                 pilot.stop()
-            settle(server.pid)
+            _server.settle(server.pid)
             result["rss_before_kib"] = server.rss_kib()
 
             began = time.monotonic()
-            clients = Clients(ws_url, token, n, procs, compression)
+            clients = open_clients(ws_url, token, n, procs, compression)
             replies = clients.ask(("open",), OPEN_TIMEOUT + 30, server)
             result["open_s"] = time.monotonic() - began
             result["connected"] = sum(r[1] for r in replies)
@@ -523,9 +384,9 @@ def run_round(
                 raise RuntimeError(
                     f"server exited (code {server.process.returncode}) while connecting"
                 )
-            settle(server.pid)
+            _server.settle(server.pid)
             result["rss_after_kib"] = server.rss_kib()
-            result["server_fds"] = open_fds(server.pid)
+            result["server_fds"] = _server.open_fds(server.pid)
             delta = result["rss_after_kib"] - result["rss_before_kib"]
             result["kib_per_subscription"] = delta / max(1, result["connected"])
 
@@ -536,10 +397,10 @@ def run_round(
                 warmups.append(warm)
                 if warm["missing"] == 0:
                     break
-                settle(server.pid)
+                _server.settle(server.pid)
             result["warmups"] = len(warmups)
             result["warmup_missing"] = [w["missing"] for w in warmups]
-            result["warmup_p99_ms"] = _p(warmups[-1]["latency_ms"], 0.99)
+            result["warmup_p99_ms"] = _stats.percentile(warmups[-1]["latency_ms"], 0.99)
 
             gc_before = gc_pauses(http)
             measured = [deliver(clients, booker, server) for _ in range(bookings)]
@@ -587,18 +448,6 @@ def gc_pauses(http: httpx.Client) -> dict[str, tuple[int, float]]:
     return {g: (int(count), total) for g, (count, total) in found.items()}
 
 
-def _fd_soft_limit(pid: int) -> int:
-    with open(f"/proc/{pid}/limits") as limits:
-        for line in limits:
-            if line.startswith("Max open files"):
-                return int(line.split()[3])
-    return -1
-
-
-def _p(samples: list[float], fraction: float) -> float:
-    return percentile(samples, fraction) if samples else math.nan
-
-
 def summarise(measured: list[dict[str, Any]]) -> dict[str, Any]:
     latencies = [ms for m in measured for ms in m["latency_ms"]]
     handled = [ms for m in measured for ms in m["handled_ms"]]
@@ -618,8 +467,8 @@ def summarise(measured: list[dict[str, Any]]) -> dict[str, Any]:
         "lost": sum(m["missing"] for m in measured),
         "duplicates": max((m["duplicates"] for m in measured), default=0),
         "problems": dict(problems),
-        "p50_ms": _p(latencies, 0.50),
-        "p99_ms": _p(latencies, 0.99),
+        "p50_ms": _stats.percentile(latencies, 0.50),
+        "p99_ms": _stats.percentile(latencies, 0.99),
         "max_ms": max(latencies, default=math.nan),
         "first_ms_median": statistics.median(first) if first else math.nan,
         "last_delivery_ms_median": statistics.median(last) if last else math.nan,
@@ -628,7 +477,7 @@ def summarise(measured: list[dict[str, Any]]) -> dict[str, Any]:
         "last_after_response_ms_median": (
             statistics.median(after_response) if after_response else math.nan
         ),
-        "handled_p99_ms": _p(handled, 0.99),
+        "handled_p99_ms": _stats.percentile(handled, 0.99),
         "http_ms_median": statistics.median(m["http_ms"] for m in measured),
         "server_cpu_ms_per_event": statistics.median(m["server_cpu_s"] for m in measured) * 1000,
         "client_cpu_ms_per_event": statistics.median(m["client_cpu_s"] for m in measured) * 1000,
@@ -638,8 +487,8 @@ def summarise(measured: list[dict[str, Any]]) -> dict[str, Any]:
                 "t0_ns": m["t0_ns"],
                 "response_ns": m["response_ns"],
                 "http_ms": m["http_ms"],
-                "p50_ms": _p(m["latency_ms"], 0.5),
-                "p99_ms": _p(m["latency_ms"], 0.99),
+                "p50_ms": _stats.percentile(m["latency_ms"], 0.5),
+                "p99_ms": _stats.percentile(m["latency_ms"], 0.99),
                 "last_ms": max(m["latency_ms"], default=math.nan),
                 "missing": m["missing"],
                 "server_cpu_ms": m["server_cpu_s"] * 1000,

@@ -38,7 +38,6 @@ import asyncio
 import contextlib
 import json
 import math
-import multiprocessing as mp
 import os
 import random
 import secrets
@@ -54,7 +53,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import _server
+from benchmarks import _clients, _graphql, _server, _stats
 
 ADMIN_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -81,30 +80,14 @@ DRAIN_TIMEOUT = 30.0  # for the last events to reach every subscriber
 RSS_EVERY = 5.0
 HTTP_TIMEOUT = 60.0
 
-SIGN_UP = "mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }"
-SET_WEEKLY = """mutation ($rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
-CREATE_EVENT_TYPE = "mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }"
 BOOK = "mutation ($input: BookMeetingInput!) { bookMeeting(input: $input) { id manageToken } }"
 CANCEL = """mutation ($id: ID!, $token: String) {
   cancelBooking(id: $id, manageToken: $token) { id status } }"""
-SLOTS = """query ($id: ID!, $start: DateTime!, $end: DateTime!) {
-  availableSlots(eventTypeId: $id, start: $start, end: $end) { start end } }"""
-EVENTS = "subscription { bookingEvents { kind occurredAt booking { id } } }"
-EVERY_DAY = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 EVENT_KINDS = {"CREATED": 0, "CONFIRMED": 1, "RESCHEDULED": 2, "CANCELLED": 3}
 
 
 def event_key(booking_id: int | str, kind: str) -> int:
     return int(booking_id) * 4 + EVENT_KINDS[kind]
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """Nearest-rank percentile; NaN without samples."""
-    if not samples:
-        return math.nan
-    ordered = sorted(samples)
-    return ordered[max(1, math.ceil(len(ordered) * fraction)) - 1]
 
 
 def histogram_percentile(histogram: dict[int, int], fraction: float) -> float:
@@ -122,23 +105,11 @@ def histogram_percentile(histogram: dict[int, int], fraction: float) -> float:
 # --- the subscribers (spawned processes) ------------------------------------------------------
 
 
-def subscriber_worker(
+async def subscriber_main(
     pipe: Pipe, assignments: list[tuple[int, str, str]], compression: Any
 ) -> None:
-    """Holds one subscribed connection per (host index, ws url, token) of `assignments` and
-    answers the parent's commands on `pipe`."""
-    _server.raise_fd_limit()
-    try:
-        import uvloop
-
-        uvloop.run(_subscriber_main(pipe, assignments, compression))
-    except ImportError:
-        asyncio.run(_subscriber_main(pipe, assignments, compression))
-
-
-async def _subscriber_main(
-    pipe: Pipe, assignments: list[tuple[int, str, str]], compression: Any
-) -> None:
+    """In a subscriber process: on ("open",) one subscribed connection per (host index, ws url,
+    token) of `assignments`; then answers the parent's commands on `pipe`."""
     from websockets.asyncio.client import ClientConnection, connect
     from websockets.exceptions import ConnectionClosed
 
@@ -150,7 +121,7 @@ async def _subscriber_main(
     connections: list[ClientConnection] = []
     readers: list[asyncio.Task[None]] = []
     closing = False
-    subscribe = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": EVENTS}})
+    subscribe = _graphql.subscribe(_graphql.BOOKING_EVENTS)
 
     async def read(ws: ClientConnection) -> None:
         seen: set[int] = set()
@@ -175,7 +146,7 @@ async def _subscriber_main(
                     occurred = datetime.fromisoformat(event["occurredAt"]).timestamp()
                     lag_ms[max(0, int((arrived - occurred) * 1000))] += 1
                 elif kind == "ping":
-                    await ws.send('{"type":"pong"}')
+                    await ws.send(_graphql.PONG)
                 elif kind in ("error", "complete"):
                     problems[f"{kind}: {str(raw)[:160]}"] += 1
         except ConnectionClosed as exc:
@@ -196,8 +167,7 @@ async def _subscriber_main(
                 close_timeout=2,
             )
             try:
-                init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
-                await ws.send(json.dumps(init))
+                await ws.send(_graphql.connection_init(token))
                 while True:
                     ack = json.loads(await asyncio.wait_for(ws.recv(), 60))
                     if ack.get("type") == "connection_ack":
@@ -212,21 +182,13 @@ async def _subscriber_main(
             connected[host] += 1
             readers.append(asyncio.create_task(read(ws)))
 
-    loop = asyncio.get_running_loop()
     try:
         while True:
-            command, *_args = await loop.run_in_executor(None, pipe.recv)
+            command, *_args = await _clients.next_command(pipe)
             if command == "open":
                 began = time.monotonic()
-                outcomes = await asyncio.gather(
-                    *(open_one(*a) for a in assignments), return_exceptions=True
-                )
-                failures = Counter(
-                    f"{type(o).__name__}: {str(o)[:120]}"
-                    for o in outcomes
-                    if isinstance(o, BaseException)
-                )
-                pipe.send(("opened", dict(connected), dict(failures), time.monotonic() - began))
+                failures = await _clients.failures(open_one(*a) for a in assignments)
+                pipe.send(("opened", dict(connected), failures, time.monotonic() - began))
             elif command == "total":
                 pipe.send(("total", totals["events"]))
             elif command == "stats":
@@ -254,62 +216,16 @@ async def _subscriber_main(
             task.cancel()
 
 
-class Subscribers:
+class Subscribers(_clients.ClientProcesses):
     """`procs` spawned processes holding the subscribed connections between them."""
 
     def __init__(self, assignments: list[tuple[int, str, str]], procs: int, compression: Any):
-        context = mp.get_context("spawn")
         procs = max(1, min(procs, len(assignments)))
-        self.pipes: list[Pipe] = []
-        self.processes: list[Any] = []
-        for p in range(procs):
-            parent, child = context.Pipe()
-            process = context.Process(
-                target=subscriber_worker,
-                args=(child, assignments[p::procs], compression),
-                daemon=True,
-            )
-            process.start()
-            child.close()
-            self.pipes.append(parent)
-            self.processes.append(process)
-
-    def ask(self, command: tuple[Any, ...], timeout: float) -> list[tuple[Any, ...]]:
-        for pipe in self.pipes:
-            pipe.send(command)
-        deadline = time.monotonic() + timeout
-        replies = []
-        for pipe, process in zip(self.pipes, self.processes, strict=True):
-            while not pipe.poll(0.2):
-                if not process.is_alive():
-                    raise RuntimeError(
-                        f"subscriber process {process.pid} died ({process.exitcode})"
-                    )
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"subscriber process {process.pid} did not answer")
-            replies.append(pipe.recv())
-        return replies
+        shares = [(assignments[p::procs], compression) for p in range(procs)]
+        super().__init__(subscriber_main, shares, name="subscriber")
 
     def total(self) -> int:
         return sum(r[1] for r in self.ask(("total",), 30))
-
-    def cpu_seconds(self) -> float:
-        return sum(_server.cpu_seconds(p.pid) for p in self.processes if p.pid)
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            if all(p.is_alive() for p in self.processes):
-                self.ask(("close",), 30)
-        for process in self.processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        for pipe in self.pipes:
-            pipe.close()
 
 
 # --- the database -----------------------------------------------------------------------------
@@ -319,24 +235,22 @@ def database_url(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
-async def create_database(admin_url: str, name: str) -> None:
+async def _execute(url: str, statement: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(admin_url)
+    connection = await asyncpg.connect(url)
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def create_database(admin_url: str, name: str) -> None:
+    await _execute(admin_url, f'CREATE DATABASE "{name}"')
 
 
 async def drop_database(admin_url: str, name: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+    await _execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def spread_ids(url: str, rng: random.Random) -> dict[str, int]:
@@ -388,60 +302,35 @@ async def database_checks(url: str) -> dict[str, Any]:
 # --- GraphQL over HTTP ------------------------------------------------------------------------
 
 
-def graphql_sync(client: Any, query: str, variables: dict[str, Any], token: str | None = None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    response.raise_for_status()
-    body = response.json()
-    if body.get("errors"):
-        raise RuntimeError(f"GraphQL errors: {body['errors']}")
-    return dict(body["data"])
-
-
 def create_hosts(base_url: str, count: int, run_id: str) -> list[dict[str, Any]]:
     import httpx
 
     hosts = []
-    rules = [{"weekday": day, "start": "00:00", "end": "24:00"} for day in EVERY_DAY]
     with httpx.Client(base_url=base_url, timeout=60) as client:
         for i in range(count):
-            signed_up = graphql_sync(
-                client,
-                SIGN_UP,
-                {
-                    "input": {
-                        "email": f"load-{run_id}-host{i}@example.com",
-                        "password": "load-test-password-1",
-                        "name": f"Load Host {i}",
-                        "timeZone": "UTC",
-                    }
-                },
-            )["signUp"]
-            token = signed_up["token"]
-            graphql_sync(client, SET_WEEKLY, {"rules": rules}, token)
             buffer_after = 15 if i % 2 else 0
-            type_id = graphql_sync(
+            host = _graphql.create_host(
                 client,
-                CREATE_EVENT_TYPE,
-                {
-                    "input": {
-                        "title": f"Load call {i}",
-                        "slug": f"load-call-{i}",
-                        "durationMinutes": SLOT_MINUTES,
-                        "slotIntervalMinutes": SLOT_MINUTES,
-                        "bufferAfterMinutes": buffer_after,
-                    }
+                email=f"load-{run_id}-host{i}@example.com",
+                password="load-test-password-1",
+                name=f"Load Host {i}",
+                time_zone="UTC",
+                days=_graphql.EVERY_DAY,
+                hours=("00:00", "24:00"),
+                event_type={
+                    "title": f"Load call {i}",
+                    "slug": f"load-call-{i}",
+                    "durationMinutes": SLOT_MINUTES,
+                    "slotIntervalMinutes": SLOT_MINUTES,
+                    "bufferAfterMinutes": buffer_after,
                 },
-                token,
-            )["createEventType"]["id"]
+            )
             hosts.append(
                 {
                     "index": i,
-                    "user_id": int(signed_up["user"]["id"]),
-                    "token": token,
-                    "type_id": str(type_id),
+                    "user_id": host.user_id,
+                    "token": host.token,
+                    "type_id": host.event_type_id,
                     "buffer_after": buffer_after,
                 }
             )
@@ -572,7 +461,9 @@ class Driver:
                 "start": start.isoformat(),
                 "end": (start + timedelta(days=1)).isoformat(),
             }
-            data = await self.call("slots", rng.randrange(len(self.urls)), SLOTS, variables)
+            data = await self.call(
+                "slots", rng.randrange(len(self.urls)), _graphql.AVAILABLE_SLOTS, variables
+            )
             if data is not None and len(data["availableSlots"]) > self.slots_per_day:
                 self.bad_answers["slots: more slots than the day has"] += 1
 
@@ -669,15 +560,6 @@ async def drive(
         await asyncio.gather(*samplers, return_exceptions=True)
 
 
-def run_async(coroutine: Any) -> Any:
-    try:
-        import uvloop
-
-        return uvloop.run(coroutine)
-    except ImportError:
-        return asyncio.run(coroutine)
-
-
 def wait_for_events(subscribers: Subscribers, expected: int, timeout: float) -> tuple[int, float]:
     """Polls the subscribers' event count until it reaches `expected`, or stops growing for
     `timeout` seconds. Returns the count and the seconds waited."""
@@ -738,7 +620,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bnm-load-") as tmp_name:
         tmp = Path(tmp_name)
         try:
-            run_async(create_database(args.admin_database_url, db_name))
+            _clients.run_async(create_database(args.admin_database_url, db_name))
             created = True
             for name in ("server A", "server B"):
                 servers.append(
@@ -753,7 +635,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 )
             rss = RssLog(servers)
             rss.mark("start")
-            figures["id_starts"] = run_async(spread_ids(db_url, rng))
+            figures["id_starts"] = _clients.run_async(spread_ids(db_url, rng))
             hosts = create_hosts(servers[0].url, args.hosts, run_id)
 
             # Subscribers: host k % H, server (k // H) % 2.
@@ -799,7 +681,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     for session in driver.sessions:
                         await session.close()
 
-            run_async(warm_up())
+            _clients.run_async(warm_up())
             warm_expected = sum(connected[h] for _, h in driver.events)
             warm_got, warm_s = wait_for_events(subscribers, warm_expected, WARMUP_TIMEOUT)
             figures["warmup_missing"] = warm_expected - warm_got
@@ -815,7 +697,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             sub_cpu = subscribers.cpu_seconds()
             driver.ops = 0
             activity: Counter[str] = Counter()
-            elapsed = run_async(
+            elapsed = _clients.run_async(
                 drive(
                     driver,
                     rss,
@@ -873,7 +755,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "subscriber_problems": dict(sub_problems),
                 "still_open": still_open,
             }
-            figures["database"] = run_async(database_checks(db_url))
+            figures["database"] = _clients.run_async(database_checks(db_url))
             figures["cpu_s"] = {
                 "server A": server_cpu[0],
                 "server B": server_cpu[1],
@@ -903,7 +785,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             _server.stop_all(servers)
             if created:
                 try:
-                    run_async(drop_database(args.admin_database_url, db_name))
+                    _clients.run_async(drop_database(args.admin_database_url, db_name))
                     print(f"dropped database {db_name}", flush=True)
                 except Exception as exc:
                     print(f"could NOT drop database {db_name}: {exc}", file=sys.stderr)
@@ -928,8 +810,8 @@ def summarise(driver: Driver, elapsed: float) -> dict[str, Any]:
             "ops_per_s": len(latencies) / elapsed if elapsed else math.nan,
             "ok": outcomes.get("ok", 0),
             "errors": {c: n for c, n in outcomes.items() if c != "ok"},
-            "p50_ms": percentile(latencies, 0.50),
-            "p99_ms": percentile(latencies, 0.99),
+            "p50_ms": _stats.percentile(latencies, 0.50),
+            "p99_ms": _stats.percentile(latencies, 0.99),
             "max_ms": max(latencies, default=math.nan),
         }
     for problem, n in driver.bad_answers.items():

@@ -19,20 +19,18 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 
 import asyncio
-import math
 import random
 import statistics
 import tempfile
 import time as clock
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
-from benchmarks import _server
-from domain.availability import WeeklyRule, local_to_utc, working_intervals
+from benchmarks import _london_host, _server, _stats
+from domain.availability import local_to_utc, working_intervals
 from domain.slots import Interval, SlotRules, compute_slots
 
 SEED = 20270315
@@ -43,11 +41,10 @@ DAYS = 30
 def build_case(seed: int = SEED) -> dict[str, Any]:
     """compute_slots keyword arguments: 30 days (across the London spring change), 09:00-17:00
     Mon-Fri Europe/London, 30-minute slots every 15 minutes, 1,000 seeded random busy intervals."""
-    tz = ZoneInfo("Europe/London")
+    tz = _london_host.ZONE
     first_day = date(2027, 3, 15)
     window_start = local_to_utc(first_day, time(0), tz)
     window_end = local_to_utc(first_day + timedelta(days=DAYS), time(0), tz)
-    weekly = [WeeklyRule(weekday, time(9), time(17)) for weekday in range(5)]
 
     rng = random.Random(seed)
     span_minutes = int((window_end - window_start).total_seconds() // 60)
@@ -57,9 +54,9 @@ def build_case(seed: int = SEED) -> dict[str, Any]:
         busy.append((start, start + timedelta(minutes=rng.choice((15, 30, 45, 60, 90)))))
 
     return {
-        "working": working_intervals(tz, weekly, {}, window_start, window_end),
+        "working": working_intervals(tz, _london_host.WEEKLY, {}, window_start, window_end),
         "busy": busy,
-        "rules": SlotRules(duration=timedelta(minutes=30), interval=timedelta(minutes=15)),
+        "rules": _london_host.RULES,
         "now": window_start - timedelta(days=1),
         "window_start": window_start,
         "window_end": window_end,
@@ -133,72 +130,6 @@ def domain_verdict(fast_ms: float, ratio: float) -> str:
 # --- over HTTP -----------------------------------------------------------------------------
 
 HTTP_REQUESTS = 50
-HOST_ZONE = "Europe/London"
-WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
-
-SIGN_UP = """
-mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }
-"""
-SET_WEEKLY = """
-mutation ($zone: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $zone, rules: $rules) { timeZone }
-}
-"""
-CREATE_EVENT_TYPE = """
-mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }
-"""
-AVAILABLE_SLOTS = """
-query ($id: ID!, $start: DateTime!, $end: DateTime!) {
-  availableSlots(eventTypeId: $id, start: $start, end: $end) { start end }
-}
-"""
-
-
-def graphql(
-    client: httpx.Client, query: str, variables: dict[str, Any], token: str | None = None
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    response.raise_for_status()
-    body = response.json()
-    if body.get("errors"):
-        raise RuntimeError(f"GraphQL errors: {body['errors']}")
-    return dict(body["data"])
-
-
-def create_host(client: httpx.Client) -> tuple[int, int]:
-    """Sign up a London host, 09:00-17:00 Mon-Fri, with a 30-minute event type every 15 minutes."""
-    signed_up = graphql(
-        client,
-        SIGN_UP,
-        {
-            "input": {
-                "email": "bench-host@example.com",
-                "password": "benchmark-password-1",
-                "name": "Bench Host",
-                "timeZone": HOST_ZONE,
-            }
-        },
-    )["signUp"]
-    token = signed_up["token"]
-    rules = [{"weekday": day, "start": "09:00", "end": "17:00"} for day in WEEKDAYS]
-    graphql(client, SET_WEEKLY, {"zone": HOST_ZONE, "rules": rules}, token)
-    event_type = graphql(
-        client,
-        CREATE_EVENT_TYPE,
-        {
-            "input": {
-                "title": "Benchmark call",
-                "slug": "benchmark-call",
-                "durationMinutes": 30,
-                "slotIntervalMinutes": 15,
-            }
-        },
-        token,
-    )["createEventType"]
-    return int(signed_up["user"]["id"]), int(event_type["id"])
 
 
 def booking_times(window_start: datetime, window_end: datetime, seed: int = SEED) -> list[Interval]:
@@ -244,14 +175,8 @@ async def insert_bookings(
         await stop_database()
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    return ordered[max(1, math.ceil(len(ordered) * fraction)) - 1]
-
-
 def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, float]:
-    tz = ZoneInfo(HOST_ZONE)
+    tz = _london_host.ZONE
     first_day = datetime.now(tz).date() + timedelta(days=1)  # wholly in the future
     window_start = local_to_utc(first_day, time(0), tz)
     window_end = local_to_utc(first_day + timedelta(days=DAYS), time(0), tz)
@@ -266,22 +191,21 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, float]:
                 "server", log_path=log_path, database_url=database_url
             )
             with httpx.Client(base_url=server.url, timeout=30) as client:
-                host_id, event_type_id = create_host(client)
+                host = _london_host.create(
+                    client,
+                    email="bench-host@example.com",
+                    name="Bench Host",
+                    title="Benchmark call",
+                    slug="benchmark-call",
+                )
                 began = clock.perf_counter()
-                asyncio.run(insert_bookings(database_url, host_id, event_type_id, times))
+                asyncio.run(
+                    insert_bookings(database_url, host.user_id, int(host.event_type_id), times)
+                )
                 insert_ms = (clock.perf_counter() - began) * 1000
-
-                variables = {
-                    "id": str(event_type_id),
-                    "start": window_start.isoformat(),
-                    "end": window_end.isoformat(),
-                }
-                slots = graphql(client, AVAILABLE_SLOTS, variables)["availableSlots"]  # warm-up
-                samples = []
-                for _ in range(requests):
-                    began = clock.perf_counter()
-                    graphql(client, AVAILABLE_SLOTS, variables)
-                    samples.append((clock.perf_counter() - began) * 1000)
+                slots, samples = _london_host.time_available_slots(
+                    client, host.event_type_id, window_start, window_end, requests
+                )
         except BaseException:
             sys.stderr.write(
                 f"--- server log ---\n{log_path.read_text(errors='replace')[-4000:]}\n"
@@ -291,20 +215,9 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, float]:
             _server.stop_all([server])
 
     # The same question asked of the domain directly: the server must have said the same.
-    weekly = [WeeklyRule(weekday, time(9), time(17)) for weekday in range(5)]
-    expected = compute_slots(
-        working=working_intervals(tz, weekly, {}, window_start, window_end),
-        busy=times,
-        rules=SlotRules(duration=timedelta(minutes=30), interval=timedelta(minutes=15)),
-        now=datetime.now(UTC),
-        window_start=window_start,
-        window_end=window_end,
-        tz=tz,
-    )
-    served = [(datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"])) for s in slots]
-    matches = served == expected
+    matches = slots == _london_host.expected_slots(times, window_start, window_end)
 
-    p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+    p50, p95 = statistics.median(samples), _stats.percentile(samples, 0.95)
     print(
         f"http: {DAYS}-day window from {first_day}, {len(times)} bookings "
         f"(inserted in {insert_ms:.0f} ms) -> {len(slots)} slots "
