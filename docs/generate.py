@@ -85,7 +85,7 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                 "me",
                 "query",
                 "The signed-in user, or `null` when anonymous.",
-                "query Me { me { id email name timeZone companyName } }",
+                "query Me { me { id email emailVerified name timeZone companyName } }",
             ),
             Op(
                 "updateProfile",
@@ -96,6 +96,26 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
   updateProfile(input: $input) { id name email timeZone }
 }""",
                 {"input": {"name": "Dana D. Demo", "timeZone": "Europe/Dublin"}},
+            ),
+            Op(
+                "verifyEmail",
+                "mutation",
+                "Confirms the address with the code mailed at sign-up or after a change of "
+                "address. Until then, bookings made under the address without signing in are "
+                "not the account's (not in `myData`, not corrected or erased with it). A wrong "
+                "or expired code (two days): `BAD_USER_INPUT`.",
+                """mutation VerifyEmail($code: String!) {
+  verifyEmail(code: $code)
+}""",
+                {"code": Env("EMAIL_CODE")},
+                auth=None,
+            ),
+            Op(
+                "resendEmailVerification",
+                "mutation",
+                "Mails a new code (the old one stops working); `false` when the address is "
+                "verified already. At most once a minute: `RATE_LIMITED`.",
+                "mutation ResendEmailVerification { resendEmailVerification }",
             ),
             Op(
                 "deleteAccount",

@@ -36,6 +36,9 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "objects_to_analytics": Personal(A.ACCOUNT),
         "objects_to_marketing": Personal(A.ACCOUNT),
         "suspended_at": Personal(A.ACCOUNT),
+        "email_verified_at": Personal(A.ACCOUNT),
+        "email_code_hash": Personal(A.ACCOUNT, secret=True),
+        "email_code_sent_at": Personal(A.ACCOUNT),
         "created_at": Personal(A.ACCOUNT),
         "updated_at": NOT_PERSONAL,
     },
@@ -279,7 +282,8 @@ def personal_fields(model: type[Model], *, include_secrets: bool = False) -> dic
 class Owner:
     """How a model's rows relate to a person, for access (export) and erasure.
 
-    `field` filters the model by the person's id (or e-mail when `by_email`); `section` names the
+    `field` filters the model by the person's id (or e-mail when `by_email`: only once the address
+    is verified, see services/email_verification.py); `section` names the
     rows in `myData`; on erasure the rows are deleted, or, where they are also a counterparty's
     record (a booking the person made with a host), their personal fields are anonymised.
     """
@@ -288,6 +292,9 @@ class Owner:
     section: str
     by_email: bool = False
     erase: str = "delete"  # or "anonymise"
+    # Exported only once the account's address is verified (the rows may hold the code that
+    # verifies it); erased regardless.
+    verified_only: bool = False
 
 
 OWNERS: dict[str, tuple[Owner, ...]] = {
@@ -314,7 +321,10 @@ OWNERS: dict[str, tuple[Owner, ...]] = {
         Owner("email", "privacyRequests", by_email=True),
     ),
     "Activity": (Owner("user_id", "activity"),),
-    "MailMessage": (Owner("to", "mail", by_email=True),),
+    "MailMessage": (
+        Owner("user_id", "mail", verified_only=True),
+        Owner("to", "mail", by_email=True),
+    ),
     "DataExport": (Owner("user_id", "dataExports"),),
     # Kept as the staff record of what was done, with the person's details overwritten.
     "AuditEntry": (Owner("subject_id", "auditTrail", erase="anonymise"),),

@@ -72,6 +72,11 @@ class MailMessage(Model):
     # The e-mail stand-in: what would be sent to an address (read by tests and operators).
     id = fields.IntField(primary_key=True)
     to = fields.CharField(max_length=320)
+    # The account it was sent for (an address check), if any: erased with the account even
+    # while the address is unverified and so possibly someone else's.
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="mail", null=True, on_delete=fields.CASCADE
+    )
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)

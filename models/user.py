@@ -16,6 +16,11 @@ class User(Model):
     objects_to_marketing = fields.BooleanField(default=False)
     # Acceptable use: a suspended account cannot sign in and takes no bookings.
     suspended_at = fields.DatetimeField(null=True)
+    # Bookings are made under an e-mail address; the account holds those made under its address
+    # only once a mailed code has proved the address is the holder's (email_verification.py).
+    email_verified_at = fields.DatetimeField(null=True)
+    email_code_hash = fields.CharField(max_length=64, null=True, unique=True)
+    email_code_sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

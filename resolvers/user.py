@@ -1,7 +1,7 @@
 from domain.errors import Unauthenticated
 from schema.context import Info
 from schema.user import AuthPayload, ProfileInput, SignUpInput, User
-from services import accounts, events
+from services import accounts, email_verification, events
 
 
 def me(info: Info) -> User | None:
@@ -46,3 +46,12 @@ async def update_profile(info: Info, input: ProfileInput) -> User:
     updated = await accounts.update_profile(user, change)
     await events.flush(info.context.bus)
     return User.from_model(updated)
+
+
+async def verify_email(info: Info, code: str) -> bool:
+    await email_verification.verify(code)
+    return True
+
+
+async def resend_email_verification(info: Info) -> bool:
+    return await email_verification.resend(info.context.require_user())

@@ -11,6 +11,10 @@ class User:
     name: str
     time_zone: str
     company_name: str | None
+    email_verified: bool = strawberry.field(
+        description="Bookings made under this address without signing in count as this "
+        "account's (myData, corrections, erasure) only once it is verified (verifyEmail)."
+    )
 
     @classmethod
     def from_model(cls, row: UserRow) -> "User":
@@ -21,6 +25,7 @@ class User:
             name=row.name,
             time_zone=row.time_zone,
             company_name=row.company_name,
+            email_verified=row.email_verified_at is not None,
         )
 
 

@@ -11,7 +11,7 @@ from domain.ical import ExportEvent, export_calendar
 from models.booking import Booking
 from models.privacy import DataExport
 from models.user import User
-from services import personal_data
+from services import email_verification, personal_data
 from services.clock import utcnow
 from services.tokens import new_token, token_hash
 
@@ -35,9 +35,9 @@ async def download(token: str) -> bytes | None:
     export = await DataExport.get(token_hash=token_hash(token)).select_related("user")
     user = export.user
     data = await personal_data.export(user)
-    # Every booking myData lists: hosted, made signed in, and made under their address.
+    # Every booking myData lists: hosted, made signed in, and made under their verified address.
     rows = await Booking.filter(
-        Q(host_id=user.id) | Q(booker_id=user.id) | Q(attendee_email=user.email)
+        Q(host_id=user.id) | email_verification.made_by(user)
     ).select_related("event_type")
     ics = export_calendar(
         [

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise import Tortoise, fields
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -20,7 +19,7 @@ from models.booking import CANCELLED, Booking
 from models.personal_data import OWNERS, REGISTRY, SECRET_PLACEHOLDERS, Owner, personal_fields
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
-from services import bookings
+from services import bookings, email_verification, events
 from services.clock import utcnow
 
 ERASED = "[erased]"
@@ -34,8 +33,13 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
-def _rows(model: type[Model], owner: Owner, user: User) -> QuerySet[Any]:
-    return model.filter(**{owner.field: user.email if owner.by_email else user.id})
+def _rows(model: type[Model], owner: Owner, user: User, *, erasing: bool = False) -> QuerySet[Any]:
+    verified = user.email_verified_at is not None  # see services/email_verification.py
+    if owner.by_email:
+        return model.filter(**{owner.field: user.email} if verified else {"pk__in": []})
+    if owner.verified_only and not (verified or erasing):
+        return model.filter(pk__in=[])
+    return model.filter(**{owner.field: user.id})
 
 
 async def export(user: User) -> dict[str, Any]:
@@ -125,7 +129,7 @@ async def erase(user: User) -> None:
     deleted, every personal field of rows they share with others is overwritten."""
     now = utcnow()
     async with in_transaction():
-        made_by_them = Q(attendee_email=user.email) | Q(booker_id=user.id)
+        made_by_them = email_verification.made_by(user)
         upcoming = await Booking.filter(
             made_by_them, start__gt=now, status__not=CANCELLED
         ).values_list("id", flat=True)
@@ -133,7 +137,7 @@ async def erase(user: User) -> None:
         for name, owners in OWNERS.items():
             for owner in owners:
                 if owner.erase == "anonymise":
-                    await anonymise(models[name], _rows(models[name], owner, user))
+                    await anonymise(models[name], _rows(models[name], owner, user, erasing=True))
         # Cancelled after anonymising, so what the hosts are told names nobody.
         for booking in await Booking.filter(id__in=list(upcoming)).select_related(
             "event_type__host"
@@ -142,5 +146,6 @@ async def erase(user: User) -> None:
         for name, owners in OWNERS.items():
             for owner in owners:
                 if owner.erase == "delete" and name != "User":
-                    await _rows(models[name], owner, user).delete()
+                    await _rows(models[name], owner, user, erasing=True).delete()
         await User.filter(id=user.id).delete()
+        await events.public_data_changed()  # their event types are gone

@@ -13,6 +13,7 @@ from models.booking import Booking
 from models.notification import Notification
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
+from tests.conftest import mailed_code
 
 KINDS = [
     "ACCESS",
@@ -76,15 +77,6 @@ async def make_admin(sign_up, email: str = "dpo@example.com") -> str:
 async def privacy_notifications(gql, token: str) -> list[dict]:
     edges = (await gql(NOTIFICATIONS, token=token)).ok()["notifications"]["edges"]
     return [e["node"] for e in edges if e["node"]["kind"] == "PRIVACY_REQUEST"]
-
-
-async def mailed_code(address: str) -> str:
-    """The confirmation code from the newest MailMessage to `address` (the e-mail stand-in)."""
-    message = await MailMessage.filter(to=address).order_by("-id").first()
-    assert message is not None, f"nothing mailed to {address}"
-    match = re.search(r"code: (\S+)", message.body)
-    assert match, message.body
-    return match.group(1)
 
 
 # --- domain/months: the one-month answer period -------------------------------------------------
