@@ -50,6 +50,11 @@ class Settings:
     # How often a worker tries to claim the (hourly) retention purge.
     retention_purge_seconds: float = 600.0
     encryption_key: str | None = None
+    # Answers to anonymous public queries (web/public_cache.py). Invalidated after each commit
+    # that changes what they read; the TTL bounds what a lost invalidation could leave stale.
+    public_cache: bool = True
+    public_cache_entries: int = 1024
+    public_cache_ttl_seconds: float = 10.0
     # permessage-deflate costs a zlib context per connection (tens of KiB) and CPU per frame, for
     # frames of a few hundred bytes: off unless asked for.
     ws_compression: bool = False
@@ -86,6 +91,11 @@ class Settings:
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
             calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
             encryption_key=env.get("ENCRYPTION_KEY") or None,
+            public_cache=_flag(env.get("PUBLIC_CACHE", "1")),
+            public_cache_entries=int(env.get("PUBLIC_CACHE_ENTRIES", d.public_cache_entries)),
+            public_cache_ttl_seconds=float(
+                env.get("PUBLIC_CACHE_TTL_SECONDS", d.public_cache_ttl_seconds)
+            ),
             bus_prefix=env.get("EVENT_BUS_PREFIX", d.bus_prefix),
             retention_purge_seconds=float(
                 env.get("RETENTION_PURGE_SECONDS", d.retention_purge_seconds)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -10,6 +11,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
@@ -22,6 +24,7 @@ from subscriptions.bus import EventBus
 from subscriptions.fanout import FanOut
 from subscriptions.handlers import LegacyWSHandler, TransportWSHandler
 from web.pages import graphiql_html
+from web.public_cache import PublicCache
 
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
@@ -46,6 +49,15 @@ class GraphQLApp(GraphQL[Context, None]):
         self.bus = bus
         self.fanout = FanOut(bus)
         self.limiter = RateLimiter(settings)
+        self.public_cache = (
+            PublicCache(
+                max_entries=settings.public_cache_entries,
+                ttl=settings.public_cache_ttl_seconds,
+                max_tokens=settings.max_tokens,
+            )
+            if settings.public_cache
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry's, but refusals before execution (a batch, a mutation over GET, a
@@ -54,7 +66,7 @@ class GraphQLApp(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.answer(Request(scope=scope, receive=receive))
         except ClientDisconnect:
             return  # the client left before sending its request: nobody to answer
         except HTTPException as refused:
@@ -62,6 +74,39 @@ class GraphQLApp(GraphQL[Context, None]):
             error = {"message": refused.reason, "extensions": {"code": code}}
             response = JSONResponse({"errors": [error]}, status_code=refused.status_code)
         await response(scope, receive, send)
+
+    async def answer(self, request: Request) -> Response:
+        """From the public cache when it holds the answer (web/public_cache.py), else executed."""
+        cache = self.public_cache
+        if cache is None or not cache.listening:
+            return await self.run(request)
+        key = cache.key(request.scope, await request.body())
+        if key is None:
+            return await self.run(request)
+        cached = cache.get(key)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
+        generation = cache.generation  # before any row is read
+        response = await self.run(request)
+        if response.status_code == 200 and type(response) is Response:
+            cache.store(key, bytes(response.body), generation)
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """As strawberry's, encoded with orjson (WebSocket messages keep the standard encoder)."""
+        try:
+            body = orjson.dumps(response_data)
+        except TypeError:  # e.g. an integer beyond 64 bits in a JSON scalar
+            body = self.encode_json(response_data).encode()  # type: ignore[union-attr]
+        response = Response(body, status_code=200, media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL opens with our example query (web/pages.py) instead of its welcome text."""

@@ -73,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             asyncio.create_task(every(settings.gc_full_seconds, gc_policy.collect_old)),
         ]
+        if graphql.public_cache is not None:
+            loops.append(asyncio.create_task(graphql.public_cache.listen(bus)))
         try:
             yield
         finally:

@@ -8,23 +8,27 @@ In one run, as children of this process (always stopped):
   (a) `python -m uvicorn benchmarks.http:raw_app`: POST /json parses the JSON body and answers a
       small JSON object (the least any JSON-over-HTTP API does);
   (b) `python server.py` with a throwaway SQLite file, in-process event bus,
-      RATE_LIMIT_PER_MINUTE=0.
+      RATE_LIMIT_PER_MINUTE=0, the public cache on (the default);
+  (c) the same with PUBLIC_CACHE=0, on the same database file: every query executed.
 A host (available 00:00-24:00 UTC every day) with one 30-minute event type and 60 bookings is
 created over GraphQL. Then `wrk -t2 -c32 -d10s` (after a 2 s warm-up of the same) measures:
-  raw     POST /json with the small query's body;
-  small   POST /graphql `{ eventType(id: "<id>") { title } }` (public, anonymous);
-  nested  POST /graphql `bookings(first: 50)` with id start attendeeName eventType { title host
-          { name } } per booking, with the host's Authorization header.
+  raw        POST /json with the small query's body;
+  small-off  POST /graphql `{ eventType(id: "<id>") { title } }` (public, anonymous) on (c);
+  small-on   the same on (b), answered from the public cache after the first request;
+  nested     POST /graphql `bookings(first: 50)` with id start attendeeName eventType { title
+             host { name } } per booking, with the host's Authorization header, on (b) (a
+             request with credentials never uses the cache).
 The POST bodies and headers come from a Lua script written to a temp file. Every answer is
 checked once before and after its wrk run. wrk, the children and this process share the
 machine's CPUs alike for all three; besides requests per second, the server's CPU time per
 request (/proc/<pid>/stat over the run) is printed, which other work on a busy machine disturbs
 much less.
 
---profile: afterwards another server child on the same database runs with a cProfile profiler
-that SIGUSR1 switches on and SIGUSR2 off, around a wrk run of the small query (no start-up, no
-warm-up in the profile); own time per package and function, and the cumulative time of the
-phases of a request (validation, resolver, database, access log ...) are printed per request.
+--profile: afterwards another server child on the same database, with PUBLIC_CACHE=0 (the
+executed path), runs with a cProfile profiler that SIGUSR1 switches on and SIGUSR2 off, around a
+wrk run of the small query (no start-up, no warm-up in the profile); own time per package and
+function, and the cumulative time of the phases of a request (validation, resolver, database,
+access log ...) are printed per request.
 --profile-out FILE keeps the .prof file.
 """
 
@@ -235,7 +239,7 @@ def measure(name: str, url: str, script: Path, check: Any, pid: int) -> dict[str
     figures["cpu_us_per_request"] = (_server.cpu_seconds(pid) - cpu) / figures["requests"] * 1e6
     check()
     print(
-        f"{name:<8} {figures['rps']:9.1f} req/s   p50 {figures.get('p50_ms', math.nan):7.2f} ms"
+        f"{name:<9} {figures['rps']:9.1f} req/s   p50 {figures.get('p50_ms', math.nan):7.2f} ms"
         f"   p99 {figures.get('p99_ms', math.nan):7.2f} ms   server CPU "
         f"{figures['cpu_us_per_request']:7.0f} us/req   non-2xx {int(figures['non_2xx'])}   "
         f"socket errors {int(figures['socket_errors'])}",
@@ -371,7 +375,7 @@ def profile_small_query(
         "server (cProfile)",
         [sys.executable, str(wrapper)],
         log_path=tmp / "server-profile.log",
-        env={"DATABASE_URL": database_url, "RATE_LIMIT_PER_MINUTE": "0"},
+        env={"DATABASE_URL": database_url, "RATE_LIMIT_PER_MINUTE": "0", "PUBLIC_CACHE": "0"},
         drop_env=("REDIS_URL",),
     )
     try:
@@ -418,7 +422,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         flush=True,
     )
     figures: dict[str, Any] = {}
-    raw = server = None
+    raw = server = uncached = None
     with tempfile.TemporaryDirectory(prefix="bnm-http-") as tmp_name:
         tmp = Path(tmp_name)
         database_url = f"sqlite://{tmp}/http.sqlite3"
@@ -439,6 +443,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             server = _server.start_app_server(
                 "server", log_path=tmp / "server.log", database_url=database_url
             )
+            uncached = _server.start_app_server(
+                "server (PUBLIC_CACHE=0)",
+                log_path=tmp / "server-uncached.log",
+                database_url=database_url,
+                extra_env={"PUBLIC_CACHE": "0"},
+            )
             with httpx.Client(base_url=server.url, timeout=30) as client:
                 token, type_id = seed(client)
                 small = small_query(type_id)
@@ -456,9 +466,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     answer = httpx.post(raw.url + "/json", content=small_body, headers=json_headers)
                     assert answer.status_code == 200 and answer.json()["data"]["ok"], answer.text
 
-                def check_small() -> None:
-                    data = graphql(client, small)
-                    assert data == {"eventType": {"title": "Bench call"}}, data
+                def check_small(url: str) -> Any:
+                    def check() -> None:
+                        answer = httpx.post(
+                            url + "/graphql", content=small_body, headers=json_headers
+                        )
+                        assert answer.json() == {"data": {"eventType": {"title": "Bench call"}}}, (
+                            answer.text
+                        )
+
+                    return check
 
                 def check_nested() -> None:
                     edges = graphql(client, NESTED, token=token)["bookings"]["edges"]
@@ -472,47 +489,65 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 figures["raw"] = measure(
                     "raw", raw.url + "/json", scripts["raw"], check_raw, raw.pid
                 )
-                figures["small"] = measure(
-                    "small", server.url + "/graphql", scripts["small"], check_small, server.pid
+                figures["small_off"] = measure(
+                    "small-off",
+                    uncached.url + "/graphql",
+                    scripts["small"],
+                    check_small(uncached.url),
+                    uncached.pid,
+                )
+                figures["small_on"] = measure(
+                    "small-on",
+                    server.url + "/graphql",
+                    scripts["small"],
+                    check_small(server.url),
+                    server.pid,
                 )
                 figures["nested"] = measure(
                     "nested", server.url + "/graphql", scripts["nested"], check_nested, server.pid
                 )
-            figures["server_log_problems"] = dict(server.log_problems())
-            _server.stop_all([raw, server])
-            raw = server = None
+            figures["server_log_problems"] = dict(server.log_problems() + uncached.log_problems())
+            _server.stop_all([raw, server, uncached])
+            raw = server = uncached = None
             if args.profile:
                 figures |= profile_small_query(
                     tmp, database_url, scripts["small"], keep=args.profile_out
                 )
         finally:
-            _server.stop_all([raw, server])
+            _server.stop_all([raw, server, uncached])
 
     raw_rps = figures["raw"]["rps"]
-    figures["small_ratio"] = figures["small"]["rps"] / raw_rps
-    figures["nested_ratio"] = figures["nested"]["rps"] / raw_rps
-    figures["goal_met"] = figures["small_ratio"] >= GOAL_RATIO
     raw_cpu = figures["raw"]["cpu_us_per_request"]
-    figures["small_cpu_ratio"] = raw_cpu / figures["small"]["cpu_us_per_request"]
-    figures["nested_cpu_ratio"] = raw_cpu / figures["nested"]["cpu_us_per_request"]
+    for name in ("small_off", "small_on", "nested"):
+        figures[f"{name}_ratio"] = figures[name]["rps"] / raw_rps
+        figures[f"{name}_cpu_ratio"] = raw_cpu / figures[name]["cpu_us_per_request"]
+    figures["goal_met_cache_off"] = figures["small_off_ratio"] >= GOAL_RATIO
+    figures["goal_met_cache_on"] = figures["small_on_ratio"] >= GOAL_RATIO
     figures["load_average_before"], figures["load_average_after"] = load, os.getloadavg()[0]
     print()
     print("=== HTTP benchmark summary ===")
-    print(f"raw Starlette JSON endpoint     {raw_rps:9.1f} req/s")
+    print(f"{'raw Starlette JSON endpoint':<45}{raw_rps:9.1f} req/s")
+    for name, label in (
+        ("small_off", "eventType { title }, PUBLIC_CACHE=0"),
+        ("small_on", "eventType { title }, public cache on"),
+    ):
+        met = figures[f"goal_met_cache_{name.removeprefix('small_')}"]
+        print(
+            f"GraphQL {label:<37}{figures[name]['rps']:9.1f} req/s   "
+            f"ratio {figures[f'{name}_ratio']:.3f}   goal >= {GOAL_RATIO}: "
+            f"{'MET' if met else 'MISSED'}"
+        )
     print(
-        f"GraphQL eventType {{ title }}    {figures['small']['rps']:9.1f} req/s   "
-        f"ratio {figures['small_ratio']:.3f}   goal >= {GOAL_RATIO}: "
-        f"{'MET' if figures['goal_met'] else 'MISSED'}"
-    )
-    print(
-        f"GraphQL bookings(first: 50)     {figures['nested']['rps']:9.1f} req/s   "
+        f"{'GraphQL bookings(first: 50), signed in':<45}{figures['nested']['rps']:9.1f} req/s   "
         f"ratio {figures['nested_ratio']:.3f}"
     )
     print(
-        f"server CPU per request: raw {raw_cpu:.0f} us, small "
-        f"{figures['small']['cpu_us_per_request']:.0f} us, nested "
+        f"server CPU per request: raw {raw_cpu:.0f} us, small (cache off) "
+        f"{figures['small_off']['cpu_us_per_request']:.0f} us, small (cache on) "
+        f"{figures['small_on']['cpu_us_per_request']:.0f} us, nested "
         f"{figures['nested']['cpu_us_per_request']:.0f} us; CPU-based ratios (raw / GraphQL) "
-        f"{figures['small_cpu_ratio']:.3f} and {figures['nested_cpu_ratio']:.3f}"
+        f"{figures['small_off_cpu_ratio']:.3f}, {figures['small_on_cpu_ratio']:.3f} and "
+        f"{figures['nested_cpu_ratio']:.3f}"
     )
     problems = figures["server_log_problems"]
     print(

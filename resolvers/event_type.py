@@ -5,7 +5,7 @@ import strawberry
 from resolvers.ids import parse_id
 from schema.context import Info
 from schema.event_type import EventType, EventTypeInput, EventTypeUpdateInput
-from services import event_types
+from services import event_types, events
 from services.event_types import EventTypeData
 
 
@@ -31,7 +31,9 @@ async def my_event_types(info: Info) -> list[EventType]:
 
 async def create_event_type(info: Info, input: EventTypeInput) -> EventType:
     host = info.context.require_user()
-    return EventType.from_model(await event_types.create(host, _data(input)))
+    row = await event_types.create(host, _data(input))
+    await events.flush(info.context.bus)
+    return EventType.from_model(row)
 
 
 async def update_event_type(
@@ -39,9 +41,12 @@ async def update_event_type(
 ) -> EventType:
     host = info.context.require_user()
     row = await event_types.update(host, parse_id(id, "Event type"), _data(input))
+    await events.flush(info.context.bus)
     return EventType.from_model(row)
 
 
 async def delete_event_type(info: Info, id: strawberry.ID) -> bool:
     host = info.context.require_user()
-    return await event_types.delete(host, parse_id(id, "Event type"))
+    deleted = await event_types.delete(host, parse_id(id, "Event type"))
+    await events.flush(info.context.bus)
+    return deleted

@@ -1,7 +1,5 @@
-"""Abuse limits beyond strawberry's own (depth, aliases, tokens): anonymous mutations are rate
-limited per client address, and a query's cost is bounded (each field 1, lists times `first`)."""
-
-from collections.abc import Iterator
+"""Abuse limits beyond strawberry's own (depth, aliases, tokens): a query's cost is bounded (each
+field 1, lists times `first`). Anonymous mutations are rate limited by schema/pipeline.py."""
 
 from graphql import (
     FieldNode,
@@ -15,18 +13,8 @@ from graphql import (
     ValidationRule,
     VariableNode,
 )
-from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 
 from schema.pagination import MAX_PAGE
-
-
-class RateLimitAnonymousMutations(SchemaExtension):
-    async def on_execute(self) -> Iterator[None]:  # type: ignore[override]
-        context = self.execution_context.context
-        if self.execution_context.operation_type == OperationType.MUTATION:
-            await context.limit_anonymous_mutation()
-        yield
 
 
 def cost_rule(max_cost: int) -> type[ValidationRule]:

@@ -1,15 +1,6 @@
 """The Schema: root types assembled from the per-object resolvers, plus its extensions."""
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
@@ -32,7 +23,7 @@ from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventType
 from schema.events import AvailabilityChange, BookingEvent, Notification, NotificationConnection
 from schema.governance import Breach, Inquiry, Policy, PolicyAcceptance, PurgeRun, Retention
-from schema.limits import RateLimitAnonymousMutations, cost_rule
+from schema.pipeline import pipeline
 from schema.privacy import Consent, ConsentChange, PrivacyInfo, PrivacyRequest
 from schema.scalars import SCALAR_MAP
 from schema.user import AuthPayload, User
@@ -126,6 +117,14 @@ class Mutation:
     record_activity: bool = strawberry.mutation(resolver=privacy_r.record_activity)
     update_profile: User = strawberry.mutation(
         resolver=user_r.update_profile, description="Right to correction."
+    )
+    verify_email: bool = strawberry.mutation(
+        resolver=user_r.verify_email,
+        description="Public: the code mailed at sign-up or after a change of address.",
+    )
+    resend_email_verification: bool = strawberry.mutation(
+        resolver=user_r.resend_email_verification,
+        description="A new code to my address; false when it is verified already.",
     )
     create_event_type: EventType = strawberry.mutation(resolver=event_type_r.create_event_type)
     update_event_type: EventType = strawberry.mutation(resolver=event_type_r.update_event_type)
@@ -230,29 +229,11 @@ class Schema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     graphql_core_fix.apply()
-    # The rule classes are built once: the validation cache is keyed by them, so classes made
-    # afresh for every request (what the limiter factories do) would make every lookup miss.
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        cost_rule(settings.max_query_cost),
-    ]
-    extensions: list = [
-        CodedErrors,
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
-        lambda: AddValidationRules(rules),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        RateLimitAnonymousMutations,
-        Metrics,
-    ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
     return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions,
+        extensions=[CodedErrors, pipeline(settings), Metrics],
         config=StrawberryConfig(
             disable_field_suggestions=not settings.introspection, scalar_map=SCALAR_MAP
         ),

@@ -10,9 +10,10 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, Forbidden, Unauthenticated
 from models.booking import Booking
 from models.user import AuthToken, User
-from services import events, webhooks
+from services import email_verification, events, webhooks
 from services.clock import utcnow
 from services.passwords import hash_password, needs_rehash, verify_password
+from services.prepared import Lookup
 from services.tokens import new_token, token_hash
 
 # last_used_at is refreshed at most this often, so reads do not each cost a write.
@@ -71,6 +72,7 @@ async def sign_up(data: SignUp) -> Session:
                 company_name=company,
             )
             token = await _issue_token(user)
+            await email_verification.send_code(user)
     except IntegrityError:  # lost a race for the same e-mail
         raise Conflict("An account with this e-mail already exists.", field="email") from None
     return Session(token, user)
@@ -95,13 +97,18 @@ async def log_in(email: str, password: str) -> Session:
     return Session(token, user)
 
 
+_live_token = Lookup(
+    AuthToken,
+    str,
+    lambda digest: AuthToken.get_or_none(token_hash=digest, revoked_at=None).select_related("user"),
+)
+
+
 async def authenticate(token: str | None) -> User | None:
     """The user a live token belongs to, or None."""
     if not token:
         return None
-    row = await AuthToken.get_or_none(token_hash=token_hash(token), revoked_at=None).select_related(
-        "user"
-    )
+    row = await _live_token(token_hash(token))
     if row is None or row.user.suspended_at is not None:
         return None
     now = utcnow()
@@ -153,9 +160,15 @@ async def update_profile(user: User, change: ProfileChange) -> User:
         return user
     try:
         async with in_transaction():
+            if "email" in updates:  # the new address is not proven to be theirs yet
+                updates["email_verified_at"] = None
             await User.filter(id=user.id).update(**updates)
             if "name" in updates or "email" in updates:
                 await _correct_bookings(user, updates)
+            if "email" in updates:
+                await email_verification.send_code(await User.get(id=user.id))
+            if "name" in updates or "time_zone" in updates:  # what booking pages show of a host
+                await events.public_data_changed()
     except IntegrityError:
         raise Conflict("An account with this e-mail already exists.", field="email") from None
     return await User.get(id=user.id)
@@ -164,7 +177,10 @@ async def update_profile(user: User, change: ProfileChange) -> User:
 async def _correct_bookings(user: User, updates: dict[str, object]) -> None:
     """Right to correction: hosts holding the person's details in bookings get the corrected
     ones in their records, a notification, and a PERSON_UPDATED webhook."""
-    # Only bookings under their own address: a booker may have booked for someone else.
+    # Only bookings under their own address, once proven theirs: a booker may have booked for
+    # someone else, and an unverified address may be someone else's (email_verification.py).
+    if user.email_verified_at is None:
+        return
     theirs = Booking.filter(attendee_email=user.email)
     corrected = {
         column: updates[field]

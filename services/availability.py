@@ -51,6 +51,7 @@ async def set_weekly(host: User, time_zone: str, rules: list[tuple[str, str, str
         raise BadUserInput("rules.weekday", f"unknown weekday {sorted(unknown)[0]}")
     async with in_transaction():
         await User.filter(id=host.id).update(time_zone=time_zone)
+        await events.public_data_changed()  # the zone is part of the host's public profile
         schedule, created = await Schedule.get_or_create(
             host_id=host.id, defaults={"weekly_rules": stored}
         )

@@ -10,6 +10,8 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.event_type import EventType
 from models.user import User
+from services import events
+from services.prepared import Lookup
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
 LOCATION_KINDS = ("IN_PERSON", "PHONE", "VIDEO", "OTHER")
@@ -94,7 +96,9 @@ def _validate(data: EventTypeData) -> dict[str, object]:
 async def _save(write: "object") -> EventType:
     try:
         async with in_transaction():
-            return await write()  # type: ignore[operator]
+            row = await write()  # type: ignore[operator]
+            await events.public_data_changed()
+            return row
     except IntegrityError:
         raise Conflict("You already have an event type with this slug.", field="slug") from None
 
@@ -132,9 +136,11 @@ async def update(host: User, event_type_id: int, data: EventTypeData) -> EventTy
 async def delete(host: User, event_type_id: int) -> bool:
     """Retired, not removed: its bookings keep their history. The slug becomes free again."""
     row = await owned(host, event_type_id)
-    await EventType.filter(id=row.id).update(
-        active=False, slug=f"{row.slug[:80]}--deleted-{row.id}"
-    )
+    async with in_transaction():
+        await EventType.filter(id=row.id).update(
+            active=False, slug=f"{row.slug[:80]}--deleted-{row.id}"
+        )
+        await events.public_data_changed()
     return True
 
 
@@ -142,8 +148,15 @@ async def list_for(host: User) -> list[EventType]:
     return await EventType.filter(host=host, active=True).order_by("id")
 
 
-async def public(event_type_id: int) -> EventType | None:
-    # A suspended host's booking pages are closed.
-    return await EventType.get_or_none(
+# A suspended host's booking pages are closed.
+_public = Lookup(
+    EventType,
+    int,
+    lambda event_type_id: EventType.get_or_none(
         id=event_type_id, active=True, host__suspended_at=None
-    ).select_related("host")
+    ).select_related("host"),
+)
+
+
+async def public(event_type_id: int) -> EventType | None:
+    return await _public(event_type_id)

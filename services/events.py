@@ -4,8 +4,9 @@ change that rolled back, and what was committed but not yet published (a crash, 
 published by the next flush, which the server runs on start and then every few seconds."""
 
 import logging
+import weakref
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from tortoise import fields
@@ -48,6 +49,23 @@ def availability_channel(event_type_id: int) -> str:
 
 def calendar_channel(owner_id: int) -> str:
     return f"calendar:{owner_id}"
+
+
+# What anonymous queries can read (event types and their hosts' public profile) changed.
+PUBLIC_DATA_CHANNEL = "public-data"
+
+
+class PublicDataListener(Protocol):
+    def invalidate(self) -> None: ...
+
+
+# Caches of public answers in this process: told by `flush` as soon as a committed change is
+# published, without waiting for the bus to bring it back (other processes hear it there).
+_public_data_listeners: "weakref.WeakSet[PublicDataListener]" = weakref.WeakSet()
+
+
+def on_public_data_change(listener: PublicDataListener) -> None:
+    _public_data_listeners.add(listener)
 
 
 def snapshot(row: Model) -> dict[str, Any]:
@@ -128,6 +146,14 @@ async def availability_changed(host_id: int, occurred_at: str | None = None) -> 
         )
 
 
+async def public_data_changed() -> None:
+    """Inside the transaction that changes an event type, or a host's public profile, status or
+    existence: public caches in every process drop what they hold once it is committed."""
+    await OutboxEvent.create(
+        channel=PUBLIC_DATA_CHANNEL, payload={"occurredAt": utcnow().isoformat()}
+    )
+
+
 async def calendar_changed(
     owner_id: int, calendar: LinkedCalendar, occurred_at: str | None = None
 ) -> None:
@@ -163,6 +189,9 @@ async def flush(bus: EventBus) -> int:
                 .limit(FLUSH_BATCH)
             )
             for row in rows:
+                if row.channel == PUBLIC_DATA_CHANNEL:
+                    for listener in list(_public_data_listeners):
+                        listener.invalidate()
                 await bus.publish(row.channel, row.payload)
             if rows:
                 await OutboxEvent.filter(id__in=[r.id for r in rows]).delete()

@@ -48,6 +48,7 @@ async def suspend(admin: User, user_id: int, reason: str | None) -> User:
         await user.save(update_fields=["suspended_at"])
         await accounts.revoke_all(user)
         await events.availability_changed(user.id)
+        await events.public_data_changed()
         await audit.record(admin, user.id, "SUSPEND_USER", why)
     return user
 
@@ -61,6 +62,7 @@ async def reinstate(admin: User, user_id: int, reason: str | None) -> User:
         user.suspended_at = None
         await user.save(update_fields=["suspended_at"])
         await events.availability_changed(user.id)
+        await events.public_data_changed()
         await events.notify([user.id], "ACCOUNT_REINSTATED", "Your account is active again.", {})
         await audit.record(admin, user.id, "REINSTATE_USER", why)
     return user

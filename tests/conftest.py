@@ -3,6 +3,7 @@ when TEST_DATABASE=postgres), the schema executed directly, and real servers on 
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from tortoise.exceptions import OperationalError
 
 import db
 from config import Settings
+from models.privacy import MailMessage
 from schema.context import Context
 from schema.root import build_schema
 from services import accounts
@@ -98,7 +100,7 @@ async def truncate_all() -> None:
                     f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
                 )
                 break
-            except OperationalError:
+            except (OperationalError, asyncpg.exceptions.DeadlockDetectedError):
                 if attempt == 4:
                     raise
                 await asyncio.sleep(0.2)
@@ -160,15 +162,36 @@ mutation($input: SignUpInput!) { signUp(input: $input) { token user { id email n
 """
 
 
+VERIFY_EMAIL = "mutation($code: String!) { verifyEmail(code: $code) }"
+
+
+async def mailed_code(address: str) -> str:
+    """The code in the newest MailMessage to `address` (the e-mail stand-in)."""
+    message = await MailMessage.filter(to=address).order_by("-id").first()
+    assert message is not None, f"nothing mailed to {address}"
+    match = re.search(r"code: (\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
 @pytest.fixture
 def sign_up(gql: Execute) -> Callable[..., Awaitable[tuple[str, dict[str, Any]]]]:
+    """Signs up through the schema and, unless `verified=False`, confirms the mailed code."""
+
     async def create(
-        email: str = "host@example.com", name: str = "Hanna Host", time_zone: str = "UTC"
+        email: str = "host@example.com",
+        name: str = "Hanna Host",
+        time_zone: str = "UTC",
+        *,
+        verified: bool = True,
     ) -> tuple[str, dict[str, Any]]:
         variables = {
             "input": {"email": email, "password": PASSWORD, "name": name, "timeZone": time_zone}
         }
         data = (await gql(SIGN_UP, variables)).ok()["signUp"]
+        if verified:
+            code = await mailed_code(data["user"]["email"])
+            assert (await gql(VERIFY_EMAIL, {"code": code})).ok() == {"verifyEmail": True}
         return data["token"], data["user"]
 
     return create
@@ -207,6 +230,11 @@ class LiveServer:
             )
         body = response.json()
         return Result(body.get("data"), body.get("errors") or [])
+
+    async def verify_email(self, address: str) -> None:
+        """Confirms the code last mailed to `address`, as its holder would."""
+        code = await mailed_code(address)
+        assert (await self.post(VERIFY_EMAIL, {"code": code})).ok() == {"verifyEmail": True}
 
     async def metric(self, sample: str) -> float:
         """A sample's value on /metrics, e.g. 'bnm_live_subscriptions{subscription="x"}';

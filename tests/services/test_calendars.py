@@ -211,7 +211,10 @@ async def outbox_channels() -> list[str]:
 
 async def event_type_for(owner: User, slug: str = "call") -> int:
     data = EventTypeData(title="Call", slug=slug, duration_minutes=30)
-    return (await create_event_type(owner, data)).id
+    type_id = (await create_event_type(owner, data)).id
+    # Set-up, not what a calendar writes: the public cache's invalidation of the creation.
+    await OutboxEvent.filter(channel=events.PUBLIC_DATA_CHANNEL).delete()
+    return type_id
 
 
 # --- link -------------------------------------------------------------------------------------

@@ -1,0 +1,212 @@
+"""A cache of whole HTTP answers to anonymous, read-only queries of public, time-independent data
+(`eventType`): a hit is answered without running GraphQL.
+
+- Only POSTed JSON without an Authorization header; the key is the exact query text, the
+  variables (canonical JSON) and the operation name. Answers with errors are never kept.
+- Whether a document may be cached is decided once per query text, from its root fields.
+- Every committed change to what those fields read (an event type, or its host's public profile,
+  status or existence) writes a `public-data` outbox event in its own transaction
+  (services/events.py). Publishing it, right after the commit, empties this process's cache at
+  once and, through the event bus, every other process's (Redis across workers).
+- An answer computed while a change was published is not kept (generation check), so no stale
+  row read before a commit survives it. What could still go stale, an invalidation lost while
+  Redis was unreachable or a process without a shared bus, lives at most `ttl` seconds.
+- Nothing is served or kept while this process is not subscribed to the invalidations.
+"""
+
+import asyncio
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+)
+from prometheus_client import Counter
+
+from services.events import PUBLIC_DATA_CHANNEL, on_public_data_change
+from subscriptions.bus import EventBus
+
+log = logging.getLogger(__name__)
+
+# Root fields whose answers depend only on committed public data, never on the clock or on who
+# asks. Adding one means publishing `public_data_changed` for every change it reads.
+PUBLIC_ROOT_FIELDS = frozenset({"eventType", "__typename"})
+MAX_ENTRY_BYTES = 32 * 1024  # query + variables + answer; larger ones are not kept
+DOCUMENTS = 1024  # remembered "is this document cacheable" decisions
+
+Key = tuple[str, str, str | None]
+
+RESULTS = Counter(
+    "bnm_public_cache_requests_total", "Anonymous queries by public-cache outcome", ["result"]
+)
+HIT, MISS = RESULTS.labels("hit"), RESULTS.labels("miss")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _root_fields(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+) -> Iterable[str]:
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _root_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen or name not in fragments:
+                yield ""  # a cycle or an unknown fragment: invalid, never cached
+                continue
+            seen.add(name)
+            yield from _root_fields(fragments[name].selection_set, fragments, seen)
+
+
+def is_cacheable(document: DocumentNode, operation_name: str | None) -> bool:
+    """The operation that would run is a query whose root fields are all public."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
+        return False
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    fields = set(_root_fields(operations[0].selection_set, fragments, set()))
+    return fields <= PUBLIC_ROOT_FIELDS
+
+
+class PublicCache:
+    def __init__(
+        self,
+        *,
+        max_entries: int,
+        ttl: float,
+        max_tokens: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self.max_tokens = max_tokens
+        self.clock = clock
+        self.generation = 0
+        self.listening = False
+        self._entries: OrderedDict[Key, tuple[bytes, float]] = OrderedDict()
+        self._documents: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
+        on_public_data_change(self)
+
+    @property
+    def size(self) -> int:
+        return len(self._entries)
+
+    @staticmethod
+    def key(scope: dict[str, Any], body: bytes) -> Key | None:
+        """The key of an anonymous POSTed JSON query, or None for any other request. The body is
+        read as strawberry reads it (json.loads), so the key names what is executed."""
+        if scope["method"] != "POST":
+            return None
+        json_body = False
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return None
+            if name == b"content-type":
+                json_body = b"application/json" in value
+        if not json_body:
+            return None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or data.get("extensions") not in (None, {}):
+            return None
+        query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+        if not isinstance(query, str) or not isinstance(name, str | None):
+            return None
+        if variables is None or variables == {}:
+            return query, "{}", name
+        if not isinstance(variables, dict):
+            return None
+        return query, canonical_json(variables), name
+
+    def get(self, key: Key) -> bytes | None:
+        if not self.listening:
+            return None
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        body, expires = entry
+        if self.clock() >= expires:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        HIT.inc()
+        return body
+
+    def cacheable(self, key: Key) -> bool:
+        """Decided once per query text and operation name."""
+        query, variables, operation_name = key
+        if len(query) + len(variables) > MAX_ENTRY_BYTES:
+            return False
+        document_key = (query, operation_name)
+        decision = self._documents.get(document_key)
+        if decision is None:
+            try:
+                document = parse(query, max_tokens=self.max_tokens)
+            except GraphQLError:
+                decision = False
+            else:
+                decision = is_cacheable(document, operation_name)
+            self._documents[document_key] = decision
+            if len(self._documents) > DOCUMENTS:
+                self._documents.popitem(last=False)
+        return decision
+
+    def store(self, key: Key, answer: bytes, generation: int) -> None:
+        """Keeps the answer to a cacheable query if it has no errors and no change was published
+        since `generation` was read before executing it (its rows may predate that commit)."""
+        if not self.listening or not self.cacheable(key):
+            return
+        MISS.inc()
+        if generation != self.generation or b'"errors":' in answer:
+            return
+        query, variables, _ = key
+        if len(answer) + len(query) + len(variables) > MAX_ENTRY_BYTES:
+            return
+        self._entries[key] = (answer, self.clock() + self.ttl)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def invalidate(self) -> None:
+        self.generation += 1
+        self._entries.clear()
+
+    async def listen(self, bus: EventBus, retry_seconds: float = 1.0) -> None:
+        """Runs for the life of the server: every `public-data` message empties the cache."""
+        while True:
+            try:
+                async with bus.subscribe(PUBLIC_DATA_CHANNEL, maxsize=1) as changes:
+                    self.invalidate()  # whatever happened while not subscribed
+                    self.listening = True
+                    async for _ in changes:
+                        self.invalidate()
+            except Exception:
+                log.warning("public cache: no invalidations (retrying)", exc_info=True)
+            finally:
+                self.listening = False
+                self.invalidate()
+            await asyncio.sleep(retry_seconds)
