@@ -102,12 +102,7 @@ GOAL_RATIO = 0.35
 BOOKINGS = 60
 PROFILE_SECONDS = 8
 
-SIGN_UP = "mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }"
-SET_WEEKLY = """mutation ($rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
-CREATE_EVENT_TYPE = "mutation ($input: EventTypeInput!) { createEventType(input: $input) { id } }"
 BOOK = "mutation ($input: BookMeetingInput!) { bookMeeting(input: $input) { id } }"
-EVERY_DAY = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 NESTED = (
     "{ bookings(first: 50) { edges { node { id start attendeeName "
     "eventType { title host { name } } } } } }"
@@ -118,43 +113,21 @@ def small_query(event_type_id: str) -> str:
     return '{ eventType(id: "%s") { title } }' % event_type_id  # noqa: UP031 (GraphQL braces)
 
 
-def graphql(
-    client: Any, query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    response.raise_for_status()
-    body = response.json()
-    if body.get("errors"):
-        raise RuntimeError(f"GraphQL errors: {body['errors']}")
-    return dict(body["data"])
-
-
 def seed(client: Any) -> tuple[str, str]:
     """A UTC host available all day every day, a 30-minute event type, BOOKINGS bookings.
     Returns the host's token and the event type id."""
-    token = graphql(
+    from benchmarks._graphql import EVERY_DAY, create_host, graphql
+
+    host = create_host(
         client,
-        SIGN_UP,
-        {
-            "input": {
-                "email": "http-bench-host@example.com",
-                "password": "benchmark-password-1",
-                "name": "Bench Host",
-                "timeZone": "UTC",
-            }
-        },
-    )["signUp"]["token"]
-    rules = [{"weekday": day, "start": "00:00", "end": "24:00"} for day in EVERY_DAY]
-    graphql(client, SET_WEEKLY, {"rules": rules}, token)
-    type_id = graphql(
-        client,
-        CREATE_EVENT_TYPE,
-        {"input": {"title": "Bench call", "slug": "bench-call", "durationMinutes": 30}},
-        token,
-    )["createEventType"]["id"]
+        email="http-bench-host@example.com",
+        name="Bench Host",
+        time_zone="UTC",
+        days=EVERY_DAY,
+        hours=("00:00", "24:00"),
+        event_type={"title": "Bench call", "slug": "bench-call", "durationMinutes": 30},
+    )
+    token, type_id = host.token, host.event_type_id
     day = datetime.now(UTC).date() + timedelta(days=2)
     first = datetime(day.year, day.month, day.day, tzinfo=UTC)
     for i in range(BOOKINGS):
@@ -413,6 +386,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     import httpx
 
     from benchmarks import _server
+    from benchmarks._graphql import graphql
 
     _server.raise_fd_limit()
     load = os.getloadavg()[0]
