@@ -61,6 +61,10 @@ class Settings:
     # Full garbage collections run on this schedule instead of whenever CPython decides
     # (gc_policy.py).
     gc_full_seconds: float = 600.0
+    # A graphql-transport-ws connection that sends no connection_init within this is closed (4408).
+    ws_init_timeout_seconds: float = 30.0
+    # Operations one WebSocket connection may run at once; one more is refused with an error.
+    ws_max_subscriptions: int = 50
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,4 +108,8 @@ class Settings:
             reminder_poll_seconds=float(env.get("REMINDER_POLL_SECONDS", d.reminder_poll_seconds)),
             ws_compression=_flag(env.get("WS_COMPRESSION", "0")),
             gc_full_seconds=float(env.get("GC_FULL_SECONDS", d.gc_full_seconds)),
+            ws_init_timeout_seconds=float(
+                env.get("WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds)
+            ),
+            ws_max_subscriptions=int(env.get("WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)),
         )

@@ -41,8 +41,8 @@ class GraphQLApp(GraphQL[Context, None]):
             keep_alive=True,
             keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
-            connection_init_wait_timeout=timedelta(seconds=30),
-            max_subscriptions_per_connection=50,
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
             allowed_origins=settings.allowed_origins,
         )
         self.settings = settings
