@@ -1,5 +1,6 @@
 """strawberry's ASGI app with our context: bearer token on HTTP, connection_init on WebSocket."""
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET
 
 from config import Settings
+from observability import observe_operation
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from services import accounts
@@ -83,8 +85,10 @@ class GraphQLApp(GraphQL[Context, None]):
         key = cache.key(request.scope, await request.body())
         if key is None:
             return await self.run(request)
+        started = time.perf_counter()
         cached = cache.get(key)
         if cached is not None:
+            observe_operation(cache.operation(key), "query", started)
             return Response(cached, media_type="application/json")
         generation = cache.generation  # before any row is read
         response = await self.run(request)

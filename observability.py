@@ -6,8 +6,10 @@ Logs never carry tokens, passwords, feed URLs or e-mail bodies: request paths wi
 
 import contextvars
 import gc
+import itertools
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -24,6 +26,30 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
 user_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
+
+# Request ids: a random prefix per process and a counter, as unique as uuid4 without a system call
+# (and the GIL hand-over it can cost) on every request.
+_id_prefix = ""
+_ids = itertools.count(1)
+
+
+def _new_prefix() -> None:
+    global _id_prefix, _ids
+    _id_prefix, _ids = os.urandom(8).hex(), itertools.count(1)
+
+
+_new_prefix()
+os.register_at_fork(after_in_child=_new_prefix)
+
+
+def new_request_id() -> str:
+    return f"{_id_prefix}{next(_ids):016x}"
+
+
+def current_request_id() -> str:
+    """The id of the HTTP request being served (set by AccessLog), else a new one."""
+    return request_id_var.get() or new_request_id()
+
 
 SECRET_PATHS = re.compile(r"^/(ical|export)/.*")
 
@@ -99,6 +125,10 @@ class AccessLog:
             return
         started = time.perf_counter()
         status = 500
+        # Every line logged for this request carries its id, also where no GraphQL runs (a
+        # public-cache hit, /ical, /healthz); a GraphQL context takes this id as its own.
+        request_id_var.set(new_request_id())
+        user_id_var.set(None)
 
         async def send_status(message: Message) -> None:
             nonlocal status
@@ -127,16 +157,21 @@ class Metrics(SchemaExtension):
         user = getattr(context, "user", None)
         user_id_var.set(user.id if user is not None else None)
         yield
-        name = self.execution_context.operation_name or "anonymous"
         try:
             kind = self.execution_context.operation_type.value
         except RuntimeError:
             kind = "invalid"
-        REQUESTS.labels(name, kind).inc()
-        LATENCY.labels(name, kind).observe(time.perf_counter() - started)
+        observe_operation(self.execution_context.operation_name, kind, started)
         result = self.execution_context.result
         for error in getattr(result, "errors", None) or ():
             ERRORS.labels(str((error.extensions or {}).get("code", "INTERNAL"))).inc()
+
+
+def observe_operation(name: str | None, kind: str, started: float) -> None:
+    """An operation answered, executed or from the public cache (web/public_cache.py)."""
+    labels = (name or "anonymous", kind)
+    REQUESTS.labels(*labels).inc()
+    LATENCY.labels(*labels).observe(time.perf_counter() - started)
 
 
 async def metrics(request: Request) -> Response:

@@ -1,7 +1,5 @@
 """The one typed context every resolver receives (`Info[Context, None]`)."""
 
-import itertools
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,27 +8,10 @@ from strawberry.types import Info as StrawberryInfo
 from config import Settings
 from domain.errors import Forbidden, Unauthenticated
 from models.user import User
+from observability import current_request_id
 from schema.loaders import Loaders
 from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus, MemoryBus
-
-# Request ids: a random prefix per process and a counter, as unique as uuid4 without a system call
-# (and the GIL hand-over it can cost) on every request.
-_id_prefix = ""
-_ids = itertools.count(1)
-
-
-def _new_prefix() -> None:
-    global _id_prefix, _ids
-    _id_prefix, _ids = os.urandom(8).hex(), itertools.count(1)
-
-
-_new_prefix()
-os.register_at_fork(after_in_child=_new_prefix)
-
-
-def new_request_id() -> str:
-    return f"{_id_prefix}{next(_ids):016x}"
 
 
 @dataclass
@@ -44,7 +25,7 @@ class Context:
     # Filled by strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(default_factory=Loaders)
-    request_id: str = field(default_factory=new_request_id)
+    request_id: str = field(default_factory=current_request_id)
     limiter: RateLimiter | None = None
 
     def require_user(self) -> User:

@@ -40,6 +40,7 @@ from domain.ical import FeedError
 from domain.slots import Interval
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.user import User
+from observability import CALENDAR_SYNC_FAILURES
 from services import crypto, events, outbound
 from services.clock import utcnow
 from services.outbound import OutboundFailed, OutboundRefused
@@ -353,6 +354,7 @@ async def _record_failure(
     calendar: LinkedCalendar, reason: str, now: datetime, release: dict[str, None]
 ) -> LinkedCalendar | None:
     log.info("calendar %s: sync failed: %s", calendar.id, reason)
+    CALENDAR_SYNC_FAILURES.inc()
     failures = calendar.failures + 1
     values = {
         "status": ERROR,

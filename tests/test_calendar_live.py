@@ -116,9 +116,11 @@ async def test_sync_status_changes_are_pushed_without_slot_changes(
     await changes.subscribe(CHANGES)
     await slots.subscribe(SLOTS_CHANGED, {"id": type_id})
     await asyncio.sleep(0.3)
+    failures = await server.metric("bnm_calendar_sync_failures_total")
     try:
         feeds.serve(status=500)
         failed = (await server.post(SYNC, {"id": linked["id"]}, token)).ok()["syncCalendar"]
+        assert await server.metric("bnm_calendar_sync_failures_total") == failures + 1
         assert (failed["status"], failed["lastError"], failed["busyCount"]) == (
             "ERROR",
             "HTTP 500",

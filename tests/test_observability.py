@@ -5,8 +5,11 @@ import json
 
 import httpx
 
-from tests.conftest import PASSWORD, SIGN_UP
+from tests.conftest import PASSWORD, SIGN_UP, mailed_code
 from tests.subscriptions.test_live import Client
+
+CREATE_EVENT_TYPE = """mutation { createEventType(input: {title: "Logged", slug: "logged",
+  durationMinutes: 30}) { id } }"""
 
 
 async def test_metrics_count_operations_errors_and_live_subscriptions(server):
@@ -20,19 +23,53 @@ async def test_metrics_count_operations_errors_and_live_subscriptions(server):
     assert "bnm_live_subscriptions" in text and "bnm_event_bus_lag_seconds" in text
 
 
+def log_entries(server) -> list[dict]:
+    return [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+
+
+def access_lines(server, after: int) -> list[dict]:
+    """The access log lines of the requests made since the log had `after` entries."""
+    return [e for e in log_entries(server)[after:] if e["logger"] == "booknmeet.access"]
+
+
 async def test_logs_are_json_with_request_ids_and_no_secrets(server):
+    start = len(log_entries(server))
     variables = {"input": {"email": "logs@example.com", "password": PASSWORD, "name": "Logs"}}
-    token = (await server.post(SIGN_UP, variables)).ok()["signUp"]["token"]
+    signed_up = (await server.post(SIGN_UP, variables)).ok()["signUp"]
+    token, user_id = signed_up["token"], int(signed_up["user"]["id"])
+    (await server.post("{ me { id } }", token=token)).ok()
     async with httpx.AsyncClient() as client:
         await client.get(f"{server.url}/ical/{token}.ics")
         await client.get(f"{server.url}/export/{token}")
-    lines = [line for line in server.log().splitlines() if line.startswith("{")]
-    entries = [json.loads(line) for line in lines]
-    assert any(e["logger"] == "booknmeet.access" for e in entries)
+    await asyncio.sleep(0.2)  # let the server write its log
+    entries = log_entries(server)
     assert all({"time", "level", "message", "requestId", "userId"} <= set(e) for e in entries)
+    sign_up, me, ical, export = access_lines(server, start)
+    ids = [line["requestId"] for line in (sign_up, me, ical, export)]
+    assert None not in ids and len(set(ids)) == 4  # every request its own id, GraphQL or not
+    assert me["userId"] == user_id and ical["userId"] is None
     log = server.log()
     assert token not in log and PASSWORD not in log
+    assert await mailed_code("logs@example.com") not in log  # nor what is mailed
     assert "/ical/[redacted]" in log and "/export/[redacted]" in log
+
+
+async def test_answers_from_the_public_cache_are_counted_and_logged_like_executed_ones(server):
+    variables = {"input": {"email": "cache@example.com", "password": PASSWORD, "name": "Cache"}}
+    token = (await server.post(SIGN_UP, variables)).ok()["signUp"]["token"]
+    type_id = (await server.post(CREATE_EVENT_TYPE, token=token)).ok()["createEventType"]["id"]
+    query = 'query Pub { eventType(id: "%s") { title } }' % type_id  # noqa: UP031
+    sample = 'bnm_graphql_operations_total{operation="Pub",type="query"}'
+    hits = 'bnm_public_cache_requests_total{result="hit"}'
+    operations, hits_before = await server.metric(sample), await server.metric(hits)
+    start = len(log_entries(server))
+    for _ in range(3):
+        assert (await server.post(query)).ok() == {"eventType": {"title": "Logged"}}
+    assert await server.metric(hits) == hits_before + 2  # the first one was executed
+    assert await server.metric(sample) == operations + 3
+    await asyncio.sleep(0.2)
+    ids = [line["requestId"] for line in access_lines(server, start)[:3]]
+    assert None not in ids and len(set(ids)) == 3
 
 
 async def _live(server, name: str) -> float:

@@ -76,18 +76,24 @@ def _root_fields(
             yield from _root_fields(fragments[name].selection_set, fragments, seen)
 
 
-def is_cacheable(document: DocumentNode, operation_name: str | None) -> bool:
-    """The operation that would run is a query whose root fields are all public."""
+def cacheable_operation(
+    document: DocumentNode, operation_name: str | None
+) -> OperationDefinitionNode | None:
+    """The operation that would run, if it is a query whose root fields are all public."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
-        return False
+        return None
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     fields = set(_root_fields(operations[0].selection_set, fragments, set()))
-    return fields <= PUBLIC_ROOT_FIELDS
+    return operations[0] if fields <= PUBLIC_ROOT_FIELDS else None
+
+
+def is_cacheable(document: DocumentNode, operation_name: str | None) -> bool:
+    return cacheable_operation(document, operation_name) is not None
 
 
 class PublicCache:
@@ -106,7 +112,9 @@ class PublicCache:
         self.generation = 0
         self.listening = False
         self._entries: OrderedDict[Key, tuple[bytes, float]] = OrderedDict()
-        self._documents: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
+        # Per query text and operation name: the operation's metrics label, or "" when the
+        # document may not be cached.
+        self._documents: OrderedDict[tuple[str, str | None], str] = OrderedDict()
         on_public_data_change(self)
 
     @property
@@ -157,23 +165,32 @@ class PublicCache:
         return body
 
     def cacheable(self, key: Key) -> bool:
-        """Decided once per query text and operation name."""
+        return bool(self.operation(key))
+
+    def operation(self, key: Key) -> str:
+        """The name that metrics give the operation of a cacheable query ("anonymous" when it
+        has none), or "" when the query may not be cached. Decided once per query text and
+        operation name."""
         query, variables, operation_name = key
         if len(query) + len(variables) > MAX_ENTRY_BYTES:
-            return False
+            return ""
         document_key = (query, operation_name)
-        decision = self._documents.get(document_key)
-        if decision is None:
+        label = self._documents.get(document_key)
+        if label is None:
             try:
-                document = parse(query, max_tokens=self.max_tokens)
+                operation = cacheable_operation(
+                    parse(query, max_tokens=self.max_tokens), operation_name
+                )
             except GraphQLError:
-                decision = False
+                operation = None
+            if operation is None:
+                label = ""
             else:
-                decision = is_cacheable(document, operation_name)
-            self._documents[document_key] = decision
+                label = operation.name.value if operation.name else "anonymous"
+            self._documents[document_key] = label
             if len(self._documents) > DOCUMENTS:
                 self._documents.popitem(last=False)
-        return decision
+        return label
 
     def store(self, key: Key, answer: bytes, generation: int) -> None:
         """Keeps the answer to a cacheable query if it has no errors and no change was published
