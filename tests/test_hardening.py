@@ -37,15 +37,60 @@ async def assert_healthy(server) -> None:
         assert (await client.get(f"{server.url}/healthz")).status_code == 200
 
 
-async def test_a_deep_query_is_refused(server):
-    deep = "{ me { " * 1 + "id } }"
-    nested = "{ bookings { edges { node { eventType { host { name } } } } } }"
-    assert (await server.post(deep)).ok()
-    too_deep = "query { " + "bookings { edges { node { " * 5 + "id" + " } } }" * 5 + " }"
-    result = await server.post(too_deep)
-    assert result.codes and set(result.codes) == {"BAD_USER_INPUT"}
-    assert (await server.post(nested)).codes == ["UNAUTHENTICATED"]  # depth fine, auth not
-    await assert_healthy(server)
+# Limits lowered so that valid queries of this schema reach them: its deepest valid query has
+# depth 5 (root fields are depth 0), below the default limit of 12.
+STRICT = {"MAX_QUERY_DEPTH": "4", "MAX_QUERY_COST": "50", "INTROSPECTION": "0"}
+DEPTH_5 = "{ bookings { edges { node { eventType { host { name } } } } } }"
+DEPTH_4 = "{ bookings { edges { node { eventType { title } } } } }"
+
+
+@pytest.fixture
+def strict_server(settings, tmp_path, clean_db):
+    own = start_server(settings, tmp_path, env=STRICT)
+    yield own
+    own.stop()
+
+
+def messages(result) -> str:
+    return " ".join(error["message"] for error in result.errors)
+
+
+async def test_a_deep_query_is_refused(server, strict_server):
+    too_deep = await strict_server.post(DEPTH_5)
+    assert too_deep.codes == ["BAD_USER_INPUT"] and "depth" in messages(too_deep)
+    # Within the limit, the same kind of query gets as far as asking who is calling.
+    assert (await strict_server.post(DEPTH_4)).codes == ["UNAUTHENTICATED"]
+    assert (await server.post(DEPTH_5)).codes == ["UNAUTHENTICATED"]  # default limit: 12
+    await assert_healthy(strict_server)
+
+
+async def test_an_expensive_query_is_refused(server, strict_server):
+    # Each field costs 1 and a list multiplies what is under it by `first`: 1 + 30 * 4 = 121.
+    expensive = "{ bookings(first: 30) { edges { node { id start } } } }"
+    refused = await strict_server.post(expensive)
+    assert refused.codes == ["BAD_USER_INPUT"]
+    assert "cost 121 exceeds the limit of 50" in messages(refused)
+    cheap = "{ bookings(first: 10) { edges { node { id start } } } }"  # 41
+    assert (await strict_server.post(cheap)).codes == ["UNAUTHENTICATED"]
+    assert (await server.post(expensive)).codes == ["UNAUTHENTICATED"]  # default limit: 5000
+    await assert_healthy(strict_server)
+
+
+async def test_introspection_and_field_suggestions_can_be_turned_off(server, strict_server):
+    introspection = "{ __schema { queryType { name } } }"
+    misspelt = "{ privacyInf { controller } }"
+    assert (await server.post(introspection)).ok() == {"__schema": {"queryType": {"name": "Query"}}}
+    assert "Did you mean" in messages(await server.post(misspelt))
+
+    refused = await strict_server.post(introspection)
+    assert set(refused.codes) == {"BAD_USER_INPUT"}
+    assert "introspection" in messages(refused).lower()
+    assert (await strict_server.post('{ __type(name: "User") { name } }')).codes == [
+        "BAD_USER_INPUT"
+    ]
+    unknown = await strict_server.post(misspelt)
+    assert unknown.codes == ["BAD_USER_INPUT"] and "Did you mean" not in messages(unknown)
+    assert (await strict_server.post("{ __typename }")).ok() == {"__typename": "Query"}
 
 
 async def test_an_alias_flood_is_refused(server):
@@ -75,6 +120,7 @@ async def test_huge_pages_are_refused(server, sign_up_live):
     result = await server.post("{ bookings(first: 101) { totalCount } }", token=token)
     assert result.codes == ["BAD_USER_INPUT"]
     assert (await server.post("{ bookings(first: 100) { totalCount } }", token=token)).ok()
+    await assert_healthy(server)
 
 
 async def test_mutations_are_refused_over_get(server):
