@@ -25,6 +25,8 @@ def password(value: str, *, field: str = "password") -> str:
 
 
 def text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
+    if "\x00" in value:  # PostgreSQL text cannot hold it
+        raise BadUserInput(field, "must not contain NUL characters")
     cleaned = value.strip()
     if required and not cleaned:
         raise BadUserInput(field, "must not be empty")

@@ -59,6 +59,7 @@ async def upcoming(now: datetime | None = None) -> PolicyVersion | None:
 
 
 async def accept(user: User, version: str) -> PolicyAcceptance:
+    version = validation.text(version, field="version", max_length=40)  # as published
     policy = await PolicyVersion.get_or_none(version=version)
     if policy is None:
         raise NotFound("Policy version")
