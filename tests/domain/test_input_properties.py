@@ -43,6 +43,7 @@ def test_any_text_is_trimmed_and_bounded(value, limit, required):
     else:
         assert cleaned == value.strip() and len(cleaned) <= limit
         assert cleaned or not required
+        assert "\x00" not in value  # PostgreSQL text cannot hold NUL: refused, never stored
 
 
 @given(st.text(max_size=60))

@@ -71,6 +71,7 @@ async def test_log_out_revokes_only_that_token(gql, sign_up):
         ({"password": "x" * 257}, "BAD_USER_INPUT", "password"),
         ({"timeZone": "Mars/Olympus_Mons"}, "BAD_USER_INPUT", "timeZone"),
         ({"name": "   "}, "BAD_USER_INPUT", "name"),
+        ({"name": "Ada\x00"}, "BAD_USER_INPUT", "name"),  # PostgreSQL text cannot hold NUL
         ({"email": "HOST@example.com"}, "CONFLICT", "email"),
     ],
 )
