@@ -19,7 +19,7 @@ from models.event_type import EventType
 from models.notification import Notification, OutboxEvent
 from services import webhooks
 from services.clock import utcnow
-from subscriptions.bus import EventBus
+from subscriptions.bus import BusUnavailable, EventBus
 
 log = logging.getLogger(__name__)
 
@@ -179,22 +179,30 @@ async def calendar_changed(
 
 
 async def flush(bus: EventBus) -> int:
-    """Publishes committed outbox rows in order; several workers never publish one row twice."""
+    """Publishes committed outbox rows in order; several workers never publish one row twice.
+
+    When the bus cannot take them (Redis unreachable) the rows stay for a later flush and this
+    returns: the changes they describe are committed, so the mutation that flushes after its
+    commit still succeeds, and the dispatcher publishes them once the bus is back."""
     published = 0
     while True:
-        async with in_transaction():
-            rows = (
-                await OutboxEvent.select_for_update(skip_locked=True)
-                .order_by("id")
-                .limit(FLUSH_BATCH)
-            )
-            for row in rows:
-                if row.channel == PUBLIC_DATA_CHANNEL:
-                    for listener in list(_public_data_listeners):
-                        listener.invalidate()
-                await bus.publish(row.channel, row.payload)
-            if rows:
-                await OutboxEvent.filter(id__in=[r.id for r in rows]).delete()
+        try:
+            async with in_transaction():
+                rows = (
+                    await OutboxEvent.select_for_update(skip_locked=True)
+                    .order_by("id")
+                    .limit(FLUSH_BATCH)
+                )
+                for row in rows:
+                    if row.channel == PUBLIC_DATA_CHANNEL:
+                        for listener in list(_public_data_listeners):
+                            listener.invalidate()
+                    await bus.publish(row.channel, row.payload)
+                if rows:
+                    await OutboxEvent.filter(id__in=[r.id for r in rows]).delete()
+        except BusUnavailable as exc:
+            log.warning("event bus unavailable (%s); committed events wait in the outbox", exc)
+            return published
         published += len(rows)
         if len(rows) < FLUSH_BATCH:
             return published

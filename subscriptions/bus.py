@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ T = TypeVar("T")
 
 class SubscriptionClosed(Exception):
     """The subscription has ended: it was exited, or its bus was stopped."""
+
+
+class BusUnavailable(Exception):
+    """The bus could not take a message now (Redis unreachable or not answering)."""
 
 
 def _encode(message: Message) -> str:
@@ -277,8 +282,11 @@ class RedisBus(EventBus):
         payload = _encode(message)
         if self._publisher is None:
             raise RuntimeError("RedisBus.publish() before start()")
-        async with asyncio.timeout(self._timeout):
-            await self._publisher.publish(self.prefix + channel, payload)
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._publisher.publish(self.prefix + channel, payload)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise BusUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def _attach(self, subscription: Subscription) -> None:
         if self._reader is None and not self._stopped:
