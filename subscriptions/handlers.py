@@ -1,6 +1,8 @@
 """strawberry's WebSocket protocol handlers, with each subscription operation's task knowing its
 operation (subscriptions/fanout.py), so that subscribers of the same events share one execution."""
 
+import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -41,7 +43,23 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler):
-    """The legacy graphql-ws protocol (subscriptions-transport-ws)."""
+    """The legacy graphql-ws protocol (subscriptions-transport-ws).
+
+    strawberry times out a missing connection_init only on graphql-transport-ws; here a socket
+    that never initialises is closed the same way (4408), or it would hold its place for ever."""
+
+    async def handle(self) -> None:
+        timeout = asyncio.create_task(self._close_if_not_initialised())
+        try:
+            await super().handle()
+        finally:
+            timeout.cancel()
+
+    async def _close_if_not_initialised(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        if not self.connection_acknowledged:
+            with contextlib.suppress(Exception):  # the client may be gone already
+                await self.websocket.close(code=4408, reason="Connection initialisation timeout")
 
     async def handle_async_results(
         self,
