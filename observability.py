@@ -4,6 +4,7 @@ Logs never carry tokens, passwords, feed URLs or e-mail bodies: request paths wi
 (/ical/<token>.ics, /export/<token>) are redacted, and nothing logs GraphQL variables.
 """
 
+import asyncio
 import contextvars
 import gc
 import itertools
@@ -15,12 +16,16 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
+
+if TYPE_CHECKING:
+    from subscriptions.bus import EventBus
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -78,6 +83,10 @@ GC_PAUSES = Histogram(
     "Garbage-collector pauses (the event loop stands still meanwhile)",
     ["generation"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+TASKS = Gauge("bnm_asyncio_tasks", "asyncio tasks of this process (growth means a leak)")
+BUS_SUBSCRIBERS = Gauge(
+    "bnm_event_bus_subscribers", "Subscribers (each with its own queue) of this process's bus"
 )
 CALENDAR_SYNC_FAILURES = Counter("bnm_calendar_sync_failures_total", "Failed calendar syncs")
 
@@ -187,6 +196,12 @@ def _time_gc(phase: str, info: dict[str, int]) -> None:
         _gc_started = time.perf_counter()
     else:
         GC_PAUSES.labels(str(info["generation"])).observe(time.perf_counter() - _gc_started)
+
+
+def watch_process(bus: "EventBus") -> None:
+    """Gauges read when /metrics is: the process's tasks and bus subscribers."""
+    TASKS.set_function(lambda: len(asyncio.all_tasks()))
+    BUS_SUBSCRIBERS.set_function(bus.total_subscribers)
 
 
 def watch_gc() -> None:

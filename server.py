@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await bus.start()
         gc_policy.apply()
         observability.watch_gc()
+        observability.watch_process(bus)
         loops = [
             asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
             asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),

@@ -164,6 +164,9 @@ class EventBus(ABC):
     def subscriber_count(self, channel: str) -> int:
         return len(self._subscribers.get(channel, ()))
 
+    def total_subscribers(self) -> int:
+        return sum(map(len, self._subscribers.values()))
+
     async def __aenter__(self) -> Self:
         await self.start()
         return self

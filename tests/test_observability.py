@@ -72,26 +72,37 @@ async def test_answers_from_the_public_cache_are_counted_and_logged_like_execute
     assert None not in ids and len(set(ids)) == 3
 
 
-async def _live(server, name: str) -> float:
-    return await server.metric(f'bnm_live_subscriptions{{subscription="{name}"}}')
+async def _live(server) -> tuple[float, float, float]:
+    """Live bookingEvents subscriptions, event-bus subscribers and asyncio tasks."""
+    return (
+        await server.metric('bnm_live_subscriptions{subscription="bookingEvents"}'),
+        await server.metric("bnm_event_bus_subscribers"),
+        await server.metric("bnm_asyncio_tasks"),
+    )
+
+
+async def _until(server, expected, wanted) -> tuple[float, float, float]:
+    for _ in range(50):
+        seen = await _live(server)
+        if wanted(seen, expected):
+            break
+        await asyncio.sleep(0.1)
+    return seen
 
 
 async def test_subscriptions_are_released_when_clients_disconnect(server):
     variables = {"input": {"email": "leak@example.com", "password": PASSWORD, "name": "Leak"}}
     token = (await server.post(SIGN_UP, variables)).ok()["signUp"]["token"]
-    before = await _live(server, "bookingEvents")
+    subscriptions, subscribers, tasks = before = await _live(server)
+    assert subscribers >= 1 and tasks >= 1  # the gauges are there (the public cache listens)
     clients = [await Client.connect(server.ws, "graphql-transport-ws", token) for _ in range(5)]
     for client in clients:
         await client.subscribe("subscription { bookingEvents { kind } }")
-    for _ in range(50):
-        if await _live(server, "bookingEvents") == before + 5:
-            break
-        await asyncio.sleep(0.1)
-    assert await _live(server, "bookingEvents") == before + 5
+    during = await _until(server, before, lambda seen, old: seen[0] == old[0] + 5)
+    assert during[0] == subscriptions + 5
+    assert during[1] == subscribers + 1  # the five share one execution: one bus subscriber
+    assert during[2] >= tasks + 5  # at least a task per operation
     for client in clients:
         await client.close()
-    for _ in range(50):
-        if await _live(server, "bookingEvents") == before:
-            break
-        await asyncio.sleep(0.1)
-    assert await _live(server, "bookingEvents") == before
+    # Nothing is left behind: no subscription, no queue on the bus, no task.
+    assert await _until(server, before, lambda seen, old: seen == old) == before
