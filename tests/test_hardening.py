@@ -5,6 +5,7 @@ import datetime as dt
 import ipaddress
 import json
 import logging
+import sqlite3
 import ssl
 
 import httpx
@@ -261,6 +262,31 @@ async def test_an_internal_error_is_masked_and_logged_with_the_request_id(
     request_id = error["extensions"]["requestId"]
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert request_id in logged and "RuntimeError" in caplog.text
+
+
+async def test_a_failure_inside_the_server_is_internal_for_the_client_and_logged_with_its_id(
+    settings, tmp_path, sign_up_live
+):
+    """A real fault: the server's own SQLite database loses a table under it."""
+    database = tmp_path / "broken.sqlite3"
+    own = start_server(settings, tmp_path, env={"DATABASE_URL": f"sqlite://{database}"})
+    try:
+        token = await sign_up_live(own, "broken@example.com")
+        with sqlite3.connect(database) as connection:
+            connection.execute("DROP TABLE notifications")
+        result = await own.post("{ notifications { totalCount } }", token=token)
+        await asyncio.sleep(0.2)  # let the server write its log
+        log = own.log()
+    finally:
+        own.stop()
+    (error,) = result.errors
+    assert (error["message"], error["extensions"]["code"]) == ("Internal error.", "INTERNAL")
+    assert "no such table" not in json.dumps(result.errors)
+    assert "Traceback" not in json.dumps(result.errors)
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    (logged,) = [e for e in entries if e["level"] == "ERROR"]
+    assert logged["requestId"] == error["extensions"]["requestId"]
+    assert "no such table: notifications" in logged["exception"]
 
 
 def self_signed(tmp_path):
