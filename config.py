@@ -61,7 +61,7 @@ class Settings:
     # Full garbage collections run on this schedule instead of whenever CPython decides
     # (gc_policy.py).
     gc_full_seconds: float = 600.0
-    # A graphql-transport-ws connection that sends no connection_init within this is closed (4408).
+    # A WebSocket (either protocol) that sends no connection_init in time is closed (4408).
     ws_init_timeout_seconds: float = 30.0
     # Operations one WebSocket connection may run at once; one more is refused with an error.
     ws_max_subscriptions: int = 50
