@@ -17,7 +17,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET
 
 from config import Settings
-from observability import observe_operation
+from observability import current_request_id, observe_operation
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from services import accounts
@@ -127,6 +127,7 @@ class GraphQLApp(GraphQL[Context, None]):
             limiter=self.limiter,
         )
         if isinstance(request, Request):
+            context.request_id = current_request_id()  # the access log's id for this request
             token = bearer_token(request.headers.get("authorization"))
             context.user = await accounts.authenticate(token)
             context.token = token if context.user else None

@@ -8,7 +8,7 @@ from strawberry.types import Info as StrawberryInfo
 from config import Settings
 from domain.errors import Forbidden, Unauthenticated
 from models.user import User
-from observability import current_request_id
+from observability import new_request_id
 from schema.loaders import Loaders
 from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus, MemoryBus
@@ -25,7 +25,7 @@ class Context:
     # Filled by strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(default_factory=Loaders)
-    request_id: str = field(default_factory=current_request_id)
+    request_id: str = field(default_factory=new_request_id)
     limiter: RateLimiter | None = None
 
     def require_user(self) -> User:
