@@ -2,6 +2,7 @@
 when TEST_DATABASE=postgres), the schema executed directly, and real servers on free ports."""
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -219,6 +220,10 @@ class LiveServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        """The server's JSON log lines, parsed."""
+        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None

@@ -276,14 +276,13 @@ async def test_a_failure_inside_the_server_is_internal_for_the_client_and_logged
             connection.execute("DROP TABLE notifications")
         result = await own.post("{ notifications { totalCount } }", token=token)
         await asyncio.sleep(0.2)  # let the server write its log
-        log = own.log()
+        entries = own.log_entries()
     finally:
         own.stop()
     (error,) = result.errors
     assert (error["message"], error["extensions"]["code"]) == ("Internal error.", "INTERNAL")
     assert "no such table" not in json.dumps(result.errors)
     assert "Traceback" not in json.dumps(result.errors)
-    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     (logged,) = [e for e in entries if e["level"] == "ERROR"]
     assert logged["requestId"] == error["extensions"]["requestId"]
     assert "no such table: notifications" in logged["exception"]

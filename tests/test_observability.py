@@ -1,7 +1,6 @@
 """JSON logs without secrets, and Prometheus metrics, from the real server."""
 
 import asyncio
-import json
 
 import httpx
 
@@ -23,17 +22,13 @@ async def test_metrics_count_operations_errors_and_live_subscriptions(server):
     assert "bnm_live_subscriptions" in text and "bnm_event_bus_lag_seconds" in text
 
 
-def log_entries(server) -> list[dict]:
-    return [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
-
-
 def access_lines(server, after: int) -> list[dict]:
     """The access log lines of the requests made since the log had `after` entries."""
-    return [e for e in log_entries(server)[after:] if e["logger"] == "booknmeet.access"]
+    return [e for e in server.log_entries()[after:] if e["logger"] == "booknmeet.access"]
 
 
 async def test_logs_are_json_with_request_ids_and_no_secrets(server):
-    start = len(log_entries(server))
+    start = len(server.log_entries())
     variables = {"input": {"email": "logs@example.com", "password": PASSWORD, "name": "Logs"}}
     signed_up = (await server.post(SIGN_UP, variables)).ok()["signUp"]
     token, user_id = signed_up["token"], int(signed_up["user"]["id"])
@@ -42,7 +37,7 @@ async def test_logs_are_json_with_request_ids_and_no_secrets(server):
         await client.get(f"{server.url}/ical/{token}.ics")
         await client.get(f"{server.url}/export/{token}")
     await asyncio.sleep(0.2)  # let the server write its log
-    entries = log_entries(server)
+    entries = server.log_entries()
     assert all({"time", "level", "message", "requestId", "userId"} <= set(e) for e in entries)
     sign_up, me, ical, export = access_lines(server, start)
     ids = [line["requestId"] for line in (sign_up, me, ical, export)]
@@ -62,7 +57,7 @@ async def test_answers_from_the_public_cache_are_counted_and_logged_like_execute
     sample = 'bnm_graphql_operations_total{operation="Pub",type="query"}'
     hits = 'bnm_public_cache_requests_total{result="hit"}'
     operations, hits_before = await server.metric(sample), await server.metric(hits)
-    start = len(log_entries(server))
+    start = len(server.log_entries())
     for _ in range(3):
         assert (await server.post(query)).ok() == {"eventType": {"title": "Logged"}}
     assert await server.metric(hits) == hits_before + 2  # the first one was executed
