@@ -17,11 +17,7 @@ all the figures.
 import sys
 from pathlib import Path
 
-# Run as a script, this file's directory would come first on sys.path, and its sibling
-# benchmarks/http.py would shadow the standard library's `http` package (httpx and aiohttp import
-# it): that directory goes last (a stable sort), the repository root first.
-sys.path.sort(key=lambda entry: Path(entry or ".").resolve() == Path(__file__).resolve().parent)
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root
 
 import asyncio
 import random

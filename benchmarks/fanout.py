@@ -37,11 +37,8 @@ CPU per event). The server and every client process are always stopped.
 import os
 import sys
 
-# `python benchmarks/fanout.py` puts benchmarks/ first on sys.path, where a sibling module (such as
-# http.py) would shadow the standard library: the repository root takes its place.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _HERE]
-sys.path.insert(0, os.path.dirname(_HERE))
+# The repository root, for `python benchmarks/fanout.py`.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import argparse
 import asyncio

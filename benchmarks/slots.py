@@ -13,9 +13,7 @@ and times `availableSlots` for a 30-day window.
 import sys
 from pathlib import Path
 
-# Run as `python benchmarks/slots.py`, sys.path[0] is benchmarks/, whose http.py would shadow the
-# standard library's http package: the repository root takes its place.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root
 
 
 import asyncio

@@ -1,12 +1,12 @@
 """HTTP throughput: the real GraphQL server against a bare Starlette JSON endpoint, both served by
 uvicorn the same way (uvloop, httptools, one worker, no uvicorn access log), measured with wrk.
 
-Run from the repository root: `.venv/bin/python benchmarks/http.py [--profile]`.
+Run from the repository root: `.venv/bin/python benchmarks/http_speed.py [--profile]`.
 Goal: the small query at least 0.35 of the bare endpoint's requests per second.
 
 In one run, as children of this process (always stopped):
-  (a) `python -m uvicorn benchmarks.http:raw_app`: POST /json parses the JSON body and answers a
-      small JSON object (the least any JSON-over-HTTP API does);
+  (a) `python -m uvicorn benchmarks.http_speed:raw_app`: POST /json parses the JSON body and
+      answers a small JSON object (the least any JSON-over-HTTP API does);
   (b) `python server.py` with a throwaway SQLite file, in-process event bus,
       RATE_LIMIT_PER_MINUTE=0, the public cache on (the default);
   (c) the same with PUBLIC_CACHE=0, on the same database file: every query executed.
@@ -34,8 +34,6 @@ access log ...) are printed per request.
 
 import argparse
 import functools
-import importlib.machinery
-import importlib.util
 import json
 import math
 import os
@@ -51,19 +49,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-if __name__ == "http":
-    # This file's name is the standard library's `http` package's. When a script in this
-    # directory runs (this file, slots.py, fanout.py, load.py ...), the directory comes first on
-    # sys.path and `import http` (by httpx, starlette, uvicorn, urllib) finds this file: load the
-    # real package in its place. The import system hands out whatever sys.modules["http"] is once
-    # this module has run, and `http.client` & co. are then found through the real __path__.
-    _spec = importlib.machinery.PathFinder.find_spec("http", [os.path.dirname(os.__file__)])
-    if _spec is None or _spec.loader is None:
-        raise ImportError("the standard library's http package was not found")
-    _real = importlib.util.module_from_spec(_spec)
-    sys.modules["http"] = _real
-    _spec.loader.exec_module(_real)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,7 +72,7 @@ def _raw_app() -> Any:
 
 
 def __getattr__(name: str) -> Any:
-    # `uvicorn benchmarks.http:raw_app`; built on first access, so that importing this module
+    # `uvicorn benchmarks.http_speed:raw_app`; built on first access, so that importing this module
     # (as a script's neighbour, see above) does not import starlette.
     if name == "raw_app":
         return _raw_app()
@@ -405,7 +390,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             raw = _server.start(
                 "raw uvicorn",
                 [
-                    sys.executable, "-m", "uvicorn", "benchmarks.http:raw_app",
+                    sys.executable, "-m", "uvicorn", "benchmarks.http_speed:raw_app",
                     "--host", "127.0.0.1", "--port", str(raw_port),
                     "--loop", "uvloop", "--http", "httptools",
                     "--no-access-log", "--log-level", "warning",
