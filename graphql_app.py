@@ -17,12 +17,13 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET
 
 from config import Settings
+from events.bus import EventBus
+from events.outbox import Outbox
 from observability import current_request_id, observe_operation
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from services import accounts
 from services.rate_limit import RateLimiter
-from subscriptions.bus import EventBus
 from subscriptions.fanout import FanOut
 from subscriptions.handlers import LegacyWSHandler, TransportWSHandler
 from web.pages import graphiql_html
@@ -49,6 +50,7 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.bus = bus
+        self.outbox = Outbox(bus)
         self.fanout = FanOut(bus)
         self.limiter = RateLimiter(settings)
         self.public_cache = (
@@ -122,6 +124,7 @@ class GraphQLApp(GraphQL[Context, None]):
         context = Context(
             settings=self.settings,
             bus=self.bus,
+            outbox=self.outbox,
             request=request,
             response=response,
             limiter=self.limiter,

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 if TYPE_CHECKING:
-    from subscriptions.bus import EventBus
+    from events.bus import EventBus
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -210,11 +210,8 @@ def watch_gc() -> None:
         gc.callbacks.append(_time_gc)
 
 
-def observe_delivery(message: dict[str, object]) -> None:
-    occurred = message.get("occurredAt")
-    if isinstance(occurred, str):
-        lag = (datetime.now(UTC) - datetime.fromisoformat(occurred)).total_seconds()
-        BUS_LAG.observe(max(lag, 0.0))
+def observe_delivery(occurred_at: datetime) -> None:
+    BUS_LAG.observe(max((datetime.now(UTC) - occurred_at).total_seconds(), 0.0))
 
 
 class LiveSubscription:

@@ -2,10 +2,10 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import uvicorn
 from starlette.applications import Starlette
@@ -21,26 +21,40 @@ import gc_policy
 import observability
 import seed
 from config import Settings
+from events.bus import bus_from_url
+from events.outbox import Outbox
+from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import calendars, events, reminders, retention, webhooks
-from subscriptions.bus import bus_from_url
+from services import calendars, reminders, retention, webhooks
 from web import export, ical, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("booknmeet")
 
 
-async def every(interval: float, job: Callable[..., Awaitable[object]], *args: Any) -> None:
-    """Runs a background job now and then every `interval` seconds, surviving its failures.
-    The outbox flush at start publishes what a crash left committed but unpublished."""
-    while True:
-        try:
-            await job(*args)
-        except Exception:
-            log.exception("background job %s failed; retrying", job.__qualname__)
-        await asyncio.sleep(interval)
+def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
+    """The server's background work. The outbox dispatch runs first thing, publishing what a
+    crash left committed but unpublished."""
+    return [
+        Job("outbox", settings.outbox_poll_seconds, outbox.flush),
+        Job("reminders", settings.reminder_poll_seconds, reminders.fire_due),
+        Job(
+            "webhooks",
+            webhooks.DELIVERY_SECONDS,
+            functools.partial(webhooks.deliver_all_due, settings),
+        ),
+        Job("webhook-prune", webhooks.PRUNE_EVERY_SECONDS, webhooks.prune, once_per_interval=True),
+        # retention.purge claims its own hourly slot (and records it), so every worker may try.
+        Job("retention", settings.retention_purge_seconds, retention.purge),
+        Job(
+            "calendars",
+            settings.calendar_tick_seconds,
+            functools.partial(calendars.sync_due, settings),
+        ),
+        Job("gc", settings.gc_full_seconds, gc_policy.collect_old),
+    ]
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -63,25 +77,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc_policy.apply()
         observability.watch_gc()
         observability.watch_process(bus)
-        loops = [
-            asyncio.create_task(every(settings.outbox_poll_seconds, events.flush, bus)),
-            asyncio.create_task(every(settings.reminder_poll_seconds, reminders.fire_due, bus)),
-            asyncio.create_task(webhooks.delivery_loop(settings)),
-            # One purge an hour, whichever worker claims it first.
-            asyncio.create_task(every(settings.retention_purge_seconds, retention.purge)),
-            asyncio.create_task(
-                every(settings.calendar_tick_seconds, calendars.sync_due, settings, bus)
-            ),
-            asyncio.create_task(every(settings.gc_full_seconds, gc_policy.collect_old)),
-        ]
+        runner = Runner(graphql.outbox, background_jobs(settings, graphql.outbox))
+        runner.start()
+        listeners = []
         if graphql.public_cache is not None:
-            loops.append(asyncio.create_task(graphql.public_cache.listen(bus)))
+            listeners.append(asyncio.create_task(graphql.public_cache.listen(graphql.outbox)))
         try:
             yield
         finally:
-            for loop in loops:
-                loop.cancel()
-            await asyncio.gather(*loops, return_exceptions=True)
+            await runner.stop()
+            for listener in listeners:
+                listener.cancel()
+            await asyncio.gather(*listeners, return_exceptions=True)
             await bus.stop()
             await db.stop_database()
 

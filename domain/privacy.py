@@ -5,6 +5,7 @@ stored field with one of them, and export, erasure and retention are driven by t
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -118,3 +119,18 @@ BY_CATEGORY = {c.category: c for c in CATEGORIES}
 
 # Backups are encrypted and rotated: erased data is gone from them within this many days.
 BACKUP_RETENTION_DAYS = 30
+
+# A privacy request still waiting for its answer.
+OPEN_REQUEST_STATES = ("RECEIVED", "IN_PROGRESS")
+
+
+def request_overdue(status: str, due_at: datetime, now: datetime) -> bool:
+    """Unanswered past the month the law allows (its `due_at`)."""
+    return status in OPEN_REQUEST_STATES and due_at < now
+
+
+def breach_report_overdue(
+    reported_at: datetime | None, report_due_at: datetime, now: datetime
+) -> bool:
+    """Not yet reported to the regulator, and past the deadline."""
+    return reported_at is None and report_due_at < now

@@ -29,3 +29,13 @@ class OutboxEvent(Model):
 
     class Meta:
         table = "outbox_events"
+
+
+class JobLease(Model):
+    # A background job that must run once per interval across all workers: whoever moves
+    # `until` forward (or creates the row) runs it; the others skip that round.
+    name = fields.CharField(max_length=60, primary_key=True)
+    until = fields.DatetimeField()
+
+    class Meta:
+        table = "job_leases"

@@ -242,6 +242,9 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "payload": Personal(A.BOOKING, secret=True),
         "created_at": NOT_PERSONAL,
     },
+    "JobLease": {
+        "until": NOT_PERSONAL,
+    },
 }
 
 

@@ -2,23 +2,23 @@ from datetime import datetime
 
 import strawberry
 
-from models.booking import Booking as BookingRow
+from models.booking import Booking
 from resolvers.ids import parse_id
-from schema.booking import Booking as BookingType
 from schema.booking import (
-    BookingConnection,
-    BookingEdge,
+    BookingConnectionType,
+    BookingEdgeType,
     BookingOrder,
     BookingStatus,
+    BookingType,
     BookMeetingInput,
-    Client,
-    ClientConnection,
-    ClientEdge,
-    Slot,
+    ClientConnectionType,
+    ClientEdgeType,
+    ClientType,
+    SlotType,
 )
 from schema.context import Info
-from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
-from services import bookings, events, slots
+from schema.pagination import PageInfoType, decode_cursor, encode_cursor, page_size
+from services import bookings, slots
 
 
 async def available_slots(
@@ -27,11 +27,11 @@ async def available_slots(
     start: datetime,
     end: datetime,
     time_zone: str | None = None,
-) -> list[Slot]:
+) -> list[SlotType]:
     found, zone = await slots.available(
         parse_id(event_type_id, "Event type"), start, end, time_zone
     )
-    return [Slot(start=s.astimezone(zone), end=e.astimezone(zone)) for s, e in found]
+    return [SlotType(start=s.astimezone(zone), end=e.astimezone(zone)) for s, e in found]
 
 
 async def bookings_page(
@@ -42,7 +42,7 @@ async def bookings_page(
     order: BookingOrder = BookingOrder.NEWEST_FIRST,
     start_from: datetime | None = None,
     start_to: datetime | None = None,
-) -> BookingConnection:
+) -> BookingConnectionType:
     host = info.context.require_user()
     result = await bookings.page(
         host,
@@ -56,32 +56,34 @@ async def bookings_page(
     edges = []
     for row, key in result.rows:
         info.context.loaders.prime_event_type(row.event_type)
-        edges.append(BookingEdge(node=BookingType.from_model(row), cursor=encode_cursor(*key)))
-    return BookingConnection(
+        edges.append(BookingEdgeType(node=BookingType.from_model(row), cursor=encode_cursor(*key)))
+    return BookingConnectionType(
         edges=edges,
-        page_info=PageInfo(
+        page_info=PageInfoType(
             has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None
         ),
-        count_query=result.count_query,
+        count=result.total,
     )
 
 
 async def booking(info: Info, id: strawberry.ID) -> BookingType | None:
     host = info.context.require_user()
-    row = await bookings.hosted(parse_id(id, "Booking"), host)
+    row = await bookings.hosted(parse_id(id, "BookingType"), host)
     info.context.loaders.prime_event_type(row.event_type)
     return BookingType.from_model(row)
 
 
-async def clients(info: Info, first: int | None = 20, after: str | None = None) -> ClientConnection:
+async def clients(
+    info: Info, first: int | None = 20, after: str | None = None
+) -> ClientConnectionType:
     host = info.context.require_user()
     size = page_size(first)
     everyone = await bookings.clients(host)
     offset = int(str(decode_cursor(after)[0])) if after else 0
     chosen = everyone[offset : offset + size]
     edges = [
-        ClientEdge(
-            node=Client(
+        ClientEdgeType(
+            node=ClientType(
                 name=c.name,
                 email=c.email,
                 booking_count=c.booking_count,
@@ -91,9 +93,9 @@ async def clients(info: Info, first: int | None = 20, after: str | None = None) 
         )
         for i, c in enumerate(chosen)
     ]
-    return ClientConnection(
+    return ClientConnectionType(
         edges=edges,
-        page_info=PageInfo(
+        page_info=PageInfoType(
             has_next_page=offset + size < len(everyone),
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -112,20 +114,18 @@ async def book_meeting(info: Info, input: BookMeetingInput) -> BookingType:
         idempotency_key=input.idempotency_key,
     )
     booked = await bookings.book(request, booker=info.context.user)
-    await events.flush(info.context.bus)
     info.context.loaders.prime_event_type(booked.booking.event_type)
     return BookingType.from_model(booked.booking, manage_token=booked.manage_token)
 
 
-async def _managed(info: Info, id: strawberry.ID, manage_token: str | None) -> BookingRow:
-    return await bookings.managed(parse_id(id, "Booking"), info.context.user, manage_token)
+async def _managed(info: Info, id: strawberry.ID, manage_token: str | None) -> Booking:
+    return await bookings.managed(parse_id(id, "BookingType"), info.context.user, manage_token)
 
 
 async def cancel_booking(
     info: Info, id: strawberry.ID, reason: str | None = None, manage_token: str | None = None
 ) -> BookingType:
     row = await bookings.cancel(await _managed(info, id, manage_token), reason)
-    await events.flush(info.context.bus)
     return BookingType.from_model(row)
 
 
@@ -137,12 +137,10 @@ async def reschedule_booking(
     manage_token: str | None = None,
 ) -> BookingType:
     row = await bookings.reschedule(await _managed(info, id, manage_token), start, reason)
-    await events.flush(info.context.bus)
     return BookingType.from_model(row)
 
 
 async def confirm_booking(info: Info, id: strawberry.ID) -> BookingType:
     host = info.context.require_user()
-    row = await bookings.confirm(await bookings.hosted(parse_id(id, "Booking"), host))
-    await events.flush(info.context.bus)
+    row = await bookings.confirm(await bookings.hosted(parse_id(id, "BookingType"), host))
     return BookingType.from_model(row)

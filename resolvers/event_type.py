@@ -4,8 +4,8 @@ import strawberry
 
 from resolvers.ids import parse_id
 from schema.context import Info
-from schema.event_type import EventType, EventTypeInput, EventTypeUpdateInput
-from services import event_types, events
+from schema.event_type import EventTypeInput, EventTypeType, EventTypeUpdateInput
+from services import event_types
 from services.event_types import EventTypeData
 
 
@@ -16,37 +16,34 @@ def _data(input: EventTypeInput | EventTypeUpdateInput) -> EventTypeData:
     return EventTypeData(**values)
 
 
-async def event_type(info: Info, id: strawberry.ID) -> EventType | None:
+async def event_type(info: Info, id: strawberry.ID) -> EventTypeType | None:
     row = await event_types.public(parse_id(id, "Event type"))
     if row is None:
         return None
     info.context.loaders.prime_event_type(row)
-    return EventType.from_model(row)
+    return EventTypeType.from_model(row)
 
 
-async def my_event_types(info: Info) -> list[EventType]:
+async def my_event_types(info: Info) -> list[EventTypeType]:
     host = info.context.require_user()
-    return [EventType.from_model(row) for row in await event_types.list_for(host)]
+    return [EventTypeType.from_model(row) for row in await event_types.list_for(host)]
 
 
-async def create_event_type(info: Info, input: EventTypeInput) -> EventType:
+async def create_event_type(info: Info, input: EventTypeInput) -> EventTypeType:
     host = info.context.require_user()
     row = await event_types.create(host, _data(input))
-    await events.flush(info.context.bus)
-    return EventType.from_model(row)
+    return EventTypeType.from_model(row)
 
 
 async def update_event_type(
     info: Info, id: strawberry.ID, input: EventTypeUpdateInput
-) -> EventType:
+) -> EventTypeType:
     host = info.context.require_user()
     row = await event_types.update(host, parse_id(id, "Event type"), _data(input))
-    await events.flush(info.context.bus)
-    return EventType.from_model(row)
+    return EventTypeType.from_model(row)
 
 
 async def delete_event_type(info: Info, id: strawberry.ID) -> bool:
     host = info.context.require_user()
     deleted = await event_types.delete(host, parse_id(id, "Event type"))
-    await events.flush(info.context.bus)
     return deleted

@@ -4,34 +4,31 @@ import strawberry
 
 from domain.errors import Unauthenticated
 from domain.privacy import BACKUP_RETENTION_DAYS, CATEGORIES
-from models.privacy import Consent as ConsentRow
-from models.privacy import PrivacyRequest as PrivacyRequestRow
+from models.privacy import Consent, PrivacyRequest
 from resolvers.ids import parse_id
 from schema.context import Info
 from schema.privacy import (
-    Consent,
-    ConsentChange,
+    ConsentChangeType,
     ConsentPurpose,
-    DataCategory,
+    ConsentType,
+    DataCategoryType,
     Objection,
-    PrivacyInfo,
-    PrivacyRequest,
+    PrivacyInfoType,
     PrivacyRequestKind,
     PrivacyRequestStatus,
+    PrivacyRequestType,
 )
-from services import audit, data_exports, events, personal_data
-from services import consents as consents_svc
-from services import privacy_requests as privacy_requests_svc
+from services import audit, consents, data_exports, personal_data, privacy_requests
 from services.clock import utcnow
 from services.passwords import verify_password
 
 
-def privacy_info(info: Info) -> PrivacyInfo:
+def privacy_info(info: Info) -> PrivacyInfoType:
     settings = info.context.settings
-    return PrivacyInfo(
+    return PrivacyInfoType(
         controller=settings.controller_name,
         contact_email=settings.contact_email,
-        categories=[DataCategory.from_domain(c) for c in CATEGORIES],
+        categories=[DataCategoryType.from_domain(c) for c in CATEGORIES],
         backup_retention_days=BACKUP_RETENTION_DAYS,
         automated_decision_making=False,
         request_answer_days="one calendar month from receipt",
@@ -47,40 +44,39 @@ async def delete_account(info: Info, password: str) -> bool:
     if not await verify_password(user.password_hash, password):
         raise Unauthenticated("Wrong password.")
     await personal_data.erase(user)
-    await events.flush(info.context.bus)
     return True
 
 
-def _request(row: PrivacyRequestRow) -> PrivacyRequest:
-    return PrivacyRequest.from_model(row, utcnow())
+def _request(row: PrivacyRequest) -> PrivacyRequestType:
+    return PrivacyRequestType.from_model(row, utcnow())
 
 
-async def privacy_requests(info: Info) -> list[PrivacyRequest]:
-    return [_request(r) for r in await privacy_requests_svc.mine(info.context.require_user())]
+async def my_privacy_requests(info: Info) -> list[PrivacyRequestType]:
+    return [_request(r) for r in await privacy_requests.mine(info.context.require_user())]
 
 
 async def submit_privacy_request(
     info: Info, kind: PrivacyRequestKind, details: str | None = None
-) -> PrivacyRequest:
+) -> PrivacyRequestType:
     user = info.context.require_user()
-    return _request(await privacy_requests_svc.submit(user, kind.value, details))
+    return _request(await privacy_requests.submit(user, kind.value, details))
 
 
 async def submit_invitee_privacy_request(info: Info, email: str, kind: PrivacyRequestKind) -> bool:
     """For someone without an account: a confirmation code goes to the address first."""
-    await privacy_requests_svc.submit_as_invitee(email, kind.value)
+    await privacy_requests.submit_as_invitee(email, kind.value)
     return True
 
 
-async def confirm_privacy_request(info: Info, token: str) -> PrivacyRequest:
-    return _request(await privacy_requests_svc.confirm(token))
+async def confirm_privacy_request(info: Info, token: str) -> PrivacyRequestType:
+    return _request(await privacy_requests.confirm(token))
 
 
 async def admin_privacy_requests(
     info: Info, status: PrivacyRequestStatus | None = None
-) -> list[PrivacyRequest]:
+) -> list[PrivacyRequestType]:
     admin = info.context.require_admin()
-    rows = await privacy_requests_svc.for_admin(status.value if status else None)
+    rows = await privacy_requests.for_admin(status.value if status else None)
     for subject_id in sorted({r.user_id for r in rows if r.user_id}):
         await audit.record(admin, subject_id, "READ_PRIVACY_REQUESTS", "privacy request review")
     return [_request(r) for r in rows]
@@ -88,44 +84,40 @@ async def admin_privacy_requests(
 
 async def update_privacy_request(
     info: Info, id: strawberry.ID, status: PrivacyRequestStatus, reason: str | None = None
-) -> PrivacyRequest:
+) -> PrivacyRequestType:
     admin = info.context.require_admin()
-    row = await privacy_requests_svc.transition(
-        parse_id(id, "Privacy request"), status.value, reason
-    )
+    row = await privacy_requests.transition(parse_id(id, "Privacy request"), status.value, reason)
     if row.user_id:
         await audit.record(admin, row.user_id, f"PRIVACY_REQUEST_{status.value}", reason)
-    await events.flush(info.context.bus)
     return _request(row)
 
 
-def _consent(row: ConsentRow) -> Consent:
-    return Consent(
+def _consent(row: Consent) -> ConsentType:
+    return ConsentType(
         purpose=ConsentPurpose(row.purpose), granted=row.granted, updated_at=row.updated_at
     )
 
 
-async def consents(info: Info) -> list[Consent]:
-    return [_consent(row) for row in await consents_svc.current(info.context.require_user())]
+async def my_consents(info: Info) -> list[ConsentType]:
+    return [_consent(row) for row in await consents.current(info.context.require_user())]
 
 
-async def consent_history(info: Info) -> list[ConsentChange]:
-    rows = await consents_svc.history(info.context.require_user())
+async def consent_history(info: Info) -> list[ConsentChangeType]:
+    rows = await consents.history(info.context.require_user())
     return [
-        ConsentChange(purpose=ConsentPurpose(r.purpose), granted=r.granted, at=r.created_at)
+        ConsentChangeType(purpose=ConsentPurpose(r.purpose), granted=r.granted, at=r.created_at)
         for r in rows
     ]
 
 
-async def set_consent(info: Info, purpose: ConsentPurpose, granted: bool) -> Consent:
+async def set_consent(info: Info, purpose: ConsentPurpose, granted: bool) -> ConsentType:
     user = info.context.require_user()
-    row = await consents_svc.set_consent(user, purpose.value, granted)
-    await events.flush(info.context.bus)
+    row = await consents.set_consent(user, purpose.value, granted)
     return _consent(row)
 
 
 async def object_to_processing(info: Info, processing: Objection) -> bool:
-    await consents_svc.object_to(info.context.require_user(), processing.value)
+    await consents.object_to(info.context.require_user(), processing.value)
     return True
 
 
@@ -134,7 +126,7 @@ async def record_activity(info: Info, path: str, search: str | None = None) -> b
     user = info.context.require_user()
     request = info.context.request
     address = request.client.host if request is not None and request.client else None
-    return await consents_svc.record_activity(user, path, search, address)
+    return await consents.record_activity(user, path, search, address)
 
 
 async def erase_client_data(info: Info, email: str) -> int:

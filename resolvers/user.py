@@ -1,15 +1,15 @@
 from domain.errors import Unauthenticated
 from schema.context import Info
-from schema.user import AuthPayload, ProfileInput, SignUpInput, User
-from services import accounts, email_verification, events
+from schema.user import AuthPayloadType, ProfileInput, SignUpInput, UserType
+from services import accounts, email_verification
 
 
-def me(info: Info) -> User | None:
+def me(info: Info) -> UserType | None:
     user = info.context.user
-    return User.from_model(user) if user else None
+    return UserType.from_model(user) if user else None
 
 
-async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
+async def sign_up(info: Info, input: SignUpInput) -> AuthPayloadType:
     session = await accounts.sign_up(
         accounts.SignUp(
             email=input.email,
@@ -19,13 +19,13 @@ async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
             company_name=input.company_name,
         )
     )
-    return AuthPayload(token=session.token, user=User.from_model(session.user))
+    return AuthPayloadType(token=session.token, user=UserType.from_model(session.user))
 
 
-async def log_in(info: Info, email: str, password: str) -> AuthPayload:
+async def log_in(info: Info, email: str, password: str) -> AuthPayloadType:
     await info.context.limit_login(email)
     session = await accounts.log_in(email, password)
-    return AuthPayload(token=session.token, user=User.from_model(session.user))
+    return AuthPayloadType(token=session.token, user=UserType.from_model(session.user))
 
 
 async def log_out(info: Info) -> bool:
@@ -35,7 +35,7 @@ async def log_out(info: Info) -> bool:
     return await accounts.log_out(info.context.token)
 
 
-async def update_profile(info: Info, input: ProfileInput) -> User:
+async def update_profile(info: Info, input: ProfileInput) -> UserType:
     user = info.context.require_user()
     change = accounts.ProfileChange(
         name=input.name,
@@ -44,8 +44,7 @@ async def update_profile(info: Info, input: ProfileInput) -> User:
         company_name=input.company_name,
     )
     updated = await accounts.update_profile(user, change)
-    await events.flush(info.context.bus)
-    return User.from_model(updated)
+    return UserType.from_model(updated)
 
 
 async def verify_email(info: Info, code: str) -> bool:

@@ -3,7 +3,7 @@ from enum import Enum
 import strawberry
 
 from domain.availability import format_hhmm
-from models.user import User as UserRow
+from models.user import User
 from services import availability
 
 
@@ -33,26 +33,26 @@ class TimeRangeInput:
     end: str
 
 
-@strawberry.type
-class WeeklyRule:
+@strawberry.type(name="WeeklyRule")
+class WeeklyRuleType:
     weekday: Weekday
     start: str
     end: str
 
 
-@strawberry.type
-class Schedule:
-    host: strawberry.Private[UserRow]
+@strawberry.type(name="Schedule")
+class ScheduleType:
+    host: strawberry.Private[User]
     time_zone: str
 
     @classmethod
-    def from_model(cls, host: UserRow) -> "Schedule":
+    def from_model(cls, host: User) -> "ScheduleType":
         return cls(host=host, time_zone=host.time_zone)
 
     @strawberry.field
-    async def rules(self) -> list[WeeklyRule]:
+    async def rules(self) -> list[WeeklyRuleType]:
         return [
-            WeeklyRule(
+            WeeklyRuleType(
                 weekday=Weekday(availability.WEEKDAYS[r.weekday]),
                 start=format_hhmm(r.start),
                 end=format_hhmm(r.end),

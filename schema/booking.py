@@ -1,14 +1,14 @@
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 from domain.errors import NotFound
-from models.booking import Booking as BookingRow
+from models.booking import Booking
 from schema.context import Info
-from schema.event_type import EventType
-from schema.pagination import PageInfo
+from schema.event_type import EventTypeType
+from schema.pagination import PageInfoType
 
 
 @strawberry.enum
@@ -24,15 +24,15 @@ class BookingOrder(Enum):
     START_ASC = "START_ASC"
 
 
-@strawberry.type
-class Slot:
+@strawberry.type(name="Slot")
+class SlotType:
     start: datetime
     end: datetime
 
 
-@strawberry.type
-class Booking:
-    row: strawberry.Private[BookingRow]
+@strawberry.type(name="Booking")
+class BookingType:
+    row: strawberry.Private[Booking]
     id: strawberry.ID
     start: datetime
     end: datetime
@@ -48,7 +48,7 @@ class Booking:
     )
 
     @classmethod
-    def from_model(cls, row: BookingRow, manage_token: str | None = None) -> "Booking":
+    def from_model(cls, row: Booking, manage_token: str | None = None) -> "BookingType":
         return cls(
             row=row,
             id=strawberry.ID(str(row.id)),
@@ -65,32 +65,32 @@ class Booking:
         )
 
     @strawberry.field
-    async def event_type(self, info: Info) -> EventType:
+    async def event_type(self, info: Info) -> EventTypeType:
         # Rows restored from a subscription event carry their event type with them.
         attached = getattr(self.row, "_event_type", None)
         if attached is not None:
-            return EventType.from_model(attached)
+            return EventTypeType.from_model(attached)
         row = await info.context.loaders.event_type.load(self.row.event_type_id)
         if row is None:  # the foreign key makes this impossible; never a silent None
             raise NotFound("Event type")
-        return EventType.from_model(row)
+        return EventTypeType.from_model(row)
 
 
-@strawberry.type
-class BookingEdge:
-    node: Booking
+@strawberry.type(name="BookingEdge")
+class BookingEdgeType:
+    node: BookingType
     cursor: str
 
 
-@strawberry.type
-class BookingConnection:
-    edges: list[BookingEdge]
-    page_info: PageInfo
-    count_query: strawberry.Private[Any]
+@strawberry.type(name="BookingConnection")
+class BookingConnectionType:
+    edges: list[BookingEdgeType]
+    page_info: PageInfoType
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field
     async def total_count(self) -> int:
-        return await self.count_query.count()
+        return await self.count()
 
 
 @strawberry.input
@@ -104,22 +104,22 @@ class BookMeetingInput:
     idempotency_key: str | None = None
 
 
-@strawberry.type
-class Client:
+@strawberry.type(name="Client")
+class ClientType:
     name: str
     email: str
     booking_count: int
     last_booking_at: datetime
 
 
-@strawberry.type
-class ClientEdge:
-    node: Client
+@strawberry.type(name="ClientEdge")
+class ClientEdgeType:
+    node: ClientType
     cursor: str
 
 
-@strawberry.type
-class ClientConnection:
-    edges: list[ClientEdge]
-    page_info: PageInfo
+@strawberry.type(name="ClientConnection")
+class ClientConnectionType:
+    edges: list[ClientEdgeType]
+    page_info: PageInfoType
     total_count: int

@@ -1,13 +1,16 @@
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
-from models.calendar import LinkedCalendar as LinkedCalendarRow
+from events.messages import CalendarSummary
+from models.calendar import LinkedCalendar
 
 
-@strawberry.type(description="A linked iCalendar feed. The feed URL is a secret: never returned.")
-class LinkedCalendar:
+@strawberry.type(
+    name="LinkedCalendar",
+    description="A linked iCalendar feed. The feed URL is a secret: never returned.",
+)
+class LinkedCalendarType:
     id: strawberry.ID
     name: str
     status: str = strawberry.field(description="OK, or ERROR when the last sync failed.")
@@ -18,7 +21,7 @@ class LinkedCalendar:
     busy_count: int = strawberry.field(description="Busy intervals stored from the feed.")
 
     @classmethod
-    def from_model(cls, row: LinkedCalendarRow, busy_count: int) -> "LinkedCalendar":
+    def from_model(cls, row: LinkedCalendar, busy_count: int) -> "LinkedCalendarType":
         return cls(
             id=strawberry.ID(str(row.id)),
             name=row.name,
@@ -29,19 +32,18 @@ class LinkedCalendar:
         )
 
     @classmethod
-    def from_message(cls, values: dict[str, Any]) -> "LinkedCalendar":
-        synced = values.get("lastSyncedAt")
+    def from_summary(cls, summary: CalendarSummary) -> "LinkedCalendarType":
         return cls(
-            id=strawberry.ID(str(values["id"])),
-            name=values["name"],
-            status=values["status"],
-            last_synced_at=datetime.fromisoformat(synced) if synced else None,
-            last_error=values.get("lastError"),
-            busy_count=int(values.get("busyCount", 0)),
+            id=strawberry.ID(str(summary.id)),
+            name=summary.name,
+            status=summary.status,
+            last_synced_at=summary.last_synced_at,
+            last_error=summary.last_error,
+            busy_count=summary.busy_count,
         )
 
 
-@strawberry.type
-class CalendarChange:
-    calendar: LinkedCalendar
+@strawberry.type(name="CalendarChange")
+class CalendarChangeType:
+    calendar: LinkedCalendarType
     occurred_at: datetime

@@ -7,11 +7,12 @@ from strawberry.types import Info as StrawberryInfo
 
 from config import Settings
 from domain.errors import Forbidden, Unauthenticated
+from events.bus import EventBus, MemoryBus
+from events.outbox import Outbox
 from models.user import User
 from observability import new_request_id
 from schema.loaders import Loaders
 from services.rate_limit import RateLimiter
-from subscriptions.bus import EventBus, MemoryBus
 
 
 @dataclass
@@ -27,6 +28,12 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     request_id: str = field(default_factory=new_request_id)
     limiter: RateLimiter | None = None
+    # Publishes what the operation wrote to the outbox once it is over (schema/pipeline.py).
+    outbox: Outbox = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.outbox is None:
+            self.outbox = Outbox(self.bus)
 
     def require_user(self) -> User:
         if self.user is None:

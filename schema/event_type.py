@@ -3,8 +3,8 @@ from enum import Enum
 import strawberry
 
 from domain.errors import NotFound
-from models.event_type import EventType as EventTypeRow
-from models.user import User as UserRow
+from models.event_type import EventType
+from models.user import User
 from schema.context import Info
 
 
@@ -16,19 +16,22 @@ class LocationKind(Enum):
     OTHER = "OTHER"
 
 
-@strawberry.type(description="What a booker may know of a host: never e-mail or calendar details.")
-class PublicHost:
+@strawberry.type(
+    name="PublicHost",
+    description="What a booker may know of a host: never e-mail or calendar details.",
+)
+class PublicHostType:
     name: str
     time_zone: str
 
     @classmethod
-    def from_model(cls, row: UserRow) -> "PublicHost":
+    def from_model(cls, row: User) -> "PublicHostType":
         return cls(name=row.name, time_zone=row.time_zone)
 
 
-@strawberry.type
-class EventType:
-    row: strawberry.Private[EventTypeRow]
+@strawberry.type(name="EventType")
+class EventTypeType:
+    row: strawberry.Private[EventType]
     id: strawberry.ID
     title: str
     slug: str
@@ -46,7 +49,7 @@ class EventType:
     reminder_offsets_minutes: list[int]
 
     @classmethod
-    def from_model(cls, row: EventTypeRow) -> "EventType":
+    def from_model(cls, row: EventType) -> "EventTypeType":
         return cls(
             row=row,
             id=strawberry.ID(str(row.id)),
@@ -67,11 +70,11 @@ class EventType:
         )
 
     @strawberry.field
-    async def host(self, info: Info) -> PublicHost:
+    async def host(self, info: Info) -> PublicHostType:
         user = await info.context.loaders.user.load(self.row.host_id)
         if user is None:  # the foreign key makes this impossible; never a silent None
             raise NotFound("Host")
-        return PublicHost.from_model(user)
+        return PublicHostType.from_model(user)
 
 
 @strawberry.input

@@ -4,11 +4,9 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 
-from models.governance import Breach as BreachRow
-from models.governance import Inquiry as InquiryRow
-from models.governance import PolicyVersion as PolicyRow
-from models.governance import PurgeRun as PurgeRunRow
-from services.retention import Retention as RetentionValue
+from domain.privacy import breach_report_overdue
+from models.governance import Breach, Inquiry, PolicyVersion, PurgeRun
+from services.retention import Retention
 
 
 @strawberry.enum
@@ -19,15 +17,15 @@ class RetentionCategory(Enum):
     INQUIRY = "inquiry"
 
 
-@strawberry.type
-class Retention:
+@strawberry.type(name="Retention")
+class RetentionType:
     category: RetentionCategory
     days: int
     default_days: int
     custom: bool
 
     @classmethod
-    def from_value(cls, r: RetentionValue) -> "Retention":
+    def from_value(cls, r: Retention) -> "RetentionType":
         return cls(
             category=RetentionCategory(r.category.value),
             days=r.days,
@@ -36,15 +34,15 @@ class Retention:
         )
 
 
-@strawberry.type
-class PurgeRun:
+@strawberry.type(name="PurgeRun")
+class PurgeRunType:
     id: strawberry.ID
     started_at: datetime
     finished_at: datetime | None
     counts: JSON = strawberry.field(description="Rows deleted per category.")
 
     @classmethod
-    def from_model(cls, row: PurgeRunRow) -> "PurgeRun":
+    def from_model(cls, row: PurgeRun) -> "PurgeRunType":
         return cls(
             id=strawberry.ID(str(row.id)),
             started_at=row.started_at,
@@ -53,15 +51,15 @@ class PurgeRun:
         )
 
 
-@strawberry.type
-class Policy:
+@strawberry.type(name="Policy")
+class PolicyType:
     version: str
     text: str
     effective_at: datetime
     published_at: datetime
 
     @classmethod
-    def from_model(cls, row: PolicyRow) -> "Policy":
+    def from_model(cls, row: PolicyVersion) -> "PolicyType":
         return cls(
             version=row.version,
             text=row.text,
@@ -70,8 +68,8 @@ class Policy:
         )
 
 
-@strawberry.type
-class PolicyAcceptance:
+@strawberry.type(name="PolicyAcceptance")
+class PolicyAcceptanceType:
     version: str
     accepted_at: datetime
 
@@ -82,8 +80,8 @@ class BreachRisk(Enum):
     HIGH = "HIGH"
 
 
-@strawberry.type
-class Breach:
+@strawberry.type(name="Breach")
+class BreachType:
     id: strawberry.ID
     description: str
     risk: BreachRisk
@@ -95,7 +93,7 @@ class Breach:
     affected_count: int
 
     @classmethod
-    def from_model(cls, row: BreachRow, affected: int, now: datetime) -> "Breach":
+    def from_model(cls, row: Breach, affected: int, now: datetime) -> "BreachType":
         return cls(
             id=strawberry.ID(str(row.id)),
             description=row.description,
@@ -104,7 +102,7 @@ class Breach:
             report_deadline=row.report_due_at,
             reported=row.reported_at is not None,
             reported_at=row.reported_at,
-            overdue=row.reported_at is None and row.report_due_at < now,
+            overdue=breach_report_overdue(row.reported_at, row.report_due_at, now),
             affected_count=affected,
         )
 
@@ -116,14 +114,14 @@ class InquiryStatus(Enum):
     CLOSED = "CLOSED"
 
 
-@strawberry.type
-class InquiryReply:
+@strawberry.type(name="InquiryReply")
+class InquiryReplyType:
     body: str
     created_at: datetime
 
 
-@strawberry.type
-class Inquiry:
+@strawberry.type(name="Inquiry")
+class InquiryType:
     id: strawberry.ID
     email: str
     subject: str
@@ -131,10 +129,10 @@ class Inquiry:
     status: InquiryStatus
     created_at: datetime
     closed_at: datetime | None
-    replies: list[InquiryReply]
+    replies: list[InquiryReplyType]
 
     @classmethod
-    def from_model(cls, row: InquiryRow) -> "Inquiry":
+    def from_model(cls, row: Inquiry) -> "InquiryType":
         return cls(
             id=strawberry.ID(str(row.id)),
             email=row.email,
@@ -144,7 +142,7 @@ class Inquiry:
             created_at=row.created_at,
             closed_at=row.closed_at,
             replies=[
-                InquiryReply(body=r.body, created_at=r.created_at)
+                InquiryReplyType(body=r.body, created_at=r.created_at)
                 for r in sorted(row.replies, key=lambda r: r.id)
             ],
         )

@@ -11,8 +11,8 @@ from domain.errors import BadUserInput
 MAX_PAGE = 100
 
 
-@strawberry.type
-class PageInfo:
+@strawberry.type(name="PageInfo")
+class PageInfoType:
     has_next_page: bool
     end_cursor: str | None
 

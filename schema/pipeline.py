@@ -1,9 +1,10 @@
 """Parsing, validation and the request limits as one schema extension.
 
 strawberry builds every extension afresh for each operation and wraps each of its hooks in a
-context manager on every request. This one does what five did (ParserCache, MaxTokensLimiter,
-AddValidationRules + ValidationCache, DisableIntrospection, the anonymous-mutation rate limit),
-with the same caches, so each request pays for one set of hooks instead of five.
+context manager on every request. This one does what six did (ParserCache, MaxTokensLimiter,
+AddValidationRules + ValidationCache, DisableIntrospection, the anonymous-mutation rate limit, the
+outbox's unit of work around mutations), with the same caches, so each request pays for one set of
+hooks instead of six.
 """
 
 from collections.abc import AsyncIterator, Iterator
@@ -62,8 +63,14 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
 
         async def on_execute(self) -> AsyncIterator[None]:
             context = self.execution_context
+            if context.operation_type == OperationType.SUBSCRIPTION:
+                yield
+                return
             if context.operation_type == OperationType.MUTATION:
                 await context.context.limit_anonymous_mutation()
-            yield
+            # The unit of work: what the operation's transactions wrote to the outbox is published
+            # once it is over, here and nowhere else (events/outbox.py).
+            async with context.context.outbox.unit():
+                yield
 
     return Pipeline

@@ -3,12 +3,12 @@ from enum import Enum
 
 import strawberry
 
-from domain.privacy import DataCategory as Category
-from models.privacy import PrivacyRequest as PrivacyRequestRow
+from domain.privacy import DataCategory, request_overdue
+from models.privacy import PrivacyRequest
 
 
-@strawberry.type
-class DataCategory:
+@strawberry.type(name="DataCategory")
+class DataCategoryType:
     key: str
     name: str
     purpose: str
@@ -17,7 +17,7 @@ class DataCategory:
     retention_days: int | None
 
     @classmethod
-    def from_domain(cls, c: Category) -> "DataCategory":
+    def from_domain(cls, c: DataCategory) -> "DataCategoryType":
         return cls(
             key=c.category.value,
             name=c.name,
@@ -28,11 +28,11 @@ class DataCategory:
         )
 
 
-@strawberry.type
-class PrivacyInfo:
+@strawberry.type(name="PrivacyInfo")
+class PrivacyInfoType:
     controller: str
     contact_email: str
-    categories: list[DataCategory]
+    categories: list[DataCategoryType]
     backup_retention_days: int = strawberry.field(
         description="Erased data leaves our encrypted backups within this many days."
     )
@@ -78,22 +78,22 @@ class Objection(Enum):
     MARKETING = "MARKETING"
 
 
-@strawberry.type
-class Consent:
+@strawberry.type(name="Consent")
+class ConsentType:
     purpose: ConsentPurpose
     granted: bool
     updated_at: datetime
 
 
-@strawberry.type
-class ConsentChange:
+@strawberry.type(name="ConsentChange")
+class ConsentChangeType:
     purpose: ConsentPurpose
     granted: bool
     at: datetime
 
 
-@strawberry.type
-class PrivacyRequest:
+@strawberry.type(name="PrivacyRequest")
+class PrivacyRequestType:
     id: strawberry.ID
     kind: PrivacyRequestKind
     status: PrivacyRequestStatus
@@ -105,7 +105,7 @@ class PrivacyRequest:
     overdue: bool
 
     @classmethod
-    def from_model(cls, row: PrivacyRequestRow, now: datetime) -> "PrivacyRequest":
+    def from_model(cls, row: PrivacyRequest, now: datetime) -> "PrivacyRequestType":
         return cls(
             id=strawberry.ID(str(row.id)),
             kind=PrivacyRequestKind(row.kind),
@@ -115,5 +115,5 @@ class PrivacyRequest:
             details=row.details,
             resolution=row.resolution,
             resolved_at=row.resolved_at,
-            overdue=row.status in ("RECEIVED", "IN_PROGRESS") and row.due_at < now,
+            overdue=request_overdue(row.status, row.due_at, now),
         )

@@ -16,72 +16,86 @@ from resolvers import privacy as privacy_r
 from resolvers import user as user_r
 from resolvers import webhook as webhook_r
 from schema import graphql_core_fix
-from schema.availability import Schedule
-from schema.booking import Booking, BookingConnection, ClientConnection, Slot
-from schema.calendar import CalendarChange, LinkedCalendar
+from schema.availability import ScheduleType
+from schema.booking import BookingConnectionType, BookingType, ClientConnectionType, SlotType
+from schema.calendar import CalendarChangeType, LinkedCalendarType
 from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
-from schema.event_type import EventType
-from schema.events import AvailabilityChange, BookingEvent, Notification, NotificationConnection
-from schema.governance import Breach, Inquiry, Policy, PolicyAcceptance, PurgeRun, Retention
+from schema.event_type import EventTypeType
+from schema.live import (
+    AvailabilityChangeType,
+    BookingEventType,
+    NotificationConnectionType,
+    NotificationType,
+)
+from schema.governance import (
+    BreachType,
+    InquiryType,
+    PolicyAcceptanceType,
+    PolicyType,
+    PurgeRunType,
+    RetentionType,
+)
 from schema.pipeline import pipeline
-from schema.privacy import Consent, ConsentChange, PrivacyInfo, PrivacyRequest
+from schema.privacy import ConsentChangeType, ConsentType, PrivacyInfoType, PrivacyRequestType
 from schema.scalars import SCALAR_MAP
-from schema.user import AuthPayload, User
-from schema.webhook import Webhook, WebhookDelivery, WebhookRegistration
+from schema.user import AuthPayloadType, UserType
+from schema.webhook import WebhookDeliveryType, WebhookRegistrationType, WebhookType
 from subscriptions import resolvers as subscriptions_r
 
 
 @strawberry.type
 class Query:
-    me: User | None = strawberry.field(resolver=user_r.me, description="null when anonymous")
-    privacy_info: PrivacyInfo = strawberry.field(resolver=privacy_r.privacy_info)
+    me: UserType | None = strawberry.field(resolver=user_r.me, description="null when anonymous")
+    privacy_info: PrivacyInfoType = strawberry.field(resolver=privacy_r.privacy_info)
     my_data: JSON = strawberry.field(
         resolver=privacy_r.my_data,
         description="Right of access and portability: everything held about me.",
     )
-    privacy_requests: list[PrivacyRequest] = strawberry.field(resolver=privacy_r.privacy_requests)
-    admin_privacy_requests: list[PrivacyRequest] = strawberry.field(
+    privacy_requests: list[PrivacyRequestType] = strawberry.field(
+        resolver=privacy_r.my_privacy_requests
+    )
+    admin_privacy_requests: list[PrivacyRequestType] = strawberry.field(
         resolver=privacy_r.admin_privacy_requests, description="Staff: overdue first."
     )
-    consents: list[Consent] = strawberry.field(resolver=privacy_r.consents)
-    consent_history: list[ConsentChange] = strawberry.field(resolver=privacy_r.consent_history)
-    event_type: EventType | None = strawberry.field(
+    consents: list[ConsentType] = strawberry.field(resolver=privacy_r.my_consents)
+    consent_history: list[ConsentChangeType] = strawberry.field(resolver=privacy_r.consent_history)
+    event_type: EventTypeType | None = strawberry.field(
         resolver=event_type_r.event_type, description="Public."
     )
-    my_event_types: list[EventType] = strawberry.field(resolver=event_type_r.my_event_types)
-    schedule: Schedule = strawberry.field(resolver=availability_r.schedule)
-    available_slots: list[Slot] = strawberry.field(
+    my_event_types: list[EventTypeType] = strawberry.field(resolver=event_type_r.my_event_types)
+    schedule: ScheduleType = strawberry.field(resolver=availability_r.schedule)
+    available_slots: list[SlotType] = strawberry.field(
         resolver=booking_r.available_slots, description="Public."
     )
-    bookings: BookingConnection = strawberry.field(resolver=booking_r.bookings_page)
-    booking: Booking | None = strawberry.field(resolver=booking_r.booking)
-    clients: ClientConnection = strawberry.field(resolver=booking_r.clients)
-    notifications: NotificationConnection = strawberry.field(
+    bookings: BookingConnectionType = strawberry.field(resolver=booking_r.bookings_page)
+    booking: BookingType | None = strawberry.field(resolver=booking_r.booking)
+    clients: ClientConnectionType = strawberry.field(resolver=booking_r.clients)
+    notifications: NotificationConnectionType = strawberry.field(
         resolver=notification_r.notifications_page
     )
-    calendars: list[LinkedCalendar] = strawberry.field(
+    calendars: list[LinkedCalendarType] = strawberry.field(
         resolver=calendar_r.calendars_list, description="The signed-in user's linked calendars."
     )
-    webhooks: list[Webhook] = strawberry.field(
+    webhooks: list[WebhookType] = strawberry.field(
         resolver=webhook_r.my_webhooks, description="The signed-in host's webhooks."
     )
-    webhook_deliveries: list[WebhookDelivery] = strawberry.field(
+    webhook_deliveries: list[WebhookDeliveryType] = strawberry.field(
         resolver=webhook_r.webhook_deliveries, description="Newest first."
     )
-    retention: list[Retention] = strawberry.field(
+    retention: list[RetentionType] = strawberry.field(
         resolver=governance_r.retention_settings,
         description="How long each purgeable category of my data is kept.",
     )
-    current_policy: Policy | None = strawberry.field(resolver=governance_r.current_policy)
-    upcoming_policy: Policy | None = strawberry.field(resolver=governance_r.upcoming_policy)
-    purge_runs: list[PurgeRun] = strawberry.field(
+    current_policy: PolicyType | None = strawberry.field(resolver=governance_r.current_policy)
+    upcoming_policy: PolicyType | None = strawberry.field(resolver=governance_r.upcoming_policy)
+    purge_runs: list[PurgeRunType] = strawberry.field(
         resolver=governance_r.purge_runs, description="Staff: newest first."
     )
-    admin_breaches: list[Breach] = strawberry.field(
+    admin_breaches: list[BreachType] = strawberry.field(
         resolver=governance_r.admin_breaches, description="Staff only."
     )
-    my_inquiries: list[Inquiry] = strawberry.field(resolver=governance_r.my_inquiries)
-    admin_inquiries: list[Inquiry] = strawberry.field(
+    my_inquiries: list[InquiryType] = strawberry.field(resolver=governance_r.my_inquiries)
+    admin_inquiries: list[InquiryType] = strawberry.field(
         resolver=governance_r.admin_inquiries, description="Staff only."
     )
     admin_user_data: JSON = strawberry.field(
@@ -92,30 +106,30 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    sign_up: AuthPayload = strawberry.mutation(resolver=user_r.sign_up)
-    log_in: AuthPayload = strawberry.mutation(resolver=user_r.log_in)
+    sign_up: AuthPayloadType = strawberry.mutation(resolver=user_r.sign_up)
+    log_in: AuthPayloadType = strawberry.mutation(resolver=user_r.log_in)
     log_out: bool = strawberry.mutation(resolver=user_r.log_out)
     delete_account: bool = strawberry.mutation(
         resolver=privacy_r.delete_account, description="Right to erasure."
     )
     erase_client_data: int = strawberry.mutation(resolver=privacy_r.erase_client_data)
     request_data_export: str = strawberry.mutation(resolver=privacy_r.request_data_export)
-    submit_privacy_request: PrivacyRequest = strawberry.mutation(
+    submit_privacy_request: PrivacyRequestType = strawberry.mutation(
         resolver=privacy_r.submit_privacy_request
     )
     submit_invitee_privacy_request: bool = strawberry.mutation(
         resolver=privacy_r.submit_invitee_privacy_request
     )
-    confirm_privacy_request: PrivacyRequest = strawberry.mutation(
+    confirm_privacy_request: PrivacyRequestType = strawberry.mutation(
         resolver=privacy_r.confirm_privacy_request
     )
-    update_privacy_request: PrivacyRequest = strawberry.mutation(
+    update_privacy_request: PrivacyRequestType = strawberry.mutation(
         resolver=privacy_r.update_privacy_request, description="Staff only."
     )
-    set_consent: Consent = strawberry.mutation(resolver=privacy_r.set_consent)
+    set_consent: ConsentType = strawberry.mutation(resolver=privacy_r.set_consent)
     object_to_processing: bool = strawberry.mutation(resolver=privacy_r.object_to_processing)
     record_activity: bool = strawberry.mutation(resolver=privacy_r.record_activity)
-    update_profile: User = strawberry.mutation(
+    update_profile: UserType = strawberry.mutation(
         resolver=user_r.update_profile, description="Right to correction."
     )
     verify_email: bool = strawberry.mutation(
@@ -126,27 +140,27 @@ class Mutation:
         resolver=user_r.resend_email_verification,
         description="A new code to my address; false when it is verified already.",
     )
-    create_event_type: EventType = strawberry.mutation(resolver=event_type_r.create_event_type)
-    update_event_type: EventType = strawberry.mutation(resolver=event_type_r.update_event_type)
+    create_event_type: EventTypeType = strawberry.mutation(resolver=event_type_r.create_event_type)
+    update_event_type: EventTypeType = strawberry.mutation(resolver=event_type_r.update_event_type)
     delete_event_type: bool = strawberry.mutation(resolver=event_type_r.delete_event_type)
-    set_weekly_availability: Schedule = strawberry.mutation(
+    set_weekly_availability: ScheduleType = strawberry.mutation(
         resolver=availability_r.set_weekly_availability
     )
-    set_date_override: Schedule = strawberry.mutation(
+    set_date_override: ScheduleType = strawberry.mutation(
         resolver=availability_r.set_date_override, description="[] = unavailable all day."
     )
     clear_date_override: bool = strawberry.mutation(resolver=availability_r.clear_date_override)
-    book_meeting: Booking = strawberry.mutation(
+    book_meeting: BookingType = strawberry.mutation(
         resolver=booking_r.book_meeting, description="Public; the invitee needs no account."
     )
-    cancel_booking: Booking = strawberry.mutation(resolver=booking_r.cancel_booking)
-    reschedule_booking: Booking = strawberry.mutation(resolver=booking_r.reschedule_booking)
-    confirm_booking: Booking = strawberry.mutation(resolver=booking_r.confirm_booking)
-    link_calendar: LinkedCalendar = strawberry.mutation(
+    cancel_booking: BookingType = strawberry.mutation(resolver=booking_r.cancel_booking)
+    reschedule_booking: BookingType = strawberry.mutation(resolver=booking_r.reschedule_booking)
+    confirm_booking: BookingType = strawberry.mutation(resolver=booking_r.confirm_booking)
+    link_calendar: LinkedCalendarType = strawberry.mutation(
         resolver=calendar_r.link_calendar,
         description="An iCalendar (ICS) feed URL (http, https, webcal); fetched before it is kept.",
     )
-    sync_calendar: LinkedCalendar = strawberry.mutation(resolver=calendar_r.sync_calendar)
+    sync_calendar: LinkedCalendarType = strawberry.mutation(resolver=calendar_r.sync_calendar)
     unlink_calendar: bool = strawberry.mutation(resolver=calendar_r.unlink_calendar)
     rotate_calendar_feed: str = strawberry.mutation(
         resolver=calendar_r.rotate_calendar_feed,
@@ -155,62 +169,62 @@ class Mutation:
     mark_notifications_read: int = strawberry.mutation(
         resolver=notification_r.mark_notifications_read
     )
-    register_webhook: WebhookRegistration = strawberry.mutation(
+    register_webhook: WebhookRegistrationType = strawberry.mutation(
         resolver=webhook_r.register_webhook,
         description="https only; booking events are POSTed there, signed with the secret.",
     )
     delete_webhook: bool = strawberry.mutation(resolver=webhook_r.delete_webhook)
-    set_retention: Retention = strawberry.mutation(
+    set_retention: RetentionType = strawberry.mutation(
         resolver=governance_r.set_retention, description="At most the category's default."
     )
     warn_user: bool = strawberry.mutation(resolver=governance_r.warn_user, description="Staff.")
-    suspend_user: User = strawberry.mutation(
+    suspend_user: UserType = strawberry.mutation(
         resolver=governance_r.suspend_user,
         description="Staff: log-in refused, tokens revoked, booking pages closed.",
     )
-    reinstate_user: User = strawberry.mutation(
+    reinstate_user: UserType = strawberry.mutation(
         resolver=governance_r.reinstate_user, description="Staff."
     )
     delete_user: bool = strawberry.mutation(
         resolver=governance_r.delete_user, description="Staff: the same erasure as deleteAccount."
     )
-    publish_policy: Policy = strawberry.mutation(
+    publish_policy: PolicyType = strawberry.mutation(
         resolver=governance_r.publish_policy,
         description="Staff: effectiveAt at least 7 days ahead; every user is notified.",
     )
-    accept_policy: PolicyAcceptance = strawberry.mutation(resolver=governance_r.accept_policy)
-    record_breach: Breach = strawberry.mutation(
+    accept_policy: PolicyAcceptanceType = strawberry.mutation(resolver=governance_r.accept_policy)
+    record_breach: BreachType = strawberry.mutation(
         resolver=governance_r.record_breach,
         description="Staff: HIGH risk notifies the affected users at once.",
     )
-    submit_inquiry: Inquiry = strawberry.mutation(
+    submit_inquiry: InquiryType = strawberry.mutation(
         resolver=governance_r.submit_inquiry, description="Public; rate-limited."
     )
-    reply_to_inquiry: Inquiry = strawberry.mutation(
+    reply_to_inquiry: InquiryType = strawberry.mutation(
         resolver=governance_r.reply_to_inquiry, description="Staff."
     )
-    close_inquiry: Inquiry = strawberry.mutation(
+    close_inquiry: InquiryType = strawberry.mutation(
         resolver=governance_r.close_inquiry, description="Staff."
     )
-    mark_breach_reported: Breach = strawberry.mutation(
+    mark_breach_reported: BreachType = strawberry.mutation(
         resolver=governance_r.mark_breach_reported, description="Staff."
     )
 
 
 @strawberry.type
 class Subscription:
-    booking_events: BookingEvent = strawberry.subscription(
+    booking_events: BookingEventType = strawberry.subscription(
         resolver=subscriptions_r.booking_events, description="The signed-in host's bookings."
     )
-    notifications: Notification = strawberry.subscription(
+    notifications: NotificationType = strawberry.subscription(
         resolver=subscriptions_r.notifications,
         description="The signed-in user's notifications.",
     )
-    availability_changed: AvailabilityChange = strawberry.subscription(
+    availability_changed: AvailabilityChangeType = strawberry.subscription(
         resolver=subscriptions_r.availability_changed,
         description="Public: slots of the event type may have changed.",
     )
-    calendar_changed: CalendarChange = strawberry.subscription(
+    calendar_changed: CalendarChangeType = strawberry.subscription(
         resolver=subscriptions_r.calendar_changed,
         description="The signed-in user's linked calendars changed.",
     )

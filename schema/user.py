@@ -1,11 +1,11 @@
 import strawberry
 
-from models.user import User as UserRow
+from models.user import User
 
 
-@strawberry.type
-class User:
-    row: strawberry.Private[UserRow]
+@strawberry.type(name="User")
+class UserType:
+    row: strawberry.Private[User]
     id: strawberry.ID
     email: str
     name: str
@@ -17,7 +17,7 @@ class User:
     )
 
     @classmethod
-    def from_model(cls, row: UserRow) -> "User":
+    def from_model(cls, row: User) -> "UserType":
         return cls(
             row=row,
             id=strawberry.ID(str(row.id)),
@@ -29,10 +29,10 @@ class User:
         )
 
 
-@strawberry.type
-class AuthPayload:
+@strawberry.type(name="AuthPayload")
+class AuthPayloadType:
     token: str
-    user: User
+    user: UserType
 
 
 @strawberry.input

@@ -3,8 +3,7 @@ from enum import Enum
 
 import strawberry
 
-from models.webhook import Webhook as WebhookRow
-from models.webhook import WebhookDelivery as DeliveryRow
+from models.webhook import Webhook, WebhookDelivery
 
 
 @strawberry.enum
@@ -14,15 +13,17 @@ class WebhookDeliveryStatus(Enum):
     FAILED = "FAILED"
 
 
-@strawberry.type(description="Booking events are POSTed, signed with the secret, to `url`.")
-class Webhook:
+@strawberry.type(
+    name="Webhook", description="Booking events are POSTed, signed with the secret, to `url`."
+)
+class WebhookType:
     id: strawberry.ID
     url: str
     active: bool
     created_at: datetime
 
     @classmethod
-    def from_model(cls, row: WebhookRow) -> "Webhook":
+    def from_model(cls, row: Webhook) -> "WebhookType":
         return cls(
             id=strawberry.ID(str(row.id)),
             url=row.url,
@@ -31,9 +32,9 @@ class Webhook:
         )
 
 
-@strawberry.type
-class WebhookRegistration:
-    webhook: Webhook
+@strawberry.type(name="WebhookRegistration")
+class WebhookRegistrationType:
+    webhook: WebhookType
     secret: str = strawberry.field(
         description=(
             "The HMAC-SHA256 key of X-BookNMeet-Signature (over `<timestamp>.<body>`). "
@@ -42,8 +43,8 @@ class WebhookRegistration:
     )
 
 
-@strawberry.type
-class WebhookDelivery:
+@strawberry.type(name="WebhookDelivery")
+class WebhookDeliveryType:
     id: strawberry.ID
     event: str
     status: WebhookDeliveryStatus
@@ -55,7 +56,7 @@ class WebhookDelivery:
     next_attempt_at: datetime | None = strawberry.field(description="Only while PENDING.")
 
     @classmethod
-    def from_model(cls, row: DeliveryRow) -> "WebhookDelivery":
+    def from_model(cls, row: WebhookDelivery) -> "WebhookDeliveryType":
         return cls(
             id=strawberry.ID(str(row.id)),
             event=row.event,

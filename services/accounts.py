@@ -10,7 +10,7 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, Forbidden, Unauthenticated
 from models.booking import Booking
 from models.user import AuthToken, User
-from services import email_verification, events, webhooks
+from services import changes, email_verification, webhooks
 from services.clock import utcnow
 from services.passwords import hash_password, needs_rehash, verify_password
 from services.prepared import Lookup
@@ -168,7 +168,7 @@ async def update_profile(user: User, change: ProfileChange) -> User:
             if "email" in updates:
                 await email_verification.send_code(await User.get(id=user.id))
             if "name" in updates or "time_zone" in updates:  # what booking pages show of a host
-                await events.public_data_changed()
+                await changes.public_data_changed()
     except IntegrityError:
         raise Conflict("An account with this e-mail already exists.", field="email") from None
     return await User.get(id=user.id)
@@ -194,7 +194,7 @@ async def _correct_bookings(user: User, updates: dict[str, object]) -> None:
     occurred_at = utcnow().isoformat()
     for host_id in sorted({host for _, host in rows}):
         booking_ids = sorted(b for b, h in rows if h == host_id)
-        await events.notify(
+        await changes.notify(
             [host_id],
             "PERSON_UPDATED",
             "A client corrected their name or e-mail; your bookings show the new details.",

@@ -1,5 +1,7 @@
 """A host's working hours: weekly wall-clock rules and per-date overrides, in their zone."""
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +18,7 @@ from domain.availability import (
 from domain.errors import BadUserInput
 from models.schedule import DateOverride, Schedule
 from models.user import User
-from services import events
+from services import changes
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 Span = tuple[str, str]
@@ -38,6 +40,15 @@ def _canonical(parsed: list[tuple[time, time]]) -> list[list[str]]:
     return [[format_hhmm(s), format_hhmm(e)] for s, e in sorted(parsed)]
 
 
+@contextlib.asynccontextmanager
+async def _changing_hours(host_id: int) -> AsyncIterator[None]:
+    """The transaction of a change to a host's hours; announcing the change is part of it, so no
+    writer of hours can forget to tell the booking pages."""
+    async with in_transaction():
+        yield
+        await changes.availability_changed(host_id)
+
+
 async def set_weekly(host: User, time_zone: str, rules: list[tuple[str, str, str]]) -> User:
     """rules: (WEEKDAY, "HH:MM", "HH:MM"); replaces every weekly rule and sets the host's zone."""
     validation.time_zone(time_zone)
@@ -49,35 +60,34 @@ async def set_weekly(host: User, time_zone: str, rules: list[tuple[str, str, str
     unknown = {day for day, _, _ in rules} - set(WEEKDAYS)
     if unknown:
         raise BadUserInput("rules.weekday", f"unknown weekday {sorted(unknown)[0]}")
-    async with in_transaction():
+    async with _changing_hours(host.id):
         await User.filter(id=host.id).update(time_zone=time_zone)
-        await events.public_data_changed()  # the zone is part of the host's public profile
+        await changes.public_data_changed()  # the zone is part of the host's public profile
         schedule, created = await Schedule.get_or_create(
             host_id=host.id, defaults={"weekly_rules": stored}
         )
         if not created:
             schedule.weekly_rules = stored
             await schedule.save(update_fields=["weekly_rules", "updated_at"])
-        await events.availability_changed(host.id)
     host.time_zone = time_zone
     return host
 
 
 async def set_override(host: User, day: date, spans: list[Span]) -> User:
     intervals = _canonical(_parse_spans(spans, "intervals"))
-    async with in_transaction():
+    async with _changing_hours(host.id):
         override, created = await DateOverride.get_or_create(
             host_id=host.id, date=day, defaults={"intervals": intervals}
         )
         if not created:
             override.intervals = intervals
             await override.save(update_fields=["intervals"])
-        await events.availability_changed(host.id)
     return host
 
 
 async def clear_override(host: User, day: date) -> bool:
-    return await DateOverride.filter(host_id=host.id, date=day).delete() > 0
+    async with _changing_hours(host.id):
+        return await DateOverride.filter(host_id=host.id, date=day).delete() > 0
 
 
 async def weekly_rules(host_id: int) -> list[WeeklyRule]:

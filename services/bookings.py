@@ -9,6 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
@@ -21,7 +22,7 @@ from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
 from models.user import User
-from services import events, reminders, slots
+from services import changes, reminders, slots
 from services.tokens import new_token, token_hash
 
 SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
@@ -146,7 +147,7 @@ async def book(request: BookingRequest, booker: User | None = None) -> Booked:
                 idempotency_key=request.idempotency_key,
                 request_fingerprint=_fingerprint(request),
             )
-            await events.booking_changed(booking, event_type, event_type.host.time_zone, "CREATED")
+            await changes.booking_changed(booking, event_type, event_type.host.time_zone, "CREATED")
             await reminders.sync(booking, event_type)
     except IntegrityError:
         # Lost a race: to a concurrent booking of the slot, or to a retry with the same key.
@@ -201,7 +202,7 @@ async def cancel(booking: Booking, reason: str | None) -> Booking:
 
 async def _changed(booking: Booking, kind: str) -> None:
     event_type = booking.event_type
-    await events.booking_changed(booking, event_type, event_type.host.time_zone, kind)
+    await changes.booking_changed(booking, event_type, event_type.host.time_zone, kind)
     await reminders.sync(booking, event_type)
 
 
@@ -250,7 +251,10 @@ async def confirm(booking: Booking) -> Booking:
 class Page:
     rows: list[tuple[Booking, list[object]]]  # (booking, cursor key)
     has_next: bool
-    count_query: object
+    count_query: Any  # the rows before paging: counted only when totalCount is asked
+
+    async def total(self) -> int:
+        return await self.count_query.count()
 
 
 async def page(

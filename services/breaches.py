@@ -9,7 +9,7 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.governance import Breach, BreachVictim
 from models.user import User
-from services import audit, events
+from services import audit, changes
 from services.clock import utcnow
 
 RISKS = ("LOW", "HIGH")
@@ -48,7 +48,7 @@ async def record(
             await BreachVictim.create(breach=breach, user_id=user_id, notified_at=notified_at)
             await audit.record(admin, user_id, "RECORD_BREACH", f"breach {breach.id}")
         if risk == "HIGH":
-            await events.notify(
+            await changes.notify(
                 ids,
                 "DATA_BREACH",
                 "A security incident may have exposed your data. " + description,

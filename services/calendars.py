@@ -41,10 +41,9 @@ from domain.slots import Interval
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.user import User
 from observability import CALENDAR_SYNC_FAILURES
-from services import crypto, events, outbound
+from services import changes, crypto, outbound
 from services.clock import utcnow
 from services.outbound import OutboundFailed, OutboundRefused
-from subscriptions.bus import EventBus
 
 log = logging.getLogger(__name__)
 
@@ -250,9 +249,8 @@ async def link(owner: User, url: str, name: str | None, settings: Settings) -> L
             next_sync_at=next_regular_sync(settings, now),
         )
         await CalendarBusy.bulk_create(_busy_rows(calendar.id, owner.id, feed.busy), batch_size=500)
-        occurred_at = now.isoformat()
-        await events.calendar_changed(owner.id, calendar, occurred_at)
-        await events.availability_changed(owner.id, occurred_at)
+        await changes.calendar_changed(owner.id, calendar, now)
+        await changes.availability_changed(owner.id, now)
     return calendar
 
 
@@ -300,10 +298,10 @@ async def unlink(owner: User, calendar_id: int) -> bool:
             raise NotFound("Calendar")
         await CalendarBusy.filter(calendar_id=calendar.id).delete()
         await calendar.delete()
-        occurred_at = utcnow().isoformat()
+        occurred_at = utcnow()
         # The calendar as it was last, busyCount 0: clients listing calendars ask again.
-        await events.calendar_changed(owner.id, calendar, occurred_at)
-        await events.availability_changed(owner.id, occurred_at)
+        await changes.calendar_changed(owner.id, calendar, occurred_at)
+        await changes.availability_changed(owner.id, occurred_at)
     return True
 
 
@@ -372,7 +370,7 @@ async def _record_failure(
         await LinkedCalendar.filter(id=calendar.id).update(**values)
         current.update_from_dict(values)
         if visible_change:
-            await events.calendar_changed(current.owner_id, current, now.isoformat())
+            await changes.calendar_changed(current.owner_id, current, now)
     return current
 
 
@@ -409,11 +407,10 @@ async def _record_success(
             )
         await LinkedCalendar.filter(id=current.id).update(**values)
         current.update_from_dict(values)
-        occurred_at = now.isoformat()
         if busy_changed or status_changed:
-            await events.calendar_changed(current.owner_id, current, occurred_at)
+            await changes.calendar_changed(current.owner_id, current, now)
         if busy_changed:
-            await events.availability_changed(current.owner_id, occurred_at)
+            await changes.availability_changed(current.owner_id, now)
     return current
 
 
@@ -427,7 +424,7 @@ async def _claim(calendar_id: int, now: datetime) -> bool:
     return bool(claimed)
 
 
-async def sync_due(settings: Settings, bus: EventBus, *, now: datetime | None = None) -> int:
+async def sync_due(settings: Settings, *, now: datetime | None = None) -> int:
     """Claims up to CLAIM_BATCH due calendars and syncs each once; returns how many it synced."""
     now = now or utcnow()
     candidates = await (
@@ -453,5 +450,4 @@ async def sync_due(settings: Settings, bus: EventBus, *, now: datetime | None = 
         if isinstance(outcome, Exception):
             # Its claim expires and a later pass retries it. No traceback: it may quote the URL.
             log.error("calendar %s: sync not recorded (%s)", calendar_id, type(outcome).__name__)
-    await events.flush(bus)
     return len(claimed)

@@ -9,7 +9,7 @@ from domain.errors import BadUserInput
 from models.calendar import LinkedCalendar
 from models.privacy import Activity, Consent, ConsentEvent
 from models.user import User
-from services import events
+from services import changes
 
 PURPOSES = ("PERFORMANCE_COOKIES", "FUNCTIONALITY_COOKIES", "MARKETING", "CALENDAR_ACCESS")
 OBJECTIONS = ("ANALYTICS", "MARKETING")
@@ -34,7 +34,7 @@ async def set_consent(user: User, purpose: str, grant: bool) -> Consent:
         # Withdrawal unlinks every calendar; their cached busy times go with them (cascade).
         withdrawn_calendars = purpose == "CALENDAR_ACCESS" and not grant
         if withdrawn_calendars and await LinkedCalendar.filter(owner_id=user.id).delete():
-            await events.availability_changed(user.id)
+            await changes.availability_changed(user.id)
         if purpose == "PERFORMANCE_COOKIES" and not grant:
             await Activity.filter(user_id=user.id).delete()
     return consent

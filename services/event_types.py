@@ -10,7 +10,7 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.event_type import EventType
 from models.user import User
-from services import events
+from services import changes
 from services.prepared import Lookup
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
@@ -97,7 +97,7 @@ async def _save(write: "object") -> EventType:
     try:
         async with in_transaction():
             row = await write()  # type: ignore[operator]
-            await events.public_data_changed()
+            await changes.public_data_changed()
             return row
     except IntegrityError:
         raise Conflict("You already have an event type with this slug.", field="slug") from None
@@ -140,7 +140,7 @@ async def delete(host: User, event_type_id: int) -> bool:
         await EventType.filter(id=row.id).update(
             active=False, slug=f"{row.slug[:80]}--deleted-{row.id}"
         )
-        await events.public_data_changed()
+        await changes.public_data_changed()
     return True
 
 

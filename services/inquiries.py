@@ -11,7 +11,7 @@ from domain.errors import Conflict, NotFound, RateLimited
 from models.governance import Inquiry, InquiryReply
 from models.privacy import MailMessage
 from models.user import User
-from services import audit, events
+from services import audit, changes
 from services.clock import utcnow
 
 PER_EMAIL_PER_HOUR = 5
@@ -50,7 +50,7 @@ async def reply(admin: User, inquiry_id: int, body: str, close: bool) -> Inquiry
         await inquiry.save(update_fields=["status", "closed_at"])
         title = f"Reply to your inquiry: {inquiry.subject}"
         if inquiry.user_id:
-            await events.notify(
+            await changes.notify(
                 [inquiry.user_id], "INQUIRY_REPLY", title, {"inquiryId": inquiry.id}
             )
         else:

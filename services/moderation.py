@@ -4,7 +4,7 @@ from tortoise.transactions import in_transaction
 
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.user import User
-from services import accounts, audit, events, personal_data
+from services import accounts, audit, changes, personal_data
 from services.clock import utcnow
 
 
@@ -31,7 +31,7 @@ async def warn(admin: User, user_id: int, reason: str | None) -> None:
     why = audit.reason(reason)
     user = await _target(admin, user_id)
     async with in_transaction():
-        await events.notify(
+        await changes.notify(
             [user.id], "ACCOUNT_WARNING", f"A warning about acceptable use: {why}", {}
         )
         await audit.record(admin, user.id, "WARN_USER", why)
@@ -47,8 +47,8 @@ async def suspend(admin: User, user_id: int, reason: str | None) -> User:
         user.suspended_at = utcnow()
         await user.save(update_fields=["suspended_at"])
         await accounts.revoke_all(user)
-        await events.availability_changed(user.id)
-        await events.public_data_changed()
+        await changes.availability_changed(user.id)
+        await changes.public_data_changed()
         await audit.record(admin, user.id, "SUSPEND_USER", why)
     return user
 
@@ -61,9 +61,9 @@ async def reinstate(admin: User, user_id: int, reason: str | None) -> User:
     async with in_transaction():
         user.suspended_at = None
         await user.save(update_fields=["suspended_at"])
-        await events.availability_changed(user.id)
-        await events.public_data_changed()
-        await events.notify([user.id], "ACCOUNT_REINSTATED", "Your account is active again.", {})
+        await changes.availability_changed(user.id)
+        await changes.public_data_changed()
+        await changes.notify([user.id], "ACCOUNT_REINSTATED", "Your account is active again.", {})
         await audit.record(admin, user.id, "REINSTATE_USER", why)
     return user
 

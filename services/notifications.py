@@ -1,6 +1,7 @@
 """A user's notifications: the catch-up for whatever a live subscription missed."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from domain.errors import BadUserInput
 from models.notification import Notification
@@ -12,7 +13,10 @@ from services.clock import utcnow
 class Page:
     rows: list[Notification]
     has_next: bool
-    count_query: object
+    count_query: Any  # the rows before paging: counted only when totalCount is asked
+
+    async def total(self) -> int:
+        return await self.count_query.count()
 
 
 async def page(user: User, *, first: int, after_id: int | None, unread_only: bool) -> Page:

@@ -19,7 +19,7 @@ from models.booking import CANCELLED, Booking
 from models.personal_data import OWNERS, REGISTRY, SECRET_PLACEHOLDERS, Owner, personal_fields
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
-from services import bookings, email_verification, events
+from services import bookings, changes, email_verification
 from services.clock import utcnow
 
 ERASED = "[erased]"
@@ -148,4 +148,4 @@ async def erase(user: User) -> None:
                 if owner.erase == "delete" and name != "User":
                     await _rows(models[name], owner, user, erasing=True).delete()
         await User.filter(id=user.id).delete()
-        await events.public_data_changed()  # their event types are gone
+        await changes.public_data_changed()  # their event types are gone

@@ -9,7 +9,7 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.governance import PolicyAcceptance, PolicyVersion
 from models.user import User
-from services import audit, events
+from services import audit, changes
 from services.clock import utcnow
 
 NOTICE = timedelta(days=7)
@@ -36,7 +36,7 @@ async def publish(
             published_by_id=admin.id,
         )
         user_ids = list(await User.all().order_by("id").values_list("id", flat=True))
-        await events.notify(
+        await changes.notify(
             user_ids,
             "POLICY_UPDATE",
             f"Our privacy policy changes on {effective_at:%Y-%m-%d}: version {version}.",

@@ -12,10 +12,11 @@ from tortoise.transactions import in_transaction
 from domain import validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from domain.months import add_one_month
+from domain.privacy import request_overdue
 from models.booking import Booking
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
-from services import events, personal_data
+from services import changes, personal_data
 from services.clock import utcnow
 from services.tokens import new_token, token_hash
 
@@ -106,8 +107,7 @@ async def for_admin(status: str | None) -> list[PrivacyRequest]:
         query = query.filter(status=status)
     rows = await query.order_by("due_at", "id")
     now = utcnow()
-    open_states = ("RECEIVED", "IN_PROGRESS")
-    return sorted(rows, key=lambda r: (not (r.status in open_states and r.due_at < now), r.due_at))
+    return sorted(rows, key=lambda r: (not request_overdue(r.status, r.due_at, now), r.due_at))
 
 
 async def transition(request_id: int, status: str, reason: str | None) -> PrivacyRequest:
@@ -128,7 +128,7 @@ async def transition(request_id: int, status: str, reason: str | None) -> Privac
             await _carry_out(request)
         message = f"Your {request.kind.lower()} request is now {status.lower().replace('_', ' ')}"
         if request.user_id:
-            await events.notify(
+            await changes.notify(
                 [request.user_id], "PRIVACY_REQUEST", message, {"requestId": request.id}
             )
         elif request.email:

@@ -14,9 +14,8 @@ from tortoise.transactions import in_transaction
 from models.booking import CANCELLED, CONFIRMED, Booking
 from models.event_type import EventType
 from models.reminder import Reminder
-from services import events
+from services import changes
 from services.clock import utcnow
-from subscriptions.bus import EventBus
 
 CLAIM_BATCH = 100
 
@@ -43,7 +42,7 @@ def _when(minutes: int) -> str:
     return f"{minutes} minutes"
 
 
-async def fire_due(bus: EventBus, *, now: datetime | None = None) -> int:
+async def fire_due(*, now: datetime | None = None) -> int:
     """Claims and sends every due reminder; returns how many this worker sent."""
     now = now or utcnow()
     token = uuid.uuid4().hex
@@ -76,8 +75,6 @@ async def fire_due(bus: EventBus, *, now: datetime | None = None) -> int:
             )
             recipients = {booking.host_id} | ({booking.booker_id} if booking.booker_id else set())
             data = {"bookingId": booking.id, "offsetMinutes": reminder.offset_minutes}
-            await events.notify(sorted(recipients), "REMINDER", message, data)
+            await changes.notify(sorted(recipients), "REMINDER", message, data)
             sent += 1
-    if sent:
-        await events.flush(bus)
     return sent

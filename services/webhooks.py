@@ -54,6 +54,7 @@ CLAIM_BATCH = 50
 # Finished deliveries hold a copy of booking data: kept this long for the host to inspect.
 RETENTION = timedelta(days=30)
 PRUNE_EVERY_SECONDS = 3600.0
+DELIVERY_SECONDS = 2.0
 
 USER_AGENT = "BookNMeet-Webhooks/1"
 _HTTP_STATUS = re.compile(r"^HTTP (\d{3})$")
@@ -331,16 +332,7 @@ async def prune(*, now: datetime | None = None, keep: timedelta = RETENTION) -> 
     ).delete()
 
 
-async def delivery_loop(settings: Settings, interval: float = 2.0) -> None:
-    """Runs until cancelled: delivers what is due, prunes old deliveries hourly."""
-    last_prune = float("-inf")
-    while True:
-        try:
-            while await deliver_due(settings) >= CLAIM_BATCH:
-                pass
-            if time.monotonic() - last_prune >= PRUNE_EVERY_SECONDS:
-                await prune()
-                last_prune = time.monotonic()
-        except Exception:
-            log.exception("webhook delivery loop")
-        await asyncio.sleep(interval)
+async def deliver_all_due(settings: Settings) -> None:
+    """A job of the runner: delivers batches until fewer than a full batch were due."""
+    while await deliver_due(settings) >= CLAIM_BATCH:
+        pass

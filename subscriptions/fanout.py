@@ -9,7 +9,7 @@ differ only in their operation id, which is in the frame's prefix).
 
 Each member keeps its own bounded `Mailbox` and its own sending task (strawberry's operation
 task), so a slow client delays nobody else: when its mailbox is full its oldest frame is dropped,
-the same policy as the bus (subscriptions/bus.py).
+the same policy as the bus (events/bus.py).
 
 The shared path is taken when the operation runs on a WebSocket handled by
 subscriptions/handlers.py, which puts a `LiveOperation` in `CURRENT`. Elsewhere (`schema.subscribe`
@@ -27,11 +27,12 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError
 from graphql.execution import Executor, execute_subscription_event
 
+from events.bus import EventBus, Mailbox, SubscriptionClosed
+from events.messages import Message, Payload, decode
 from observability import SHARED_EXECUTIONS, SHARED_GROUPS, LiveSubscription, observe_delivery
 from schema.context import Info
 from schema.errors import coded, masked
 from schema.loaders import Loaders
-from subscriptions.bus import EventBus, Mailbox, Message, SubscriptionClosed
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +106,11 @@ class Group:
                 self.ready.set_result(None)
                 async for message in messages:
                     try:
-                        payload = await self._render(message)
+                        frame = await self._render(message)
                     except Exception as exc:  # a bug: the subscribers hear of it and stay
-                        payload = self._failure(exc)
+                        frame = self._failure(exc)
                     for mailbox, prefix in self.members.items():
-                        mailbox._put(prefix + payload + "}")
+                        mailbox._put(prefix + frame + "}")
         except Exception as exc:
             if not self.ready.done():
                 self.ready.set_exception(exc)
@@ -122,9 +123,10 @@ class Group:
             for mailbox in self.members:
                 mailbox._close()
 
-    async def _render(self, message: Message) -> str:
+    async def _render(self, raw: Payload) -> str:
         """The event's payload, executed and serialised once for every member."""
-        observe_delivery(message)
+        message = decode(raw)
+        observe_delivery(message.occurred_at)
         self.context.loaders = Loaders()  # never serve one event from another's cache
         self.executions.inc()
         result = execute_subscription_event(

@@ -1,34 +1,38 @@
 """Subscription resolvers: each listens on one bus channel, after checking who may listen."""
 
 from collections.abc import AsyncGenerator, Callable
-from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 
 from domain.errors import NotFound
-from models.notification import Notification as NotificationRow
-from observability import LiveSubscription, observe_delivery
-from resolvers.ids import parse_id
-from schema.calendar import CalendarChange, LinkedCalendar
-from schema.context import Info
-from schema.events import AvailabilityChange, BookingEvent, Notification
-from schema.loaders import Loaders
-from services import event_types
-from services.events import (
+from events.messages import (
+    AvailabilityChanged,
+    BookingChanged,
+    CalendarChanged,
+    Message,
+    NotificationCreated,
     availability_channel,
     booking_channel,
     calendar_channel,
+    decode,
     notification_channel,
-    restore,
 )
+from observability import LiveSubscription, observe_delivery
+from resolvers.ids import parse_id
+from schema.calendar import CalendarChangeType, LinkedCalendarType
+from schema.context import Info
+from schema.live import AvailabilityChangeType, BookingEventType, NotificationType
+from schema.loaders import Loaders
+from services import event_types
 from subscriptions.fanout import CURRENT
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Message)
 
 
 async def listen(
-    info: Info, channel: str, name: str, build: Callable[[dict[str, Any]], T]
+    info: Info, channel: str, name: str, build: Callable[[M], T]
 ) -> AsyncGenerator[T, None]:
     """The channel's events, built from its messages, for as long as the client stays.
 
@@ -41,34 +45,39 @@ async def listen(
         return
     with LiveSubscription(name):
         async with info.context.bus.subscribe(channel) as messages:
-            async for message in messages:
-                observe_delivery(message)
+            async for payload in messages:
+                message = decode(payload)
+                observe_delivery(message.occurred_at)
                 info.context.loaders = Loaders()  # never serve one event from another's cache
-                yield build(message)
+                yield build(message)  # type: ignore[arg-type]
 
 
-async def booking_events(info: Info) -> AsyncGenerator[BookingEvent, None]:
+async def booking_events(info: Info) -> AsyncGenerator[BookingEventType, None]:
     """The signed-in host's bookings, as they change."""
     host = info.context.require_user()
     channel = booking_channel(host.id)
-    async for event in listen(info, channel, "bookingEvents", BookingEvent.from_message):
+    async for event in listen(info, channel, "bookingEvents", _booking_event):
         yield event
 
 
-async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
+def _booking_event(message: BookingChanged) -> BookingEventType:
+    return BookingEventType.from_message(message)
+
+
+async def notifications(info: Info) -> AsyncGenerator[NotificationType, None]:
     user = info.context.require_user()
     channel = notification_channel(user.id)
     async for event in listen(info, channel, "notifications", _notification):
         yield event
 
 
-def _notification(message: dict[str, Any]) -> Notification:
-    return Notification.from_model(restore(NotificationRow, message["notification"]))
+def _notification(message: NotificationCreated) -> NotificationType:
+    return NotificationType.from_model(message.row())
 
 
 async def availability_changed(
     info: Info, event_type_id: strawberry.ID
-) -> AsyncGenerator[AvailabilityChange, None]:
+) -> AsyncGenerator[AvailabilityChangeType, None]:
     """Public: slots of this event type may have changed; ask availableSlots again."""
     number = parse_id(event_type_id, "Event type")
     if await event_types.public(number) is None:
@@ -78,14 +87,13 @@ async def availability_changed(
         yield event
 
 
-def _availability_change(message: dict[str, Any]) -> AvailabilityChange:
-    return AvailabilityChange(
-        event_type_id=strawberry.ID(str(message["eventTypeId"])),
-        occurred_at=datetime.fromisoformat(message["occurredAt"]),
+def _availability_change(message: AvailabilityChanged) -> AvailabilityChangeType:
+    return AvailabilityChangeType(
+        event_type_id=strawberry.ID(str(message.event_type_id)), occurred_at=message.occurred_at
     )
 
 
-async def calendar_changed(info: Info) -> AsyncGenerator[CalendarChange, None]:
+async def calendar_changed(info: Info) -> AsyncGenerator[CalendarChangeType, None]:
     """The signed-in user's linked calendars: busy times or sync status changed. No feed URL."""
     owner = info.context.require_user()
     channel = calendar_channel(owner.id)
@@ -93,8 +101,7 @@ async def calendar_changed(info: Info) -> AsyncGenerator[CalendarChange, None]:
         yield event
 
 
-def _calendar_change(message: dict[str, Any]) -> CalendarChange:
-    return CalendarChange(
-        calendar=LinkedCalendar.from_message(message["calendar"]),
-        occurred_at=datetime.fromisoformat(message["occurredAt"]),
+def _calendar_change(message: CalendarChanged) -> CalendarChangeType:
+    return CalendarChangeType(
+        calendar=LinkedCalendarType.from_summary(message.calendar), occurred_at=message.occurred_at
     )

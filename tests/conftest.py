@@ -307,7 +307,7 @@ def live_server(
     database: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     # Its background loops stay quiet so they cannot race tests that run their own workers;
-    # its own mutations still publish at once (the resolvers flush after each commit).
+    # its own mutations still publish at once (the unit of work around each operation).
     quiet = {
         "OUTBOX_POLL_SECONDS": "3600",
         "REMINDER_POLL_SECONDS": "3600",

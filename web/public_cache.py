@@ -6,7 +6,7 @@
 - Whether a document may be cached is decided once per query text, from its root fields.
 - Every committed change to what those fields read (an event type, or its host's public profile,
   status or existence) writes a `public-data` outbox event in its own transaction
-  (services/events.py). Publishing it, right after the commit, empties this process's cache at
+  (services/changes.py). Publishing it, right after the commit, empties this process's cache at
   once and, through the event bus, every other process's (Redis across workers).
 - An answer computed while a change was published is not kept (generation check), so no stale
   row read before a commit survives it. What could still go stale, an invalidation lost while
@@ -36,8 +36,8 @@ from graphql import (
 )
 from prometheus_client import Counter
 
-from services.events import PUBLIC_DATA_CHANNEL, on_public_data_change
-from subscriptions.bus import EventBus
+from events.messages import PUBLIC_DATA_CHANNEL
+from events.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,6 @@ class PublicCache:
         # Per query text and operation name: the operation's metrics label, or "" when the
         # document may not be cached.
         self._documents: OrderedDict[tuple[str, str | None], str] = OrderedDict()
-        on_public_data_change(self)
 
     @property
     def size(self) -> int:
@@ -212,11 +211,13 @@ class PublicCache:
         self.generation += 1
         self._entries.clear()
 
-    async def listen(self, bus: EventBus, retry_seconds: float = 1.0) -> None:
-        """Runs for the life of the server: every `public-data` message empties the cache."""
+    async def listen(self, outbox: Outbox, retry_seconds: float = 1.0) -> None:
+        """Runs for the life of the server: every `public-data` message empties the cache, this
+        process's as soon as it publishes one, others' when the bus brings it."""
+        outbox.on_publish(PUBLIC_DATA_CHANNEL, self.invalidate)
         while True:
             try:
-                async with bus.subscribe(PUBLIC_DATA_CHANNEL, maxsize=1) as changes:
+                async with outbox.bus.subscribe(PUBLIC_DATA_CHANNEL, maxsize=1) as changes:
                     self.invalidate()  # whatever happened while not subscribed
                     self.listening = True
                     async for _ in changes:

@@ -18,11 +18,11 @@ import pytest
 import recurring_ical_events
 from tortoise import Tortoise
 
+from events.bus import MemoryBus
+from events.messages import availability_channel, calendar_channel
 from models.calendar import CalendarBusy, LinkedCalendar
 from schema.context import Context
 from services import accounts, calendars
-from services import events as events_service
-from subscriptions.bus import MemoryBus
 from tests.conftest import Result
 from tests.services.test_calendars import (
     ENCRYPTION_KEY,
@@ -405,7 +405,7 @@ async def test_unlink_frees_the_slots(api: Api, host: Any, feeds: FeedServer) ->
     free = await slot_starts(api, type_id, *window)
     linked = (await api(LINK, {"url": feeds.serve(body=ics(*FIRST))}, token)).ok()["linkCalendar"]
     assert len(await slot_starts(api, type_id, *window)) < len(free)
-    async with api.bus.subscribe(events_service.availability_channel(int(type_id))) as changes:
+    async with api.bus.subscribe(availability_channel(int(type_id))) as changes:
         assert (await api(UNLINK, {"id": linked["id"]}, token)).ok() == {"unlinkCalendar": True}
         assert (await changes.get(1))["eventTypeId"] == int(type_id)
     assert await slot_starts(api, type_id, *window) == free
@@ -479,8 +479,8 @@ async def test_link_pushes_calendar_and_availability_changes(
     user = await accounts.authenticate(token)
     assert user is not None
     async with (
-        api.bus.subscribe(events_service.calendar_channel(user.id)) as changes,
-        api.bus.subscribe(events_service.availability_channel(int(type_id))) as slots,
+        api.bus.subscribe(calendar_channel(user.id)) as changes,
+        api.bus.subscribe(availability_channel(int(type_id))) as slots,
     ):
         linked = (await api(LINK, {"url": feeds.serve(body=ics(*FIRST))}, token)).ok()
         change = await changes.get(1)

@@ -12,7 +12,6 @@ from models.event_type import EventType
 from models.notification import Notification
 from models.user import User
 from services import reminders
-from subscriptions.bus import MemoryBus
 from tests.conftest import PASSWORD
 
 CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
@@ -229,7 +228,7 @@ async def test_erase_client_data_touches_only_that_hosts_bookings_with_that_clie
     for note in await notifications(gql, anna):
         assert "Ivy" not in note["message"]
     first = await Booking.get(id=int(ivy_anna[0]["id"]))
-    sent = await reminders.fire_due(MemoryBus(), now=first.start - timedelta(minutes=60))
+    sent = await reminders.fire_due(now=first.start - timedelta(minutes=60))
     assert sent >= 1
     for note in await notifications(gql, anna, "REMINDER"):
         assert "Ivy" not in note["message"] and "[erased]" not in note["message"]

@@ -22,13 +22,15 @@ from tortoise import Tortoise
 from config import Settings
 from domain import ical
 from domain.errors import BadUserInput, NotFound
+from events.bus import MemoryBus
+from events.messages import PUBLIC_DATA_CHANNEL, availability_channel, calendar_channel
+from events.outbox import Outbox
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.notification import OutboxEvent
 from models.user import User
-from services import calendars, crypto, events
+from services import calendars, crypto
 from services.event_types import EventTypeData
 from services.event_types import create as create_event_type
-from subscriptions.bus import MemoryBus
 
 # One key for every test process and the live servers they start (a PostgreSQL run would
 # otherwise write booknmeet.key into the working directory).
@@ -213,7 +215,7 @@ async def event_type_for(owner: User, slug: str = "call") -> int:
     data = EventTypeData(title="Call", slug=slug, duration_minutes=30)
     type_id = (await create_event_type(owner, data)).id
     # Set-up, not what a calendar writes: the public cache's invalidation of the creation.
-    await OutboxEvent.filter(channel=events.PUBLIC_DATA_CHANNEL).delete()
+    await OutboxEvent.filter(channel=PUBLIC_DATA_CHANNEL).delete()
     return type_id
 
 
@@ -243,10 +245,10 @@ async def test_link_stores_busy_time_with_the_url_encrypted_and_writes_events(
         f"calendar:{owner.id}",
     ]
     async with (
-        bus.subscribe(events.calendar_channel(owner.id)) as changes,
-        bus.subscribe(events.availability_channel(type_id)) as slots,
+        bus.subscribe(calendar_channel(owner.id)) as changes,
+        bus.subscribe(availability_channel(type_id)) as slots,
     ):
-        await events.flush(bus)
+        await Outbox(bus).flush()
         change = await changes.get(1)
         assert change["calendar"] == {
             "id": calendar.id,
@@ -636,10 +638,11 @@ async def test_sync_due_claims_each_due_calendar_once(
         feeds.serve(f"/{name}.ics", ics(*SECOND))
     feeds.hits.clear()
 
-    counts = await asyncio.gather(
-        calendars.sync_due(cal_settings, bus, now=now),
-        calendars.sync_due(cal_settings, bus, now=now),
-    )
+    async def job() -> int:  # as the job runner runs it: inside an outbox unit
+        async with Outbox(bus).unit():
+            return await calendars.sync_due(cal_settings, now=now)
+
+    counts = await asyncio.gather(job(), job())
     assert sum(counts) == 2
     assert sorted(hit.path for hit in feeds.hits) == ["/due.ics", "/never.ics"]
     for calendar in (due, never_synced):
@@ -649,12 +652,12 @@ async def test_sync_due_claims_each_due_calendar_once(
         assert await busy_of(calendar.id) == SECOND
     for calendar in (later, claimed):
         assert await busy_of(calendar.id) == FIRST
-    assert await OutboxEvent.all().count() == 0  # flushed by sync_due
+    assert await OutboxEvent.all().count() == 0  # flushed by the unit around sync_due
 
     # Nothing is due any more; an expired claim is taken over.
-    assert await calendars.sync_due(cal_settings, bus, now=now) == 0
+    assert await calendars.sync_due(cal_settings, now=now) == 0
     takeover = now + timedelta(minutes=2)
-    assert await calendars.sync_due(cal_settings, bus, now=takeover) == 2  # later, claimed
+    assert await calendars.sync_due(cal_settings, now=takeover) == 2  # later, claimed
     assert await busy_of(claimed.id) == SECOND
 
 
@@ -663,7 +666,7 @@ async def test_sync_due_records_failures_with_backoff(
 ) -> None:
     now = datetime.now(UTC) + timedelta(minutes=20)
     feeds.serve(status=503)
-    assert await calendars.sync_due(cal_settings, bus, now=now) == 1
+    assert await calendars.sync_due(cal_settings, now=now) == 1
     row = await LinkedCalendar.get(id=linked.id)
     assert (row.status, row.failures, row.last_error, row.claimed_until) == (
         "ERROR",
@@ -672,6 +675,6 @@ async def test_sync_due_records_failures_with_backoff(
         None,
     )
     assert timedelta(minutes=4.5) <= row.next_sync_at - now <= timedelta(minutes=5.5)
-    assert await calendars.sync_due(cal_settings, bus, now=now + timedelta(minutes=4)) == 0
-    assert await calendars.sync_due(cal_settings, bus, now=now + timedelta(minutes=6)) == 1
+    assert await calendars.sync_due(cal_settings, now=now + timedelta(minutes=4)) == 0
+    assert await calendars.sync_due(cal_settings, now=now + timedelta(minutes=6)) == 1
     assert (await LinkedCalendar.get(id=linked.id)).failures == 2

@@ -13,7 +13,6 @@ from models.reminder import Reminder
 from models.user import User
 from services import availability, bookings, reminders
 from services.clock import utcnow
-from subscriptions.bus import MemoryBus
 from tests.conftest import start_server
 
 MONDAY_10 = datetime(2030, 1, 7, 10, tzinfo=UTC)
@@ -67,15 +66,14 @@ async def test_due_reminders_notify_host_and_signed_in_booker_once(clean_db):
     host, event_type = await _host()
     booker = await User.create(email="ivy@example.com", name="Ivy", password_hash="x")
     await _book(event_type, MONDAY_10, booker=booker)
-    bus = MemoryBus()
     an_hour_before = MONDAY_10 - timedelta(minutes=59)
     first, second = await asyncio.gather(
-        reminders.fire_due(bus, now=an_hour_before), reminders.fire_due(bus, now=an_hour_before)
+        reminders.fire_due(now=an_hour_before), reminders.fire_due(now=an_hour_before)
     )
     assert first + second == 2  # the day-before and the hour-before reminder, once each
     sent = await Notification.filter(kind="REMINDER").values_list("user_id", flat=True)
     assert sorted(sent) == sorted([host.id, booker.id] * 2)
-    assert await reminders.fire_due(bus, now=an_hour_before) == 0
+    assert await reminders.fire_due(now=an_hour_before) == 0
 
 
 async def test_a_stale_claim_sends_nothing(clean_db):
@@ -83,7 +81,7 @@ async def test_a_stale_claim_sends_nothing(clean_db):
     booking = await _book(event_type, MONDAY_10)
     # The booking moved behind the reminder's back: its due time no longer matches.
     await Booking.filter(id=booking.id).update(start=MONDAY_10 + timedelta(minutes=30))
-    assert await reminders.fire_due(MemoryBus(), now=MONDAY_10) == 0
+    assert await reminders.fire_due(now=MONDAY_10) == 0
     assert await Notification.filter(kind="REMINDER").count() == 0
 
 

@@ -10,6 +10,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,6 +19,9 @@ from tortoise.transactions import in_transaction
 
 from config import Settings
 from domain.errors import BadUserInput
+from events.bus import MemoryBus
+from events.outbox import Outbox
+from events.runner import Job, Runner
 from models.user import User
 from models.webhook import Webhook, WebhookDelivery
 from schema.context import Context
@@ -472,7 +476,7 @@ async def test_prune_keeps_pending_and_recent(
     assert sorted(await WebhookDelivery.all().values_list("id", flat=True)) == [third.id, fourth.id]
 
 
-async def test_delivery_loop_survives_errors_and_delivers(
+async def test_the_delivery_job_survives_errors_and_delivers(
     clean_db: None,
     sign_up: Any,
     receiver: Receiver,
@@ -498,13 +502,15 @@ async def test_delivery_loop_survives_errors_and_delivers(
         return tried
 
     monkeypatch.setattr(webhooks, "deliver_due", flaky)
-    task = asyncio.create_task(webhooks.delivery_loop(allowed, interval=0.01))
+    # As the server runs it: a job of the runner, which survives the job's failures.
+    runner = Runner(
+        Outbox(MemoryBus()), [Job("webhooks", 0.01, partial(webhooks.deliver_all_due, allowed))]
+    )
+    runner.start()
     try:
         async with asyncio.timeout(10):
             await delivered.wait()
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await runner.stop()
     assert calls >= 2
     assert (await WebhookDelivery.get()).status == "DELIVERED"

@@ -16,7 +16,7 @@ import redis
 import redis.asyncio
 from redis.asyncio.client import PubSub
 
-from subscriptions.bus import (
+from events.bus import (
     EventBus,
     MemoryBus,
     RedisBus,
@@ -309,7 +309,7 @@ async def test_two_redis_buses_share_messages_as_two_processes_would(redis_bus):
 async def test_a_message_published_by_another_os_process_arrives(redis_bus):
     snippet = (
         "import asyncio, os, sys\n"
-        "from subscriptions.bus import RedisBus\n"
+        "from events.bus import RedisBus\n"
         "async def main():\n"
         "    async with RedisBus(sys.argv[1], prefix=sys.argv[2]) as bus:\n"
         "        await bus.publish('room', {'pid': os.getpid()})\n"

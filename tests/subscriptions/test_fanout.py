@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from config import Settings
+from events.bus import MemoryBus
+from events.messages import AvailabilityChanged, availability_channel, booking_channel, encode
 from observability import SHARED_EXECUTIONS
 from resolvers.ids import parse_id
 from schema.context import Context
 from services import accounts
-from services.events import availability_channel, booking_channel
-from subscriptions.bus import MemoryBus
 from subscriptions.fanout import CURRENT, FanOut, LiveOperation
 from subscriptions.handlers import _prefix
 
@@ -218,9 +218,8 @@ async def two_watchers(
     type_id = int(host["type_id"])
 
     async def publish() -> None:
-        await bus.publish(
-            availability_channel(type_id), {"eventTypeId": type_id, "occurredAt": now()}
-        )
+        message = AvailabilityChanged(event_type_id=type_id, occurred_at=datetime.now(UTC))
+        await bus.publish(message.channel, encode(message))
 
     return first, second, publish
 

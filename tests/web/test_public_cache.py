@@ -14,11 +14,11 @@ import pytest
 from graphql import GraphQLObjectType, get_named_type, parse
 
 from config import Settings
+from events.bus import MemoryBus
 from graphql_app import GraphQLApp
 from models.event_type import EventType
 from models.user import User
-from services import event_types, events
-from subscriptions.bus import MemoryBus
+from services import changes, event_types
 from tests.conftest import BACKEND, PASSWORD, REDIS_URL, SIGN_UP, start_server
 from web import public_cache
 from web.public_cache import PublicCache, is_cacheable
@@ -66,7 +66,7 @@ def test_only_queries_of_public_time_independent_root_fields_are_cacheable() -> 
 
 def test_every_field_an_event_type_query_can_reach_was_reviewed_for_invalidation(schema) -> None:
     """A field added under eventType must be checked: does every change to what it reads publish
-    `public_data_changed` (services/events.py)? Then add it here."""
+    `public_data_changed` (services/changes.py)? Then add it here."""
     reviewed = {
         "EventType": {
             "id", "title", "slug", "description", "durationMinutes", "location", "locationKind",
@@ -266,7 +266,7 @@ async def graphql_app(database: None, settings: Settings) -> AsyncIterator[Graph
     bus = MemoryBus()
     graphql = GraphQLApp(replace(settings, redis_url=None, public_cache_ttl_seconds=3600), bus)
     assert graphql.public_cache is not None
-    listener = asyncio.create_task(graphql.public_cache.listen(bus))
+    listener = asyncio.create_task(graphql.public_cache.listen(graphql.outbox))
     for _ in range(100):
         if graphql.public_cache.listening:
             break
@@ -439,7 +439,7 @@ async def test_a_row_read_while_a_change_is_uncommitted_is_not_kept(app: App, mo
     token, _ = await app.host()
     type_id = await app.event_type(token)
     announced, commit, read = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    changed, public = events.public_data_changed, event_types.public
+    changed, public = changes.public_data_changed, event_types.public
 
     async def paused_change() -> None:
         await changed()
@@ -451,7 +451,7 @@ async def test_a_row_read_while_a_change_is_uncommitted_is_not_kept(app: App, mo
         read.set()
         return row
 
-    monkeypatch.setattr(events, "public_data_changed", paused_change)
+    monkeypatch.setattr(changes, "public_data_changed", paused_change)
     monkeypatch.setattr(event_types, "public", watched_public)
     update = asyncio.create_task(
         app.ok(UPDATE_TYPE, {"id": type_id, "i": {"title": "Deep dive"}}, token=token)
