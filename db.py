@@ -26,7 +26,7 @@ SQLITE_PRAGMAS = {
 def tortoise_config(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite://"):
         connection: Any = {
-            "engine": "tortoise.backends.sqlite",
+            "engine": "sqlite_engine",
             "credentials": {"file_path": database_url.removeprefix("sqlite://"), **SQLITE_PRAGMAS},
         }
     else:

@@ -2,7 +2,13 @@
 
 No double booking is guaranteed by the database (an exclusion constraint on PostgreSQL, a trigger
 on SQLite; see migrations/0002). The check before the insert only gives the clearer answer; the
-host's row is locked for the transaction on PostgreSQL so the daily limit holds under races too.
+host's row is locked for the transaction so the daily limit holds under races too.
+
+Races between changes are decided by the database too: every change of a booking is an UPDATE
+conditional on the status and sequence its caller read, so of two racing changes exactly one
+wins and the other is CONFLICT, and `sequence` counts every change. Every booking transaction
+takes its locks in one order (the host, then the booking, then what the change writes), and one
+aborted by a concurrent transaction anyway is run again (services/retry.py).
 """
 
 import hashlib
@@ -23,9 +29,11 @@ from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
 from models.user import User
 from services import changes, reminders, slots
+from services.retry import retrying
 from services.tokens import new_token, token_hash
 
 SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
+CHANGED = "The booking was changed meanwhile (cancelled, moved or confirmed); load it again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +103,11 @@ async def _replay(host_id: int, request: BookingRequest) -> Booked | None:
 
 
 async def _lock_host(host_id: int) -> None:
-    # Honoured on PostgreSQL; SQLite already runs one write transaction at a time.
-    await User.select_for_update().get(id=host_id)
+    """The first statement of every booking transaction, so that concurrent changes of a host's
+    bookings queue up instead of deadlocking. PostgreSQL: the host's row FOR NO KEY UPDATE, which
+    still lets other transactions insert rows that refer to the host (notifications). SQLite
+    ignores it: the transaction holds the database's write lock from its start (sqlite_engine)."""
+    await User.select_for_update(no_key=True).get(id=host_id)
 
 
 def _day_window(start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -123,12 +134,20 @@ async def book(request: BookingRequest, booker: User | None = None) -> Booked:
         raise NotFound("Event type")
     if replay := await _replay(event_type.host_id, request):
         return replay
+    return await retrying(lambda: _book(event_type, request, booker))
+
+
+async def _book(event_type: EventType, request: BookingRequest, booker: User | None) -> Booked:
     token = new_token("bnm_m")
     end = request.start + timedelta(minutes=event_type.duration_minutes)
     busy_start, busy_end = slots.busy_range(event_type, request.start, end)
     try:
         async with in_transaction():
             await _lock_host(event_type.host_id)
+            # A concurrent request with this key held the lock before us and has committed:
+            # its booking is the answer (before the slot check, which would find it taken).
+            if replay := await _replay(event_type.host_id, request):
+                return replay
             await _check_free(event_type, event_type.host.time_zone, request.start)
             booking = await Booking.create(
                 event_type=event_type,
@@ -150,7 +169,9 @@ async def book(request: BookingRequest, booker: User | None = None) -> Booked:
             await changes.booking_changed(booking, event_type, event_type.host.time_zone, "CREATED")
             await reminders.sync(booking, event_type)
     except IntegrityError:
-        # Lost a race: to a concurrent booking of the slot, or to a retry with the same key.
+        # The constraints' last word, should anything change a host's bookings without taking
+        # the host's lock first: a concurrent booking of the slot, or a retry with the same key
+        # (committed by now: the unique check waits for the inserting transaction).
         if replay := await _replay(event_type.host_id, request):
             return replay
         raise Conflict(SLOT_TAKEN, field="start") from None
@@ -184,20 +205,44 @@ def _reason(reason: str | None) -> str | None:
     return validation.text(reason, field="reason", max_length=2000, required=False) or None
 
 
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The state of a booking its caller read: a change applies only if it is still this."""
+
+    status: str
+    sequence: int
+
+    @classmethod
+    def of(cls, booking: Booking) -> "Read":
+        return cls(booking.status, booking.sequence)
+
+
+async def _advance(booking: Booking, read: Read, **changes: object) -> None:
+    """Applies `changes` and counts one change in `sequence`, only if the booking is still in the
+    state `read` (a conditional UPDATE: the database decides which racing change wins). Call
+    inside the change's transaction, after `_lock_host`; `booking` then holds the new state."""
+    changed = await Booking.filter(
+        id=booking.id, status=read.status, sequence=read.sequence
+    ).update(sequence=read.sequence + 1, **changes)
+    if not changed:
+        raise Conflict(CHANGED, field="id")
+    booking.update_from_dict({"status": read.status, **changes, "sequence": read.sequence + 1})
+
+
 async def cancel(booking: Booking, reason: str | None) -> Booking:
     reason = _reason(reason)
     if booking.status == CANCELLED:
         raise Conflict("The booking is already cancelled.", field="id")
-    async with in_transaction():
-        changed = await Booking.filter(id=booking.id, status__not=CANCELLED).update(
-            status=CANCELLED, cancel_reason=reason, sequence=booking.sequence + 1
-        )
-        if not changed:
-            raise Conflict("The booking is already cancelled.", field="id")
-        booking.status, booking.cancel_reason = CANCELLED, reason
-        booking.sequence += 1
-        await _changed(booking, "CANCELLED")
-    return booking
+    read = Read.of(booking)
+
+    async def attempt() -> Booking:
+        async with in_transaction():
+            await _lock_host(booking.host_id)
+            await _advance(booking, read, status=CANCELLED, cancel_reason=reason)
+            await _changed(booking, "CANCELLED")
+        return booking
+
+    return await retrying(attempt)
 
 
 async def _changed(booking: Booking, kind: str) -> None:
@@ -212,39 +257,48 @@ async def reschedule(booking: Booking, start: datetime, reason: str | None) -> B
         raise BadUserInput("start", "needs a UTC offset")
     if booking.status == CANCELLED:
         raise Conflict("A cancelled booking cannot be moved.", field="id")
+    read = Read.of(booking)
     event_type = booking.event_type
     start = start.astimezone(ZoneInfo("UTC"))
     end = start + timedelta(minutes=event_type.duration_minutes)
     busy_start, busy_end = slots.busy_range(event_type, start, end)
-    try:
-        async with in_transaction():
-            await _lock_host(booking.host_id)
-            await _check_free(event_type, event_type.host.time_zone, start, exclude=booking.id)
-            await Booking.filter(id=booking.id).update(
-                start=start,
-                end=end,
-                busy_start=busy_start,
-                busy_end=busy_end,
-                reschedule_reason=reason,
-                sequence=booking.sequence + 1,
-            )
-            moved = await Booking.get(id=booking.id).select_related("event_type__host")
-            await _changed(moved, "RESCHEDULED")
-    except IntegrityError:
-        raise Conflict(SLOT_TAKEN, field="start") from None
-    return moved
+
+    async def attempt() -> Booking:
+        try:
+            async with in_transaction():
+                await _lock_host(booking.host_id)
+                await _check_free(event_type, event_type.host.time_zone, start, exclude=booking.id)
+                await _advance(
+                    booking,
+                    read,
+                    start=start,
+                    end=end,
+                    busy_start=busy_start,
+                    busy_end=busy_end,
+                    reschedule_reason=reason,
+                )
+                moved = await Booking.get(id=booking.id).select_related("event_type__host")
+                await _changed(moved, "RESCHEDULED")
+        except IntegrityError:
+            raise Conflict(SLOT_TAKEN, field="start") from None
+        return moved
+
+    return await retrying(attempt)
 
 
 async def confirm(booking: Booking) -> Booking:
     if booking.status != PENDING:
         raise Conflict(f"Only a pending booking can be confirmed (it is {booking.status}).")
-    async with in_transaction():
-        changed = await Booking.filter(id=booking.id, status=PENDING).update(status=CONFIRMED)
-        if not changed:
-            raise Conflict("Only a pending booking can be confirmed.")
-        booking.status = CONFIRMED
-        await _changed(booking, "CONFIRMED")
-    return booking
+    read = Read.of(booking)
+
+    async def attempt() -> Booking:
+        async with in_transaction():
+            await _lock_host(booking.host_id)
+            await _advance(booking, read, status=CONFIRMED)
+            await _changed(booking, "CONFIRMED")
+        return booking
+
+    return await retrying(attempt)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,62 @@
+"""tortoise's SQLite backend, with every transaction begun IMMEDIATE.
+
+tortoise begins transactions DEFERRED: the write lock is taken at the first write. When several
+processes share the file (two workers, or a worker and a CLI command), a transaction that read
+first and then writes after another process committed fails at once with "database is locked"
+(its snapshot went stale; busy_timeout does not help). IMMEDIATE takes the write lock at BEGIN,
+waiting up to busy_timeout for it. Inside one process nothing changes: tortoise already runs one
+transaction at a time over its single connection.
+"""
+
+import sqlite3
+from typing import Any
+
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+from tortoise.connection import get_connections
+from tortoise.exceptions import OperationalError
+
+
+class ImmediateTransactionWrapper(SqliteTransactionWrapper):
+    async def begin(self) -> None:
+        try:
+            await self._connection.commit()
+            await self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            # "database is locked" once busy_timeout ran out: retryable (services/retry.py).
+            raise OperationalError(exc) from exc
+
+
+class ImmediateTransactionContext(SqliteTransactionContext):
+    async def __aenter__(self) -> TransactionalDBClient:
+        # As tortoise's, except that a BEGIN that fails (now an expected outcome) gives the
+        # process's connection lock back instead of holding it forever.
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
+
+
+class ImmediateSqliteClient(SqliteClient):
+    def _in_transaction(self) -> TransactionContext:
+        return ImmediateTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+
+
+def get_client_class(db_info: dict[str, Any]) -> type[SqliteClient]:
+    return ImmediateSqliteClient
+
+
+client_class = ImmediateSqliteClient
