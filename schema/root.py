@@ -21,12 +21,6 @@ from schema.booking import BookingConnectionType, BookingType, ClientConnectionT
 from schema.calendar import CalendarChangeType, LinkedCalendarType
 from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventTypeType
-from schema.live import (
-    AvailabilityChangeType,
-    BookingEventType,
-    NotificationConnectionType,
-    NotificationType,
-)
 from schema.governance import (
     BreachType,
     InquiryType,
@@ -34,6 +28,12 @@ from schema.governance import (
     PolicyType,
     PurgeRunType,
     RetentionType,
+)
+from schema.live import (
+    AvailabilityChangeType,
+    BookingEventType,
+    NotificationConnectionType,
+    NotificationType,
 )
 from schema.pipeline import pipeline
 from schema.privacy import ConsentChangeType, ConsentType, PrivacyInfoType, PrivacyRequestType
