@@ -13,6 +13,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.booking import Booking
+from models.calendar import LinkedCalendar
 from models.event_type import EventType
 from models.notification import Notification
 
@@ -197,6 +198,17 @@ class CalendarSummary:
     last_synced_at: datetime | None
     last_error: str | None
     busy_count: int
+
+    @classmethod
+    def of(cls, row: LinkedCalendar, busy_count: int) -> "CalendarSummary":
+        return cls(
+            id=row.id,
+            name=row.name,
+            status=row.status,
+            last_synced_at=row.last_synced_at,
+            last_error=row.last_error,
+            busy_count=busy_count,
+        )
 
     def encode(self) -> Payload:
         synced = self.last_synced_at

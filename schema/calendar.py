@@ -22,14 +22,7 @@ class LinkedCalendarType:
 
     @classmethod
     def from_model(cls, row: LinkedCalendar, busy_count: int) -> "LinkedCalendarType":
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            name=row.name,
-            status=row.status,
-            last_synced_at=row.last_synced_at,
-            last_error=row.last_error,
-            busy_count=busy_count,
-        )
+        return cls.from_summary(CalendarSummary.of(row, busy_count))
 
     @classmethod
     def from_summary(cls, summary: CalendarSummary) -> "LinkedCalendarType":

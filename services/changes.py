@@ -90,14 +90,8 @@ async def calendar_changed(
 ) -> None:
     """The owner's linked calendar changed (busy times or sync status). Inside the transaction of
     the change; the message carries what `LinkedCalendar` shows, never the feed URL."""
-    summary = CalendarSummary(
-        id=calendar.id,
-        name=calendar.name,
-        status=calendar.status,
-        last_synced_at=calendar.last_synced_at,
-        last_error=calendar.last_error,
-        busy_count=await CalendarBusy.filter(calendar_id=calendar.id).count(),
-    )
+    busy_count = await CalendarBusy.filter(calendar_id=calendar.id).count()
+    summary = CalendarSummary.of(calendar, busy_count)
     await outbox.write(
         CalendarChanged(owner_id=owner_id, calendar=summary, occurred_at=occurred_at or utcnow())
     )
