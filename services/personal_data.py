@@ -16,10 +16,17 @@ from tortoise.transactions import in_transaction
 from domain import validation
 from domain.privacy import CATEGORIES
 from models.booking import CANCELLED, Booking
-from models.personal_data import OWNERS, REGISTRY, SECRET_PLACEHOLDERS, Owner, personal_fields
+from models.personal_data import (
+    COPIES,
+    OWNERS,
+    REGISTRY,
+    SECRET_PLACEHOLDERS,
+    Owner,
+    personal_fields,
+)
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
-from services import bookings, email_verification, events
+from services import bookings, email_verification, erased_copies, events
 from services.clock import utcnow
 
 ERASED = "[erased]"
@@ -94,14 +101,28 @@ def _anonymised(model: type[Model], field: str) -> Any:
     return ...  # not text: kept (a time or a flag identifies nobody without the rest)
 
 
-async def anonymise(model: type[Model], rows: QuerySet[Any]) -> int:
-    """Overwrites every declared personal field of `rows` (text erased, nullable emptied)."""
+def _erased_values(model: type[Model]) -> dict[str, Any]:
     values = {
         field: _anonymised(model, field)
         for field, policy in REGISTRY[model.__name__].items()
         if policy is not None
     }
-    return await rows.update(**{k: v for k, v in values.items() if v is not ...})
+    return {k: v for k, v in values.items() if v is not ...}
+
+
+async def _redact_copies(model: type[Model], rows: QuerySet[Any]) -> None:
+    """Copies of `rows` in stored payloads get the values the rows are erased with."""
+    name = model.__name__
+    if name in COPIES:
+        found = await rows.values("id", *erased_copies.found_by(name))
+        await erased_copies.redact(name, found, _erased_values(model))
+
+
+async def anonymise(model: type[Model], rows: QuerySet[Any]) -> int:
+    """Overwrites every declared personal field of `rows` (text erased, nullable emptied), and
+    of their copies in stored payloads."""
+    await _redact_copies(model, rows)
+    return await rows.update(**_erased_values(model))
 
 
 async def erase_client(host: User, email: str) -> int:
@@ -146,6 +167,9 @@ async def erase(user: User) -> None:
         for name, owners in OWNERS.items():
             for owner in owners:
                 if owner.erase == "delete" and name != "User":
-                    await _rows(models[name], owner, user, erasing=True).delete()
+                    rows = _rows(models[name], owner, user, erasing=True)
+                    await _redact_copies(models[name], rows)
+                    await rows.delete()
         await User.filter(id=user.id).delete()
+        await erased_copies.drop_pending_events_for(user.id)
         await events.public_data_changed()  # their event types are gone
