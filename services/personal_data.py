@@ -13,6 +13,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+import db
 from domain import validation
 from domain.privacy import CATEGORIES
 from models.booking import CANCELLED, Booking
@@ -130,7 +131,9 @@ async def erase_client(host: User, email: str) -> int:
     keep only anonymised busy time."""
     address = validation.email_address(email)
     async with in_transaction():
-        return await anonymise(Booking, Booking.filter(host_id=host.id, attendee_email=address))
+        erased = await anonymise(Booking, Booking.filter(host_id=host.id, attendee_email=address))
+    await db.checkpoint_wal()
+    return erased
 
 
 async def erase_invitee(email: str, *, request_id: int) -> None:
@@ -142,6 +145,7 @@ async def erase_invitee(email: str, *, request_id: int) -> None:
         others = PrivacyRequest.filter(email=email).exclude(id=request_id)
         await anonymise(PrivacyRequest, others)
         await PrivacyRequest.filter(id=request_id).update(email=None)
+    await db.checkpoint_wal()
 
 
 async def erase(user: User) -> None:
@@ -173,3 +177,4 @@ async def erase(user: User) -> None:
         await User.filter(id=user.id).delete()
         await erased_copies.drop_pending_events_for(user.id)
         await events.public_data_changed()  # their event types are gone
+    await db.checkpoint_wal()
