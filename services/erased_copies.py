@@ -1,7 +1,8 @@
 """Copies of erased details held in payloads (`COPIES` in models/personal_data.py): webhook
 deliveries kept for the host to inspect, and outbox events not yet published because the bus was
 unreachable. Run inside the erasing transaction, so nothing is published or kept unredacted
-once the erasure has committed."""
+once the erasure has committed. A pending webhook delivery is sent redacted from then on (same
+`deliveryId`: its body differs from an attempt made before the erasure)."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
