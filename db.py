@@ -3,15 +3,20 @@
 import asyncio
 import contextlib
 import fcntl
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.sqlite.client import SqliteClient
 from tortoise.migrations.api import migrate
 
 from config import Settings
 from models import MODEL_MODULES
+
+log = logging.getLogger(__name__)
 
 MIGRATION_LOCK_KEY = 0x626E6D  # "bnm"
 
@@ -84,3 +89,19 @@ async def stop_database() -> None:
 
 async def ping() -> None:
     await connections.get("default").execute_query("SELECT 1")
+
+
+async def checkpoint_wal() -> None:
+    """SQLite: copies the write-ahead log into the database file and truncates it. Run after an
+    erasure commits: `secure_delete` zeroes erased values in the database file, but until a
+    checkpoint their old pages stay readable in the `-wal` file beside it.
+
+    Inside a transaction this does nothing (the log cannot be checkpointed under an open write);
+    whoever commits that transaction runs it afterwards."""
+    connection = connections.get("default")
+    if isinstance(connection, TransactionalDBClient) or not isinstance(connection, SqliteClient):
+        return
+    rows = await connection.execute_query_dict("PRAGMA wal_checkpoint(TRUNCATE)")
+    if rows and rows[0].get("busy"):
+        # Another process was reading; its next checkpoint (automatic or this one) finishes it.
+        log.warning("WAL checkpoint after an erasure could not complete: the database was busy")

@@ -49,6 +49,12 @@ async def write(*messages: Message) -> None:
         unit.written += len(messages)
 
 
+async def discard(*channels: str) -> int:
+    """Inside the caller's transaction: drops unpublished messages on `channels` (an erased
+    account's own: nobody is left to receive them)."""
+    return await OutboxEvent.filter(channel__in=channels).delete()
+
+
 class Outbox:
     """Publishes committed outbox rows on a bus. In-process listeners (`on_publish`) hear a
     channel's messages as soon as this process publishes them, without the round trip through the

@@ -6,7 +6,9 @@ URLs; erased all the same), or not personal. `undeclared_fields` is what the reg
 over every model, so a new field cannot slip past export and erasure.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.fields.relational import RelationalField
 from tortoise.models import Model
@@ -236,7 +238,8 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "body": Personal(A.INQUIRY),
         "created_at": Personal(A.INQUIRY),
     },
-    # Deleted as soon as it is published; holds a booking snapshot until then.
+    # Deleted as soon as it is published; holds a booking snapshot until then (erasure redacts
+    # it: COPIES).
     "OutboxEvent": {
         "channel": NOT_PERSONAL,
         "payload": Personal(A.BOOKING, secret=True),
@@ -343,6 +346,52 @@ OWNERS: dict[str, tuple[Owner, ...]] = {
         Owner("inquiry__email", "inquiryReplies", by_email=True),
     ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """Personal fields of a model's rows copied into a JSON payload of another model: kept to be
+    sent later (the outbox) or for the owner to inspect (webhook deliveries). Erasing or
+    anonymising the rows redacts their copies as well (services/erased_copies.py).
+
+    `at` is the key of the object in the payload that holds the copy ("" for the payload itself),
+    `ids` the key in that object naming the copied row (an id or a list of ids), `keys` maps each
+    copied key to the field it copies. Holder rows are looked for where `within` equals the
+    row's `by` field (formatted with `template` when given), never across the whole table.
+    """
+
+    holder: str
+    field: str
+    at: str
+    ids: str
+    keys: Mapping[str, str]
+    within: str
+    by: str
+    template: str | None = None
+
+    def place(self, value: Any) -> Any:
+        return value if self.template is None else self.template.format(value)
+
+
+_ATTENDEE = {"attendeeName": "attendee_name", "attendeeEmail": "attendee_email"}
+# A snapshot of every column (events/messages.py `snapshot`): column names are field names.
+_BOOKING_SNAPSHOT = {field: field for field, policy in REGISTRY["Booking"].items() if policy}
+
+_BY_HOST_WEBHOOK = {"within": "webhook__host_id", "by": "host_id"}
+
+COPIES: dict[str, tuple[Copy, ...]] = {
+    "Booking": (
+        # Booking events (services/webhooks.py `booking_payload`).
+        Copy("WebhookDelivery", "payload", at="booking", ids="id", keys=_ATTENDEE,
+             **_BY_HOST_WEBHOOK),
+        # PERSON_UPDATED (services/accounts.py): the corrected details, for a list of bookings.
+        Copy("WebhookDelivery", "payload", at="", ids="bookingIds", keys=_ATTENDEE,
+             **_BY_HOST_WEBHOOK),
+        # Booking events waiting to be published on the host's channel (`booking_channel`).
+        Copy("OutboxEvent", "payload", at="booking", ids="id", keys=_BOOKING_SNAPSHOT,
+             within="channel", by="host_id", template="booking:{}"),
+    ),
+}  # fmt: skip
 
 # Rows that exist for seconds (published, then deleted), or hold no personal data at all.
 TRANSIENT = frozenset({"OutboxEvent"})

@@ -2,6 +2,7 @@
 
 from tortoise.transactions import in_transaction
 
+import db
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.user import User
 from services import accounts, audit, changes, personal_data
@@ -75,3 +76,4 @@ async def delete(admin: User, user_id: int, reason: str | None) -> None:
     async with in_transaction():
         await personal_data.erase(user)
         await audit.record(admin, None, "DELETE_USER", f"account {user_id}: {why}")
+    await db.checkpoint_wal()  # the erasure ran inside the transaction above

@@ -13,13 +13,23 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+import db
 from domain import validation
 from domain.privacy import CATEGORIES
+from events import outbox
+from events.messages import booking_channel, calendar_channel, notification_channel
 from models.booking import CANCELLED, Booking
-from models.personal_data import OWNERS, REGISTRY, SECRET_PLACEHOLDERS, Owner, personal_fields
+from models.personal_data import (
+    COPIES,
+    OWNERS,
+    REGISTRY,
+    SECRET_PLACEHOLDERS,
+    Owner,
+    personal_fields,
+)
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
-from services import bookings, changes, email_verification
+from services import bookings, changes, email_verification, erased_copies
 from services.clock import utcnow
 
 ERASED = "[erased]"
@@ -94,14 +104,28 @@ def _anonymised(model: type[Model], field: str) -> Any:
     return ...  # not text: kept (a time or a flag identifies nobody without the rest)
 
 
-async def anonymise(model: type[Model], rows: QuerySet[Any]) -> int:
-    """Overwrites every declared personal field of `rows` (text erased, nullable emptied)."""
+def _erased_values(model: type[Model]) -> dict[str, Any]:
     values = {
         field: _anonymised(model, field)
         for field, policy in REGISTRY[model.__name__].items()
         if policy is not None
     }
-    return await rows.update(**{k: v for k, v in values.items() if v is not ...})
+    return {k: v for k, v in values.items() if v is not ...}
+
+
+async def _redact_copies(model: type[Model], rows: QuerySet[Any]) -> None:
+    """Copies of `rows` in stored payloads get the values the rows are erased with."""
+    name = model.__name__
+    if name in COPIES:
+        found = await rows.values("id", *erased_copies.found_by(name))
+        await erased_copies.redact(name, found, _erased_values(model))
+
+
+async def anonymise(model: type[Model], rows: QuerySet[Any]) -> int:
+    """Overwrites every declared personal field of `rows` (text erased, nullable emptied), and
+    of their copies in stored payloads."""
+    await _redact_copies(model, rows)
+    return await rows.update(**_erased_values(model))
 
 
 async def erase_client(host: User, email: str) -> int:
@@ -109,7 +133,9 @@ async def erase_client(host: User, email: str) -> int:
     keep only anonymised busy time."""
     address = validation.email_address(email)
     async with in_transaction():
-        return await anonymise(Booking, Booking.filter(host_id=host.id, attendee_email=address))
+        erased = await anonymise(Booking, Booking.filter(host_id=host.id, attendee_email=address))
+    await db.checkpoint_wal()
+    return erased
 
 
 async def erase_invitee(email: str, *, request_id: int) -> None:
@@ -121,6 +147,7 @@ async def erase_invitee(email: str, *, request_id: int) -> None:
         others = PrivacyRequest.filter(email=email).exclude(id=request_id)
         await anonymise(PrivacyRequest, others)
         await PrivacyRequest.filter(id=request_id).update(email=None)
+    await db.checkpoint_wal()
 
 
 async def erase(user: User) -> None:
@@ -146,6 +173,13 @@ async def erase(user: User) -> None:
         for name, owners in OWNERS.items():
             for owner in owners:
                 if owner.erase == "delete" and name != "User":
-                    await _rows(models[name], owner, user, erasing=True).delete()
+                    rows = _rows(models[name], owner, user, erasing=True)
+                    await _redact_copies(models[name], rows)
+                    await rows.delete()
         await User.filter(id=user.id).delete()
+        # Unpublished events addressed to the erased account: nobody is left to receive them.
+        await outbox.discard(
+            booking_channel(user.id), notification_channel(user.id), calendar_channel(user.id)
+        )
         await changes.public_data_changed()  # their event types are gone
+    await db.checkpoint_wal()

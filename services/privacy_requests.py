@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
+import db
 from domain import validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from domain.months import add_one_month
@@ -133,6 +134,8 @@ async def transition(request_id: int, status: str, reason: str | None) -> Privac
             )
         elif request.email:
             await MailMessage.create(to=request.email, subject=message, body=message)
+    if status == "COMPLETED" and request.kind == "ERASURE":
+        await db.checkpoint_wal()  # the erasure ran inside the transaction above
     return request
 
 
