@@ -13,6 +13,7 @@ aborted by a concurrent transaction anyway is run again (services/retry.py).
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -108,6 +109,13 @@ async def _lock_host(host_id: int) -> None:
     still lets other transactions insert rows that refer to the host (notifications). SQLite
     ignores it: the transaction holds the database's write lock from its start (sqlite_engine)."""
     await User.select_for_update(no_key=True).get(id=host_id)
+
+
+async def lock_hosts(host_ids: Iterable[int]) -> None:
+    """For a transaction that changes bookings of several hosts (an erasure): their rows first, in
+    one order, before any booking, as every booking transaction does."""
+    for host_id in sorted(set(host_ids)):
+        await _lock_host(host_id)
 
 
 def _day_window(start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -31,6 +31,7 @@ from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
 from services import bookings, changes, email_verification, erased_copies
 from services.clock import utcnow
+from services.retry import retrying
 
 ERASED = "[erased]"
 
@@ -154,12 +155,21 @@ async def erase(user: User) -> None:
     """Erases `user` everywhere: their future bookings with others are cancelled (the hosts are
     told), past ones stay with the hosts only as anonymised busy time; every row owned by them is
     deleted, every personal field of rows they share with others is overwritten."""
+    await retrying(lambda: _erase(user))
+    await db.checkpoint_wal()
+
+
+async def _erase(user: User) -> None:
     now = utcnow()
     async with in_transaction():
         made_by_them = email_verification.made_by(user)
-        upcoming = await Booking.filter(
+        upcoming_with_hosts = await Booking.filter(
             made_by_them, start__gt=now, status__not=CANCELLED
-        ).values_list("id", flat=True)
+        ).values_list("id", "host_id")
+        # The hosts first, as every booking transaction takes them: no deadlock with a change
+        # of one of these bookings racing the erasure.
+        await bookings.lock_hosts(host_id for _, host_id in upcoming_with_hosts)
+        upcoming = [booking_id for booking_id, _ in upcoming_with_hosts]
         models = _models()
         for name, owners in OWNERS.items():
             for owner in owners:
@@ -182,4 +192,3 @@ async def erase(user: User) -> None:
             booking_channel(user.id), notification_channel(user.id), calendar_channel(user.id)
         )
         await changes.public_data_changed()  # their event types are gone
-    await db.checkpoint_wal()
