@@ -393,7 +393,7 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "Mutation.setWeeklyAvailability(rules)": (
         "Every working interval of the week; intervals of one day may touch but not overlap. "
-        "[] = never available."
+        "[]: no weekly hours (date overrides still apply)."
     ),
     "Mutation.setDateOverride(date)": (
         "The day, in the host's zone; its hours replace the weekly rules for that day."
@@ -411,7 +411,7 @@ DESCRIPTIONS: dict[str, str] = {
         "(anyone else: NOT_FOUND). Cancelled already or changed meanwhile: CONFLICT."
     ),
     "Mutation.cancelBooking(id)": "The booking.",
-    "Mutation.cancelBooking(reason)": "Why, shown to the other party; at most 2,000 characters.",
+    "Mutation.cancelBooking(reason)": "Why; kept as cancelReason; at most 2,000 characters.",
     "Mutation.cancelBooking(manageToken)": "The booker's manage token (from bookMeeting).",
     "Mutation.rescheduleBooking": (
         "Moves a booking to another free slot: by its host, its signed-in booker, or anyone "
@@ -591,7 +591,9 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     # --- PrivacyRequestStatus ---
     "PrivacyRequestStatus": "Where a privacy request stands.",
-    "PrivacyRequestStatus.RECEIVED": "Filed (and, for an invitee, confirmed); not yet worked on.",
+    "PrivacyRequestStatus.RECEIVED": (
+        "Filed, not yet worked on; an invitee's request reaches staff once confirmed."
+    ),
     "PrivacyRequestStatus.IN_PROGRESS": "Staff are working on it.",
     "PrivacyRequestStatus.COMPLETED": "Done; the resolution says what was done.",
     "PrivacyRequestStatus.REJECTED": "Refused; the resolution says why.",
@@ -690,7 +692,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Retention.custom": "Whether I chose a shorter time than the default.",
     # --- RetentionCategory ---
     "RetentionCategory": "A category of data whose retention each person may shorten.",
-    "RetentionCategory.BOOKING": "Bookings, counted from their end (730 days by default).",
+    "RetentionCategory.BOOKING": ("Bookings I host, counted from their end (730 days by default)."),
     "RetentionCategory.NOTIFICATION": "Notifications (180 days by default).",
     "RetentionCategory.TECHNICAL": "Recorded page views and searches (30 days by default).",
     "RetentionCategory.INQUIRY": "Closed inquiries, from their closing (365 days by default).",
@@ -738,7 +740,8 @@ DESCRIPTIONS: dict[str, str] = {
     "Webhook.createdAt": "When it was registered.",
     # --- WebhookDelivery ---
     "WebhookDelivery": (
-        "One event sent (or to be sent) to a webhook. Kept 30 days after it finished."
+        "One event sent (or to be sent) to a webhook. Once finished, it is deleted 30 days "
+        "after it was queued."
     ),
     "WebhookDelivery.id": (
         "Opaque identifier; the body's deliveryId and the X-BookNMeet-Delivery header: "
