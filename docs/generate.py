@@ -399,7 +399,8 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
     ),
     (
         "Webhooks",
-        "Booking events POSTed to your https endpoint, signed with HMAC-SHA256.",
+        "Booking events POSTed to your https endpoint, signed with HMAC-SHA256: "
+        "[Webhooks](webhooks.md) gives the headers and how to verify a delivery.",
         [
             Op(
                 "registerWebhook",

@@ -15,7 +15,7 @@ from resolvers import notification as notification_r
 from resolvers import privacy as privacy_r
 from resolvers import user as user_r
 from resolvers import webhook as webhook_r
-from schema import graphql_core_fix
+from schema import documentation, graphql_core_fix
 from schema.availability import ScheduleType
 from schema.booking import BookingConnectionType, BookingType, ClientConnectionType, SlotType
 from schema.calendar import CalendarChangeType, LinkedCalendarType
@@ -243,7 +243,7 @@ class Schema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     graphql_core_fix.apply()
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -252,3 +252,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             disable_field_suggestions=not settings.introspection, scalar_map=SCALAR_MAP
         ),
     )
+    documentation.apply(schema._schema)
+    return schema

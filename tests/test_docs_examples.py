@@ -4,7 +4,8 @@ Every fenced block in docs/*.md whose first line is `# example: NAME` (sh, pytho
 `// example: NAME` (js) is an example. Each sh and python example runs in a fresh database
 holding the demo data of `seed.py`, with the environment the guide tells readers to export
 (BNM_URL, TOKEN, EVENT_TYPE_ID, ...); curl answers must carry no errors (or the code named by
-`(answers CODE)` on the marker line). Subscription examples run while bookings keep happening.
+`(answers CODE)` on the marker line). Subscription examples and webhook receivers run while
+bookings keep happening: the receiver of docs/webhooks.md verifies a real signed delivery.
 JavaScript examples are syntax-checked with node when it is installed (running them needs the
 graphql-ws package from npm). The reference is checked to cover every root field of the schema
 and to be what docs/generate.py writes."""
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from config import Settings
 from models.booking import Booking
 from models.notification import Notification
 from models.user import User
+from services import webhooks
 from tests.conftest import PASSWORD, LiveServer, mailed_code, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +66,11 @@ class Example:
         return used - set(ASSIGNED.findall(self.code))
 
     @property
-    def is_subscription(self) -> bool:
-        return self.lang == "python" and ".subscribe(" in self.code
+    def waits_for_events(self) -> bool:
+        """A subscription, or a webhook receiver (it serves the delivery of the next booking)."""
+        return self.lang == "python" and (
+            ".subscribe(" in self.code or ".handle_request(" in self.code
+        )
 
 
 def examples() -> list[Example]:
@@ -266,7 +272,7 @@ async def run(example: Example, env: dict[str, str], demo: Demo) -> tuple[int, s
         stderr=asyncio.subprocess.PIPE,
     )
     communicate = asyncio.ensure_future(process.communicate())
-    if example.is_subscription:
+    if example.waits_for_events:
         # It prints the first event and stops; keep making events until it has one.
         await asyncio.wait({communicate}, timeout=1.0)
         for _ in range(40):
@@ -293,8 +299,10 @@ async def test_example_runs_against_a_live_server(server: LiveServer, example: E
     status, stdout, stderr = await run(example, env, demo)
     assert status == 0, f"{example.id} failed:\n{stdout}\n{stderr}"
     check_answer(example, stdout)
-    if example.is_subscription:
+    if example.waits_for_events:
         assert stdout.strip(), f"{example.id} printed no event:\n{stderr}"
+    if ".handle_request(" in example.code:
+        assert re.search(r"^verified BOOKING_\w+ delivery \d+$", stdout, re.MULTILINE), stdout
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -344,3 +352,14 @@ def test_the_guide_covers_what_the_issue_asks() -> None:
         assert topic in guide, topic
     names = {e.name for e in EXAMPLES if e.path.name == "README.md"}
     assert len(names) >= 5
+
+
+def test_the_webhook_guide_names_every_signed_header_and_runs_a_receiver() -> None:
+    delivery = SimpleNamespace(id=7, event="BOOKING_CREATED")
+    headers = webhooks.signed_headers(delivery, "secret", b"{}")  # type: ignore[arg-type]
+    guide = (DOCS / "webhooks.md").read_text(encoding="utf-8")
+    for name in headers:
+        assert f"`{name}`" in guide, f"docs/webhooks.md does not name the header {name}"
+    assert f"`{webhooks.USER_AGENT}`" in guide
+    receivers = [e for e in RUNNABLE if e.path.name == "webhooks.md" and e.waits_for_events]
+    assert [e.name for e in receivers] == ["webhook-receiver"]
