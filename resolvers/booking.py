@@ -1,7 +1,9 @@
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
+from domain.errors import BadUserInput
 from models.booking import Booking as BookingRow
 from resolvers.ids import parse_id
 from schema.booking import Booking as BookingType
@@ -17,7 +19,7 @@ from schema.booking import (
     Slot,
 )
 from schema.context import Info
-from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from schema.pagination import BEFORE, LAST, encode_cursor, exists, page_info, page_request
 from services import bookings, events, slots
 
 
@@ -42,16 +44,20 @@ async def bookings_page(
     order: BookingOrder = BookingOrder.NEWEST_FIRST,
     start_from: datetime | None = None,
     start_to: datetime | None = None,
+    last: Annotated[int | None, LAST] = None,
+    before: Annotated[str | None, BEFORE] = None,
 ) -> BookingConnection:
     host = info.context.require_user()
+    request = page_request(first, after, last, before)
     result = await bookings.page(
         host,
-        first=page_size(first),
-        after=decode_cursor(after) if after else None,
+        first=request.size,
+        after=request.cursor,
         status=status.value if status else None,
         order=order.value,
         start_from=start_from,
         start_to=start_to,
+        backward=request.backward,
     )
     edges = []
     for row, key in result.rows:
@@ -59,8 +65,11 @@ async def bookings_page(
         edges.append(BookingEdge(node=BookingType.from_model(row), cursor=encode_cursor(*key)))
     return BookingConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None
+        page_info=page_info(
+            [edge.cursor for edge in edges],
+            request,
+            more=result.has_more,
+            beyond_cursor=exists(result.beyond_cursor),
         ),
         count_query=result.count_query,
     )
@@ -73,12 +82,28 @@ async def booking(info: Info, id: strawberry.ID) -> BookingType | None:
     return BookingType.from_model(row)
 
 
-async def clients(info: Info, first: int | None = 20, after: str | None = None) -> ClientConnection:
+async def clients(
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    last: Annotated[int | None, LAST] = None,
+    before: Annotated[str | None, BEFORE] = None,
+) -> ClientConnection:
     host = info.context.require_user()
-    size = page_size(first)
+    request = page_request(first, after, last, before)
     everyone = await bookings.clients(host)
-    offset = int(str(decode_cursor(after)[0])) if after else 0
-    chosen = everyone[offset : offset + size]
+    try:
+        # A cursor is the 1-based position of its client in the list.
+        position = int(str(request.cursor[0])) if request.cursor else None
+    except ValueError:
+        raise BadUserInput(request.argument, "not a cursor from this API") from None
+    if request.backward:
+        end = len(everyone) if position is None else max(min(position - 1, len(everyone)), 0)
+        start = max(end - request.size, 0)
+    else:
+        start = max(position or 0, 0)
+        end = start + request.size
+    chosen = everyone[start:end]
     edges = [
         ClientEdge(
             node=Client(
@@ -87,15 +112,19 @@ async def clients(info: Info, first: int | None = 20, after: str | None = None) 
                 booking_count=c.booking_count,
                 last_booking_at=c.last_booking_at,
             ),
-            cursor=encode_cursor(offset + i + 1),
+            cursor=encode_cursor(start + i + 1),
         )
         for i, c in enumerate(chosen)
     ]
+    more = start > 0 if request.backward else end < len(everyone)
+    other_side = end < len(everyone) if request.backward else start > 0
     return ClientConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=offset + size < len(everyone),
-            end_cursor=edges[-1].cursor if edges else None,
+        page_info=page_info(
+            [edge.cursor for edge in edges],
+            request,
+            more=more,
+            beyond_cursor=position is not None and other_side,
         ),
         total_count=len(everyone),
     )
