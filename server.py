@@ -16,10 +16,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+import cli
 import db
 import gc_policy
 import observability
-import seed
 from config import Settings
 from graphql_app import GraphQLApp
 from models.user import User
@@ -117,7 +117,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def app_factory() -> Starlette:
-    return create_app()
+    """What `python server.py serve` runs in each worker process (their logging included)."""
+    settings = Settings.from_env()
+    observability.configure_logging(settings)
+    return create_app(settings)
 
 
 def __getattr__(name: str) -> Starlette:
@@ -128,12 +131,14 @@ def __getattr__(name: str) -> Starlette:
 
 
 def serve(settings: Settings) -> None:
-    observability.configure_logging()
+    """uvicorn with WORKERS processes; cli.py checked the settings before."""
+    observability.configure_logging(settings)
     uvicorn.run(
         "server:app_factory",
         factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
         ws_per_message_deflate=settings.ws_compression,
@@ -143,7 +148,7 @@ def serve(settings: Settings) -> None:
     )
 
 
-async def _makemigrations() -> None:
+async def make_migrations() -> None:
     from tortoise import Tortoise
     from tortoise.migrations.autodetector import MigrationAutodetector
 
@@ -156,7 +161,7 @@ async def _makemigrations() -> None:
     print("\n".join(written) or "No model changes.")
 
 
-async def _create_admin(settings: Settings, email: str) -> None:
+async def create_admin(settings: Settings, email: str) -> None:
     """Makes an existing account staff (the first admin has no one to ask)."""
     await db.start_database(settings)
     try:
@@ -169,23 +174,7 @@ async def _create_admin(settings: Settings, email: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    settings = Settings.from_env()
-    command = argv[0] if argv else "serve"
-    if command == "serve":
-        serve(settings)
-    elif command == "migrate":
-        asyncio.run(db.start_database(settings))
-    elif command == "makemigrations":
-        asyncio.run(_makemigrations())
-    elif command == "create-admin" and len(argv) == 2:
-        asyncio.run(_create_admin(settings, argv[1]))
-    elif command == "seed":
-        asyncio.run(seed.main(settings, argv[1:]))
-    else:
-        sys.exit(
-            "usage: python server.py "
-            "[serve | migrate | makemigrations | create-admin EMAIL | seed [--password PW]]"
-        )
+    cli.main(argv)
 
 
 if __name__ == "__main__":
