@@ -20,6 +20,7 @@ import cli
 import db
 import gc_policy
 import observability
+import tracing
 from config import Settings
 from graphql_app import GraphQLApp
 from models.user import User
@@ -53,6 +54,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    traced = tracing.configure(settings)  # before the schema, which adds its extension if on
     bus = bus_from_url(settings.redis_url, prefix=settings.bus_prefix)
     graphql = GraphQLApp(settings, bus)
 
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
+            *([Middleware(tracing.TraceRequests)] if traced else []),  # the access line inside
             Middleware(AccessLog),
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
