@@ -142,6 +142,9 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        # A worker busy importing and migrating can miss uvicorn's 5 s ping on a loaded machine
+        # and be killed over and over; 30 s still catches a hung one.
+        timeout_worker_healthcheck=30,
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
         ws_per_message_deflate=settings.ws_compression,

@@ -13,7 +13,7 @@ import pytest
 
 import cli
 from config import Settings, documented
-from tests.conftest import BACKEND, PG_SERVER, ROOT, free_port
+from tests.conftest import BACKEND, PG_SERVER, ROOT, free_port, start_server
 
 
 def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -145,3 +145,18 @@ def test_migrate_applies_migrations_and_exits(tmp_path):
     result = run("migrate", cwd=tmp_path, DATABASE_URL=f"sqlite://{database}")
     assert result.returncode == 0, result.stderr
     assert database.stat().st_size > 0
+
+
+async def test_serve_runs_workers_processes_that_log_like_one(settings, database, tmp_path):
+    server = start_server(settings, tmp_path, env={"WORKERS": "2"})
+    try:
+        for _ in range(4):
+            (await server.post("query Who { me { id } }")).ok()
+    finally:
+        server.stop()
+    entries = server.log_entries()
+    started = {e["message"] for e in entries if e["message"].startswith("Started server process")}
+    assert len(started) == 2, started
+    assert not [e for e in entries if "died" in e["message"]]
+    access = [e for e in entries if e["logger"] == "booknmeet.access" and e["operation"] == "Who"]
+    assert len(access) == 4  # each worker configured its own (JSON) logging
