@@ -196,7 +196,9 @@ def _traced_query(
     @functools.wraps(method)
     async def traced(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
         tracer = _tracer
-        if tracer is None or _in_query.get():  # one span per query, not per inner call
+        # Only inside a traced request or job (background polls would each start a trace of
+        # one query), and one span per query, not per inner call.
+        if tracer is None or _in_query.get() or not trace.get_current_span().is_recording():
             return await method(self, query, *args, **kwargs)
         operation = query.lstrip().split(None, 1)[0].upper() if query.strip() else "QUERY"
         attributes = {

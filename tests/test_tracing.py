@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 import tracing
+from models.user import User
 from observability import JsonFormatter
 from server import create_app
 from tests.conftest import BACKEND, PASSWORD, SIGN_UP, start_server
@@ -147,6 +148,10 @@ async def test_one_trace_from_the_request_to_the_database_and_the_feed(
 
     (line,) = [line for line in traced.log.lines if '"operation":"Link"' in line]
     assert f'"traceId":"{CALLER_TRACE}"' in line
+
+    traced.spans.clear()
+    assert await User.filter(email="trace@example.com").count() == 1  # outside any request
+    assert traced.spans.get_finished_spans() == ()  # background polls start no trace each
 
 
 async def test_no_tracing_without_the_endpoint(settings) -> None:
