@@ -21,7 +21,9 @@ CONNECT_TIMEOUT = 5.0
 def _reason(exc: BaseException) -> str:
     """What went wrong, in a few words: the innermost OS error when there is one."""
     seen: BaseException | None = exc
-    while seen is not None:
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:  # a chain can loop back on itself
+        visited.add(id(seen))
         if isinstance(seen, ConnectionRefusedError):
             return "connection refused"
         if isinstance(seen, socket.gaierror):
