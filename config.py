@@ -1,10 +1,29 @@
-"""All configuration, read from the environment in one place (see README: Configuration)."""
+"""All configuration, read from the environment in one place (see README: Configuration).
+
+Each setting is a field with its environment variable and meaning attached, so that parsing
+(`Settings.from_env`) and the listing (`python server.py settings`) cannot drift apart.
+"""
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite://booknmeet.sqlite3"
+LOG_FORMATS = ("text", "json")
+
+
+class ConfigError(Exception):
+    """A setting that cannot work; the message starts with the variable's name."""
+
+
+_PASSWORD_IN_URL = re.compile(r"^([a-z0-9+.-]+://[^/@:]*):[^/]*@", re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password, if any, replaced by an ellipsis: safe to print."""
+    return _PASSWORD_IN_URL.sub(r"\1:…@", url)
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -22,49 +41,164 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def _database_url(value: str) -> str:
+    url = normalize_database_url(value)
+    if not url.startswith(("sqlite://", "postgres://")):
+        raise ValueError("must start with sqlite:// or postgres://")
+    return url
+
+
+def _redis_url(value: str) -> str:
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return value
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("not a whole number") from None
+
+
+def _float(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError("not a number") from None
+
+
+def _port(value: str) -> int:
+    port = _int(value)
+    if not 0 < port < 65536:
+        raise ValueError("must be between 1 and 65535")
+    return port
+
+
+def _log_format(value: str) -> str:
+    if value not in LOG_FORMATS:
+        raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}")
+    return value
+
+
+def _at_least_one(value: str) -> int:
+    number = _int(value)
+    if number < 1:
+        raise ValueError("must be at least 1")
+    return number
+
+
+def setting(env: str, default: Any, meaning: str, parse: Callable[[str], Any] | None = None) -> Any:
+    """A field read from `env`; an unset or empty variable keeps the default."""
+    return field(default=default, metadata={"env": env, "meaning": meaning, "parse": parse})
+
+
+def _parser(default: Any) -> Callable[[str], Any]:
+    if isinstance(default, bool):
+        return _flag
+    if isinstance(default, int):
+        return _int
+    if isinstance(default, float):
+        return _float
+    if isinstance(default, tuple):
+        return _csv
+    return str
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8000
-    database_url: str = DEFAULT_DATABASE_URL
-    redis_url: str | None = None
-    calendar_allowed_hosts: tuple[str, ...] = ()
-    rate_limit_per_minute: int = 60
-    allowed_origins: tuple[str, ...] = ()
-    ssl_certfile: str | None = None
-    ssl_keyfile: str | None = None
-    introspection: bool = True
-    controller_name: str = "Book N Meet"
-    contact_email: str = "privacy@booknmeet.example"
-    max_query_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 2000
-    max_query_cost: int = 5000
-    max_body_bytes: int = 256 * 1024
-    reminder_poll_seconds: float = 30.0
-    outbox_poll_seconds: float = 2.0
-    calendar_sync_minutes: float = 15.0
-    bus_prefix: str = "bnm:"
-    # How often a worker looks for calendars due a sync.
-    calendar_tick_seconds: float = 60.0
-    # How often a worker tries to claim the (hourly) retention purge.
-    retention_purge_seconds: float = 600.0
-    encryption_key: str | None = None
+    host: str = setting("HOST", "127.0.0.1", "where `python server.py` listens")
+    port: int = setting("PORT", 8000, "its port", _port)
+    workers: int = setting(
+        "WORKERS", 1, "worker processes of `python server.py serve`", _at_least_one
+    )
+    database_url: str = setting(
+        "DATABASE_URL",
+        DEFAULT_DATABASE_URL,
+        "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB; migrated on start",
+        _database_url,
+    )
+    redis_url: str | None = setting(
+        "REDIS_URL", None, "redis://HOST:PORT/N: events fan out across processes", _redis_url
+    )
+    calendar_allowed_hosts: tuple[str, ...] = setting(
+        "CALENDAR_ALLOWED_HOSTS", (), "hosts calendar feeds may use despite private addresses"
+    )
+    rate_limit_per_minute: int = setting(
+        "RATE_LIMIT_PER_MINUTE", 60, "anonymous mutations and log-ins per client; 0 = off"
+    )
+    allowed_origins: tuple[str, ...] = setting(
+        "ALLOWED_ORIGINS", (), "browser origins allowed over CORS and WebSocket"
+    )
+    ssl_certfile: str | None = setting("SSL_CERTFILE", None, "with SSL_KEYFILE: serve HTTPS")
+    ssl_keyfile: str | None = setting("SSL_KEYFILE", None, "with SSL_CERTFILE: serve HTTPS")
+    introspection: bool = setting("INTROSPECTION", True, "0 turns introspection off")
+    controller_name: str = setting("PRIVACY_CONTROLLER", "Book N Meet", "shown by privacyInfo")
+    contact_email: str = setting(
+        "PRIVACY_CONTACT_EMAIL", "privacy@booknmeet.example", "shown by privacyInfo"
+    )
+    max_query_depth: int = setting("MAX_QUERY_DEPTH", 12, "GraphQL depth limit")
+    max_aliases: int = setting("MAX_ALIASES", 30, "GraphQL alias limit")
+    max_tokens: int = setting("MAX_TOKENS", 2000, "GraphQL token limit")
+    max_query_cost: int = setting(
+        "MAX_QUERY_COST", 5000, "GraphQL cost limit (each field 1, lists times first/last)"
+    )
+    max_body_bytes: int = setting("MAX_BODY_BYTES", 256 * 1024, "larger request bodies get 413")
+    reminder_poll_seconds: float = setting(
+        "REMINDER_POLL_SECONDS", 30.0, "how often due reminders are claimed"
+    )
+    outbox_poll_seconds: float = setting(
+        "OUTBOX_POLL_SECONDS", 2.0, "how often committed, unpublished events are published"
+    )
+    calendar_sync_minutes: float = setting(
+        "CALENDAR_SYNC_MINUTES", 15.0, "how often each linked calendar is synced"
+    )
+    bus_prefix: str = setting("EVENT_BUS_PREFIX", "bnm:", "Redis channel prefix")
+    calendar_tick_seconds: float = setting(
+        "CALENDAR_TICK_SECONDS", 60.0, "how often a worker looks for calendars due a sync"
+    )
+    retention_purge_seconds: float = setting(
+        "RETENTION_PURGE_SECONDS", 600.0, "how often a worker tries to claim the hourly purge"
+    )
+    encryption_key: str | None = setting(
+        "ENCRYPTION_KEY", None, "Fernet key for secrets at rest (else a key file)"
+    )
     # Answers to anonymous public queries (web/public_cache.py). Invalidated after each commit
     # that changes what they read; the TTL bounds what a lost invalidation could leave stale.
-    public_cache: bool = True
-    public_cache_entries: int = 1024
-    public_cache_ttl_seconds: float = 10.0
+    public_cache: bool = setting("PUBLIC_CACHE", True, "0 turns the public answer cache off")
+    public_cache_entries: int = setting("PUBLIC_CACHE_ENTRIES", 1024, "public cache size")
+    public_cache_ttl_seconds: float = setting(
+        "PUBLIC_CACHE_TTL_SECONDS", 10.0, "longest life of a public cache entry"
+    )
     # permessage-deflate costs a zlib context per connection (tens of KiB) and CPU per frame, for
     # frames of a few hundred bytes: off unless asked for.
-    ws_compression: bool = False
+    ws_compression: bool = setting("WS_COMPRESSION", False, "1 offers permessage-deflate")
     # Full garbage collections run on this schedule instead of whenever CPython decides
     # (gc_policy.py).
-    gc_full_seconds: float = 600.0
-    # A WebSocket (either protocol) that sends no connection_init in time is closed (4408).
-    ws_init_timeout_seconds: float = 30.0
-    # Operations one WebSocket connection may run at once; one more is refused with an error.
-    ws_max_subscriptions: int = 50
+    gc_full_seconds: float = setting("GC_FULL_SECONDS", 600.0, "full GC schedule")
+    ws_init_timeout_seconds: float = setting(
+        "WS_INIT_TIMEOUT_SECONDS", 30.0, "a WebSocket without connection_init is closed (4408)"
+    )
+    ws_max_subscriptions: int = setting(
+        "WS_MAX_SUBSCRIPTIONS", 50, "operations one WebSocket connection may run at once"
+    )
+    # None: text on a terminal, JSON otherwise (log collectors read JSON).
+    log_format: str | None = setting(
+        "LOG_FORMAT", None, "text or json (unset: text on a terminal, else json)", _log_format
+    )
+    log_level: str = setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR")
+    otel_endpoint: str | None = setting(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        None,
+        "set: OpenTelemetry traces are exported there over OTLP/HTTP (unset: no tracing)",
+    )
+    otel_service_name: str = setting(
+        "OTEL_SERVICE_NAME", "booknmeet", "service.name of the exported spans"
+    )
+    backup_dir: str = setting("BACKUP_DIR", "./backups", "where `python server.py backup` writes")
+    backup_retention_days: float = setting(
+        "BACKUP_RETENTION_DAYS", 30.0, "older snapshot files there are deleted by `backup`"
+    )
 
     @property
     def is_sqlite(self) -> bool:
@@ -72,44 +206,38 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Raises ConfigError, naming the variable, for a value that cannot be used."""
         env = os.environ if env is None else env
-        d = cls()
-        return cls(
-            host=env.get("HOST", d.host),
-            port=int(env.get("PORT", d.port)),
-            database_url=normalize_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-            redis_url=env.get("REDIS_URL") or None,
-            calendar_allowed_hosts=_csv(env.get("CALENDAR_ALLOWED_HOSTS", "")),
-            rate_limit_per_minute=int(env.get("RATE_LIMIT_PER_MINUTE", d.rate_limit_per_minute)),
-            allowed_origins=_csv(env.get("ALLOWED_ORIGINS", "")),
-            ssl_certfile=env.get("SSL_CERTFILE") or None,
-            ssl_keyfile=env.get("SSL_KEYFILE") or None,
-            introspection=_flag(env.get("INTROSPECTION", "1")),
-            controller_name=env.get("PRIVACY_CONTROLLER", d.controller_name),
-            contact_email=env.get("PRIVACY_CONTACT_EMAIL", d.contact_email),
-            max_query_depth=int(env.get("MAX_QUERY_DEPTH", d.max_query_depth)),
-            max_aliases=int(env.get("MAX_ALIASES", d.max_aliases)),
-            max_tokens=int(env.get("MAX_TOKENS", d.max_tokens)),
-            max_query_cost=int(env.get("MAX_QUERY_COST", d.max_query_cost)),
-            max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
-            outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
-            calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
-            encryption_key=env.get("ENCRYPTION_KEY") or None,
-            public_cache=_flag(env.get("PUBLIC_CACHE", "1")),
-            public_cache_entries=int(env.get("PUBLIC_CACHE_ENTRIES", d.public_cache_entries)),
-            public_cache_ttl_seconds=float(
-                env.get("PUBLIC_CACHE_TTL_SECONDS", d.public_cache_ttl_seconds)
-            ),
-            bus_prefix=env.get("EVENT_BUS_PREFIX", d.bus_prefix),
-            retention_purge_seconds=float(
-                env.get("RETENTION_PURGE_SECONDS", d.retention_purge_seconds)
-            ),
-            calendar_tick_seconds=float(env.get("CALENDAR_TICK_SECONDS", d.calendar_tick_seconds)),
-            reminder_poll_seconds=float(env.get("REMINDER_POLL_SECONDS", d.reminder_poll_seconds)),
-            ws_compression=_flag(env.get("WS_COMPRESSION", "0")),
-            gc_full_seconds=float(env.get("GC_FULL_SECONDS", d.gc_full_seconds)),
-            ws_init_timeout_seconds=float(
-                env.get("WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds)
-            ),
-            ws_max_subscriptions=int(env.get("WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)),
-        )
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = env.get(spec.metadata["env"], "")
+            if raw == "":
+                continue
+            parse = spec.metadata["parse"] or _parser(spec.default)
+            try:
+                values[spec.name] = parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{spec.metadata['env']}: {mask_url(raw)!r}: {exc}") from None
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingDoc:
+    env: str
+    default: str
+    meaning: str
+
+
+def documented() -> Iterator[SettingDoc]:
+    """Every setting: its variable, its default as written in the environment, its meaning."""
+    for spec in fields(Settings):
+        default = spec.default
+        if default is None:
+            shown = "(unset)"
+        elif isinstance(default, bool):
+            shown = "1" if default else "0"
+        elif isinstance(default, tuple):
+            shown = ",".join(default) or "(empty)"
+        else:
+            shown = f"{default:g}" if isinstance(default, float) else str(default)
+        yield SettingDoc(spec.metadata["env"], shown, spec.metadata["meaning"])

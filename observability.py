@@ -1,4 +1,4 @@
-"""Structured JSON logs with request and user ids, and Prometheus metrics (/metrics).
+"""Logs (JSON or text) with request, user and trace ids, and Prometheus metrics (/metrics).
 
 Logs never carry tokens, passwords, feed URLs or e-mail bodies: request paths with secrets in them
 (/ical/<token>.ics, /export/<token>) are redacted, and nothing logs GraphQL variables.
@@ -8,16 +8,17 @@ import asyncio
 import contextvars
 import gc
 import itertools
-import json
 import logging
 import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 if TYPE_CHECKING:
+    from config import Settings
     from events.bus import EventBus
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -91,27 +93,90 @@ BUS_SUBSCRIBERS = Gauge(
 CALENDAR_SYNC_FAILURES = Counter("bnm_calendar_sync_failures_total", "Failed calendar syncs")
 
 
+@dataclass(slots=True)
+class AccessEntry:
+    """What the access line tells beyond the HTTP status; filled in while the request runs."""
+
+    operation: str | None = None
+
+
+access_var: contextvars.ContextVar[AccessEntry | None] = contextvars.ContextVar(
+    "access", default=None
+)
+
+# Set by tracing.configure: a function giving the current (trace id, span id) as hex, or None.
+trace_ids: Callable[[], tuple[str, str] | None] | None = None
+
+
+def _time(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).isoformat()
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object a line (orjson: the access line is written on every request)."""
+
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+        entry: dict[str, object] = {
+            "time": _time(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
             "requestId": request_id_var.get(None),
             "userId": user_id_var.get(None),
         }
+        access = getattr(record, "access", None)
+        if access is not None:
+            method, path, status, duration_ms, client, operation = access
+            entry["method"], entry["path"], entry["status"] = method, path, status
+            entry["durationMs"], entry["client"], entry["operation"] = (
+                duration_ms,
+                client,
+                operation,
+            )
+        ids = trace_ids() if trace_ids is not None else None
+        if ids is not None:
+            entry["traceId"], entry["spanId"] = ids
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return orjson.dumps(entry, default=str).decode()
 
 
-def configure_logging(level: str = "INFO") -> None:
+class TextFormatter(logging.Formatter):
+    """For people at a terminal: time, level, logger, message, then the ids that are set."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{_time(record.created)[:23]} {record.levelname:<7} {record.name}: "
+        line += record.getMessage()
+        access = getattr(record, "access", None)
+        if access is not None:
+            line += f" client={access[4]} operation={access[5] or '-'}"
+        request_id, user_id = request_id_var.get(None), user_id_var.get(None)
+        if request_id is not None:
+            line += f" request={request_id}"
+        if user_id is not None:
+            line += f" user={user_id}"
+        ids = trace_ids() if trace_ids is not None else None
+        if ids is not None:
+            line += f" trace={ids[0]}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def log_format(settings: "Settings", stream: TextIO) -> str:
+    """LOG_FORMAT, else text for a person at a terminal and JSON for a log collector."""
+    if settings.log_format:
+        return settings.log_format
+    return "text" if stream.isatty() else "json"
+
+
+def configure_logging(settings: "Settings") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    text = log_format(settings, sys.stderr) == "text"
+    handler.setFormatter(TextFormatter() if text else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(settings.log_level.upper())
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
@@ -122,7 +187,8 @@ def safe_path(path: str) -> str:
 
 
 class AccessLog:
-    """One JSON line per HTTP request, instead of uvicorn's (which would log secret paths)."""
+    """One line per HTTP request, instead of uvicorn's (which would log secret paths): method,
+    path, status, duration, client address and GraphQL operation name."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -138,6 +204,8 @@ class AccessLog:
         # public-cache hit, /ical, /healthz); a GraphQL context takes this id as its own.
         request_id_var.set(new_request_id())
         user_id_var.set(None)
+        entry = AccessEntry()
+        access_var.set(entry)
 
         async def send_status(message: Message) -> None:
             nonlocal status
@@ -149,12 +217,25 @@ class AccessLog:
             await self.app(scope, receive, send_status)
         finally:
             HTTP.labels(scope["method"], str(status)).inc()
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            client = scope.get("client")
+            path = safe_path(scope["path"])
             self.log.info(
                 "%s %s %d %.1fms",
                 scope["method"],
-                safe_path(scope["path"]),
+                path,
                 status,
-                (time.perf_counter() - started) * 1000,
+                duration_ms,
+                extra={
+                    "access": (
+                        scope["method"],
+                        path,
+                        status,
+                        duration_ms,
+                        client[0] if client else None,
+                        entry.operation,
+                    )
+                },
             )
 
 
@@ -178,6 +259,9 @@ class Metrics(SchemaExtension):
 
 def observe_operation(name: str | None, kind: str, started: float) -> None:
     """An operation answered, executed or from the public cache (web/public_cache.py)."""
+    entry = access_var.get()
+    if entry is not None:
+        entry.operation = name
     labels = (name or "anonymous", kind)
     REQUESTS.labels(*labels).inc()
     LATENCY.labels(*labels).observe(time.perf_counter() - started)

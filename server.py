@@ -16,10 +16,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+import cli
 import db
 import gc_policy
 import observability
-import seed
+import tracing
 from config import Settings
 from events.bus import bus_from_url
 from events.outbox import Outbox
@@ -67,6 +68,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    traced = tracing.configure(settings)  # before the schema, which adds its extension if on
     bus = bus_from_url(settings.redis_url, prefix=settings.bus_prefix)
     graphql = GraphQLApp(settings, bus)
 
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
+            *([Middleware(tracing.TraceRequests)] if traced else []),  # the access line inside
             Middleware(AccessLog),
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
@@ -124,7 +127,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def app_factory() -> Starlette:
-    return create_app()
+    """What `python server.py serve` runs in each worker process (their logging included)."""
+    settings = Settings.from_env()
+    observability.configure_logging(settings)
+    return create_app(settings)
 
 
 def __getattr__(name: str) -> Starlette:
@@ -135,12 +141,17 @@ def __getattr__(name: str) -> Starlette:
 
 
 def serve(settings: Settings) -> None:
-    observability.configure_logging()
+    """uvicorn with WORKERS processes; cli.py checked the settings before."""
+    observability.configure_logging(settings)
     uvicorn.run(
         "server:app_factory",
         factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
+        # A worker busy importing and migrating can miss uvicorn's 5 s ping on a loaded machine
+        # and be killed over and over; 30 s still catches a hung one.
+        timeout_worker_healthcheck=30,
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
         ws_per_message_deflate=settings.ws_compression,
@@ -150,7 +161,7 @@ def serve(settings: Settings) -> None:
     )
 
 
-async def _makemigrations() -> None:
+async def make_migrations() -> None:
     from tortoise import Tortoise
     from tortoise.migrations.autodetector import MigrationAutodetector
 
@@ -163,7 +174,7 @@ async def _makemigrations() -> None:
     print("\n".join(written) or "No model changes.")
 
 
-async def _create_admin(settings: Settings, email: str) -> None:
+async def create_admin(settings: Settings, email: str) -> None:
     """Makes an existing account staff (the first admin has no one to ask)."""
     await db.start_database(settings)
     try:
@@ -176,23 +187,7 @@ async def _create_admin(settings: Settings, email: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    settings = Settings.from_env()
-    command = argv[0] if argv else "serve"
-    if command == "serve":
-        serve(settings)
-    elif command == "migrate":
-        asyncio.run(db.start_database(settings))
-    elif command == "makemigrations":
-        asyncio.run(_makemigrations())
-    elif command == "create-admin" and len(argv) == 2:
-        asyncio.run(_create_admin(settings, argv[1]))
-    elif command == "seed":
-        asyncio.run(seed.main(settings, argv[1:]))
-    else:
-        sys.exit(
-            "usage: python server.py "
-            "[serve | migrate | makemigrations | create-admin EMAIL | seed [--password PW]]"
-        )
+    cli.main(argv)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
+from domain.errors import BadUserInput
 from models.booking import Booking
 from resolvers.ids import parse_id
 from schema.booking import (
@@ -17,7 +19,7 @@ from schema.booking import (
     SlotType,
 )
 from schema.context import Info
-from schema.pagination import PageInfoType, decode_cursor, encode_cursor, page_size
+from schema.pagination import BEFORE, LAST, encode_cursor, exists, page_info, page_request
 from services import bookings, slots
 
 
@@ -42,16 +44,20 @@ async def bookings_page(
     order: BookingOrder = BookingOrder.NEWEST_FIRST,
     start_from: datetime | None = None,
     start_to: datetime | None = None,
+    last: Annotated[int | None, LAST] = None,
+    before: Annotated[str | None, BEFORE] = None,
 ) -> BookingConnectionType:
     host = info.context.require_user()
+    request = page_request(first, after, last, before)
     result = await bookings.page(
         host,
-        first=page_size(first),
-        after=decode_cursor(after) if after else None,
+        first=request.size,
+        after=request.cursor,
         status=status.value if status else None,
         order=order.value,
         start_from=start_from,
         start_to=start_to,
+        backward=request.backward,
     )
     edges = []
     for row, key in result.rows:
@@ -59,8 +65,11 @@ async def bookings_page(
         edges.append(BookingEdgeType(node=BookingType.from_model(row), cursor=encode_cursor(*key)))
     return BookingConnectionType(
         edges=edges,
-        page_info=PageInfoType(
-            has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None
+        page_info=page_info(
+            [edge.cursor for edge in edges],
+            request,
+            more=result.has_more,
+            beyond_cursor=exists(result.beyond_cursor),
         ),
         count=result.total,
     )
@@ -68,19 +77,33 @@ async def bookings_page(
 
 async def booking(info: Info, id: strawberry.ID) -> BookingType | None:
     host = info.context.require_user()
-    row = await bookings.hosted(parse_id(id, "BookingType"), host)
+    row = await bookings.hosted(parse_id(id, "Booking"), host)
     info.context.loaders.prime_event_type(row.event_type)
     return BookingType.from_model(row)
 
 
 async def clients(
-    info: Info, first: int | None = 20, after: str | None = None
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    last: Annotated[int | None, LAST] = None,
+    before: Annotated[str | None, BEFORE] = None,
 ) -> ClientConnectionType:
     host = info.context.require_user()
-    size = page_size(first)
+    request = page_request(first, after, last, before)
     everyone = await bookings.clients(host)
-    offset = int(str(decode_cursor(after)[0])) if after else 0
-    chosen = everyone[offset : offset + size]
+    try:
+        # A cursor is the 1-based position of its client in the list.
+        position = int(str(request.cursor[0])) if request.cursor else None
+    except ValueError:
+        raise BadUserInput(request.argument, "not a cursor from this API") from None
+    if request.backward:
+        end = len(everyone) if position is None else max(min(position - 1, len(everyone)), 0)
+        start = max(end - request.size, 0)
+    else:
+        start = max(position or 0, 0)
+        end = start + request.size
+    chosen = everyone[start:end]
     edges = [
         ClientEdgeType(
             node=ClientType(
@@ -89,15 +112,19 @@ async def clients(
                 booking_count=c.booking_count,
                 last_booking_at=c.last_booking_at,
             ),
-            cursor=encode_cursor(offset + i + 1),
+            cursor=encode_cursor(start + i + 1),
         )
         for i, c in enumerate(chosen)
     ]
+    more = start > 0 if request.backward else end < len(everyone)
+    other_side = end < len(everyone) if request.backward else start > 0
     return ClientConnectionType(
         edges=edges,
-        page_info=PageInfoType(
-            has_next_page=offset + size < len(everyone),
-            end_cursor=edges[-1].cursor if edges else None,
+        page_info=page_info(
+            [edge.cursor for edge in edges],
+            request,
+            more=more,
+            beyond_cursor=position is not None and other_side,
         ),
         total_count=len(everyone),
     )
@@ -119,7 +146,7 @@ async def book_meeting(info: Info, input: BookMeetingInput) -> BookingType:
 
 
 async def _managed(info: Info, id: strawberry.ID, manage_token: str | None) -> Booking:
-    return await bookings.managed(parse_id(id, "BookingType"), info.context.user, manage_token)
+    return await bookings.managed(parse_id(id, "Booking"), info.context.user, manage_token)
 
 
 async def cancel_booking(
@@ -142,5 +169,5 @@ async def reschedule_booking(
 
 async def confirm_booking(info: Info, id: strawberry.ID) -> BookingType:
     host = info.context.require_user()
-    row = await bookings.confirm(await bookings.hosted(parse_id(id, "BookingType"), host))
+    row = await bookings.confirm(await bookings.hosted(parse_id(id, "Booking"), host))
     return BookingType.from_model(row)

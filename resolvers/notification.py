@@ -1,19 +1,35 @@
+from typing import Annotated
+
 import strawberry
 
+from domain.errors import BadUserInput
 from resolvers.ids import parse_id
 from schema.context import Info
 from schema.live import NotificationConnectionType, NotificationEdgeType, NotificationType
-from schema.pagination import PageInfoType, decode_cursor, encode_cursor, page_size
+from schema.pagination import BEFORE, LAST, encode_cursor, exists, page_info, page_request
 from services import notifications
 
 
 async def notifications_page(
-    info: Info, first: int | None = 20, after: str | None = None, unread_only: bool | None = False
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    unread_only: bool | None = False,
+    last: Annotated[int | None, LAST] = None,
+    before: Annotated[str | None, BEFORE] = None,
 ) -> NotificationConnectionType:
     user = info.context.require_user()
-    after_id = int(str(decode_cursor(after)[0])) if after else None
+    request = page_request(first, after, last, before)
+    try:
+        cursor_id = int(str(request.cursor[0])) if request.cursor else None
+    except ValueError:
+        raise BadUserInput(request.argument, "not a cursor from this API") from None
     result = await notifications.page(
-        user, first=page_size(first), after_id=after_id, unread_only=bool(unread_only)
+        user,
+        first=request.size,
+        after_id=cursor_id,
+        unread_only=bool(unread_only),
+        backward=request.backward,
     )
     edges = [
         NotificationEdgeType(node=NotificationType.from_model(row), cursor=encode_cursor(row.id))
@@ -21,8 +37,11 @@ async def notifications_page(
     ]
     return NotificationConnectionType(
         edges=edges,
-        page_info=PageInfoType(
-            has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None
+        page_info=page_info(
+            [edge.cursor for edge in edges],
+            request,
+            more=result.has_more,
+            beyond_cursor=exists(result.beyond_cursor),
         ),
         count=result.total,
     )

@@ -539,9 +539,14 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "Objection.MARKETING": "Marketing: stopped, and MARKETING consent withdrawn.",
     # --- PageInfo ---
-    "PageInfo": "Where a page ends: pass endCursor as `after` while hasNextPage is true.",
+    "PageInfo": (
+        "Where a page starts and ends: pass endCursor as `after` while hasNextPage is true, or "
+        "startCursor as `before` (with `last`) while hasPreviousPage is true."
+    ),
     "PageInfo.hasNextPage": "Whether more items follow this page.",
+    "PageInfo.hasPreviousPage": "Whether more items come before this page.",
     "PageInfo.endCursor": "The cursor of the page's last item; null on an empty page.",
+    "PageInfo.startCursor": "The cursor of the page's first item; null on an empty page.",
     # --- Policy ---
     "Policy": "A version of the privacy policy. Public.",
     "Policy.version": "The version's name, e.g. 2027-01.",

@@ -1,5 +1,6 @@
 """Abuse limits beyond strawberry's own (depth, aliases, tokens): a query's cost is bounded (each
-field 1, lists times `first`). Anonymous mutations are rate limited by schema/pipeline.py."""
+field 1, lists times `first` or `last`). Anonymous mutations are rate limited by
+schema/pipeline.py."""
 
 from graphql import (
     FieldNode,
@@ -19,7 +20,7 @@ from schema.pagination import MAX_PAGE
 
 def cost_rule(max_cost: int) -> type[ValidationRule]:
     class QueryCost(ValidationRule):
-        """Each field costs 1; a field with `first` multiplies what is under it by `first`."""
+        """Each field costs 1; `first` (or `last`) on a field multiplies what is under it."""
 
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
             cost = _cost(node.selection_set, self.context)
@@ -36,15 +37,17 @@ def cost_rule(max_cost: int) -> type[ValidationRule]:
 
 
 def _first(node: FieldNode) -> int:
+    """The page size a field asks for: `first` or `last`, the larger when both are given."""
+    size = 1
     for argument in node.arguments or ():
-        if argument.name.value != "first":
+        if argument.name.value not in ("first", "last"):
             continue
         if isinstance(argument.value, IntValueNode):
-            return max(int(argument.value.value), 1)
-        if isinstance(argument.value, VariableNode):
+            size = max(size, int(argument.value.value))
+        elif isinstance(argument.value, VariableNode):
             # Validation runs (and is cached) before variables are known: assume the largest page.
-            return MAX_PAGE
-    return 1
+            size = MAX_PAGE
+    return size
 
 
 def _cost(selection_set: SelectionSetNode | None, context: ValidationContext) -> int:

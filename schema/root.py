@@ -4,6 +4,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
+import tracing
 from config import Settings
 from observability import Metrics
 from resolvers import availability as availability_r
@@ -247,7 +248,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[CodedErrors, pipeline(settings), Metrics],
+        extensions=[*tracing.schema_extensions(settings), CodedErrors, pipeline(settings), Metrics],
         config=StrawberryConfig(
             disable_field_suggestions=not settings.introspection, scalar_map=SCALAR_MAP
         ),

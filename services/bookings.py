@@ -309,11 +309,12 @@ async def confirm(booking: Booking) -> Booking:
     return await retrying(attempt)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Page:
-    rows: list[tuple[Booking, list[object]]]  # (booking, cursor key)
-    has_next: bool
+    rows: list[tuple[Booking, list[object]]]  # (booking, cursor key), in the order asked for
+    has_more: bool  # beyond the page, in the direction it was read
     count_query: Any  # the rows before paging: counted only when totalCount is asked
+    beyond_cursor: object  # a query for what lies on the other side of the cursor, or None
 
     async def total(self) -> int:
         return await self.count_query.count()
@@ -328,8 +329,11 @@ async def page(
     order: str,
     start_from: datetime | None = None,
     start_to: datetime | None = None,
+    backward: bool = False,
 ) -> Page:
-    """Keyset pages: NEWEST_FIRST by id descending (ids grow with time), START_ASC by start, id."""
+    """Keyset pages: NEWEST_FIRST by id descending (ids grow with time), START_ASC by start, id.
+    `backward`: the `first` items before the cursor `after` (the last ones without a cursor),
+    still in the order asked for."""
     query = Booking.filter(host_id=host.id)
     if status:
         query = query.filter(status=status)
@@ -338,28 +342,41 @@ async def page(
     if start_to:
         query = query.filter(start__lt=start_to)
     count_query = query
+    beyond = None
+    argument = "before" if backward else "after"
     try:
         if order == "START_ASC":
+            fields = ["start", "id"]
             if after:
-                after_start, after_id = datetime.fromisoformat(str(after[0])), int(str(after[1]))
-                query = query.filter(
-                    Q(start__gt=after_start) | Q(start=after_start, id__gt=after_id)
-                )
-            query = query.order_by("start", "id")
+                start, key_id = datetime.fromisoformat(str(after[0])), int(str(after[1]))
+                earlier = Q(start__lt=start) | Q(start=start, id__lt=key_id)
+                later = Q(start__gt=start) | Q(start=start, id__gt=key_id)
+                at = Q(start=start, id=key_id)
+                wanted, other_side = (earlier, later | at) if backward else (later, earlier | at)
+                query, beyond = query.filter(wanted), query.filter(other_side)
         else:
+            fields = ["-id"]
             if after:
                 if len(after) != 1:
                     raise ValueError("cursor of another order")
-                query = query.filter(id__lt=int(str(after[0])))
-            query = query.order_by("-id")
+                key_id = int(str(after[0]))
+                if backward:
+                    query, beyond = query.filter(id__gt=key_id), query.filter(id__lte=key_id)
+                else:
+                    query, beyond = query.filter(id__lt=key_id), query.filter(id__gte=key_id)
     except (ValueError, IndexError, TypeError):
-        raise BadUserInput("after", "not a cursor from this API for this order") from None
-    rows = await query.limit(first + 1).select_related("event_type__host")
+        raise BadUserInput(argument, "not a cursor from this API for this order") from None
+    if backward:
+        fields = [f.removeprefix("-") if f.startswith("-") else f"-{f}" for f in fields]
+    rows = await query.order_by(*fields).limit(first + 1).select_related("event_type__host")
+    chosen = rows[:first]
+    if backward:
+        chosen.reverse()
     keyed = [
         (row, [row.start.isoformat(), row.id] if order == "START_ASC" else [row.id])
-        for row in rows[:first]
+        for row in chosen
     ]
-    return Page(keyed, len(rows) > first, count_query)
+    return Page(keyed, len(rows) > first, count_query, beyond)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDict
 from yarl import URL
 
+import tracing
+
 log = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -302,6 +304,7 @@ async def fetch(
                 cookie_jar=aiohttp.DummyCookieJar(),
                 trust_env=False,  # an environment proxy would connect on our behalf, unchecked
                 timeout=aiohttp.ClientTimeout(total=timeout),
+                trace_configs=tracing.client_trace_configs(),
             ) as session,
         ):
             redirects = 0
