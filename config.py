@@ -65,6 +65,25 @@ class Settings:
     ws_init_timeout_seconds: float = 30.0
     # Operations one WebSocket connection may run at once; one more is refused with an error.
     ws_max_subscriptions: int = 50
+    # Base of the links the server hands out (the OAuth redirect URI); empty: http://HOST:PORT.
+    public_url: str = ""
+    # How often a worker looks for bookings to write into linked calendars.
+    calendar_write_seconds: float = 5.0
+    # OAuth clients for Google Calendar and Microsoft 365; unset client id: not offered.
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    google_auth_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_token_url: str = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL)
+    google_api_url: str = "https://www.googleapis.com/calendar/v3"
+    microsoft_client_id: str | None = None
+    microsoft_client_secret: str | None = None
+    microsoft_auth_url: str = "https://login.microsoftonline.com/common/oauth2/v2.0/authorize"
+    microsoft_token_url: str = "https://login.microsoftonline.com/common/oauth2/v2.0/token"  # noqa: S105 (a URL)
+    microsoft_api_url: str = "https://graph.microsoft.com/v1.0"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,4 +131,18 @@ class Settings:
                 env.get("WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds)
             ),
             ws_max_subscriptions=int(env.get("WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)),
+            public_url=env.get("PUBLIC_URL", d.public_url),
+            calendar_write_seconds=float(
+                env.get("CALENDAR_WRITE_SECONDS", d.calendar_write_seconds)
+            ),
+            google_client_id=env.get("GOOGLE_CLIENT_ID") or None,
+            google_client_secret=env.get("GOOGLE_CLIENT_SECRET") or None,
+            google_auth_url=env.get("GOOGLE_AUTH_URL") or d.google_auth_url,
+            google_token_url=env.get("GOOGLE_TOKEN_URL") or d.google_token_url,
+            google_api_url=env.get("GOOGLE_API_URL") or d.google_api_url,
+            microsoft_client_id=env.get("MICROSOFT_CLIENT_ID") or None,
+            microsoft_client_secret=env.get("MICROSOFT_CLIENT_SECRET") or None,
+            microsoft_auth_url=env.get("MICROSOFT_AUTH_URL") or d.microsoft_auth_url,
+            microsoft_token_url=env.get("MICROSOFT_TOKEN_URL") or d.microsoft_token_url,
+            microsoft_api_url=env.get("MICROSOFT_API_URL") or d.microsoft_api_url,
         )
