@@ -37,6 +37,7 @@ async def connect_calendar(info: Info, provider: CalendarProvider) -> str:
     """The provider's authorization URL (OAuth 2 code flow with PKCE); its callback links the
     calendar."""
     owner = info.context.require_user()
+    oauth.provider(info.context.settings, provider.value)  # offered at all?
     await calendars.require_consent(owner)
     return await oauth.authorization_url(owner, provider.value, info.context.settings)
 
