@@ -18,7 +18,9 @@ from services import outbound
 from services.outbound import FetchResult, OutboundFailed
 
 DAV, CALDAV, CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
-TIMEOUT = 20.0
+# Generous: a server may compute a large collection's sync-token on first demand (Radicale: tens
+# of seconds for 2,000 events on a busy machine).
+TIMEOUT = 60.0
 MAX_BYTES = 20 * 1024 * 1024
 MULTIGET_BATCH = 200
 
