@@ -367,6 +367,7 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
 # --- two-way calendars: a feed, a CalDAV (Radicale) and a Google (emulated) calendar -------------
 
 TWO_WAY_EVENTS = 2_000
+HOUR = timedelta(hours=1)
 CONNECT = "mutation($p: CalendarProvider!) { connectCalendar(provider: $p) }"
 LINK_CALDAV = """mutation($i: CalDavCalendarInput!) {
   linkCalDavCalendar(input: $i) { id status lastError busyCount } }"""
@@ -498,6 +499,7 @@ def two_way_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
                 sys.stderr.write(
                     f"--- server log ---\n{log_path.read_text(errors='replace')[-4000:]}\n"
                 )
+            radicale.stop()
             raise
         finally:
             _server.stop_all([server])
@@ -509,17 +511,14 @@ def two_way_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
         def read_caldav(token: str | None) -> Any:
             return asyncio.run(calendar_sources.read_caldav(account, 0, kept, tz, token))
 
-        full, full_ms = _timed(lambda: read_caldav(None))
-        radicale.put(
-            collection,
-            "changed.ics",
-            vevent(
-                "changed", today + timedelta(days=3, hours=9), today + timedelta(days=3, hours=10)
-            ),
-        )
-        delta, incremental_ms = _timed(lambda: read_caldav(full.sync_token))
-        assert not delta.full and len(delta.busy) == 1, delta
-        radicale.stop()
+        try:
+            full, full_ms = _timed(lambda: read_caldav(None))
+            changed = today + timedelta(days=3, hours=9)
+            radicale.put(collection, "changed.ics", vevent("changed", changed, changed + HOUR))
+            delta, incremental_ms = _timed(lambda: read_caldav(full.sync_token))
+            assert not delta.full and len(delta.busy) == 1, delta
+        finally:
+            radicale.stop()
     loop.close()
     p50, p95 = statistics.median(samples), _stats.percentile(samples, 0.95)
     for calendar in linked:
