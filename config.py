@@ -199,6 +199,53 @@ class Settings:
     backup_retention_days: float = setting(
         "BACKUP_RETENTION_DAYS", 30.0, "older snapshot files there are deleted by `backup`"
     )
+    public_url: str = setting(
+        "PUBLIC_URL",
+        "",
+        "base of every link the server writes (e-mails, calendar entries, the OAuth redirect URI); "
+        "unset: http://HOST:PORT",
+    )
+    calendar_write_seconds: float = setting(
+        "CALENDAR_WRITE_SECONDS", 5.0, "how often a worker writes bookings into linked calendars"
+    )
+    google_client_id: str | None = setting(
+        "GOOGLE_CLIENT_ID", None, "OAuth client of Google Calendar (unset: Google not offered)"
+    )
+    google_client_secret: str | None = setting("GOOGLE_CLIENT_SECRET", None, "its secret")
+    google_auth_url: str = setting(
+        "GOOGLE_AUTH_URL",
+        "https://accounts.google.com/o/oauth2/v2/auth",
+        "Google's authorization endpoint",
+    )
+    google_token_url: str = setting(
+        "GOOGLE_TOKEN_URL",
+        "https://oauth2.googleapis.com/token",
+        "Google's token endpoint",
+    )
+    google_api_url: str = setting(
+        "GOOGLE_API_URL", "https://www.googleapis.com/calendar/v3", "Google Calendar API base"
+    )
+    microsoft_client_id: str | None = setting(
+        "MICROSOFT_CLIENT_ID", None, "OAuth client of Microsoft 365 (unset: Microsoft not offered)"
+    )
+    microsoft_client_secret: str | None = setting("MICROSOFT_CLIENT_SECRET", None, "its secret")
+    microsoft_auth_url: str = setting(
+        "MICROSOFT_AUTH_URL",
+        "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        "Microsoft's authorization endpoint",
+    )
+    microsoft_token_url: str = setting(
+        "MICROSOFT_TOKEN_URL",
+        "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        "Microsoft's token endpoint",
+    )
+    microsoft_api_url: str = setting(
+        "MICROSOFT_API_URL", "https://graph.microsoft.com/v1.0", "Microsoft Graph API base"
+    )
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:

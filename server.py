@@ -28,8 +28,8 @@ from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import calendars, reminders, retention, webhooks
-from web import export, ical, pages
+from services import calendar_writes, calendars, reminders, retention, webhooks
+from web import export, ical, oauth, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("booknmeet")
@@ -53,6 +53,11 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
             "calendars",
             settings.calendar_tick_seconds,
             functools.partial(calendars.sync_due, settings),
+        ),
+        Job(
+            "calendar-writes",
+            settings.calendar_write_seconds,
+            functools.partial(calendar_writes.run_due, settings),
         ),
         Job("gc", settings.gc_full_seconds, gc_policy.collect_old),
     ]
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/ical/{token}.ics", ical.host_feed),
             Route("/ical/booking/{booking_id}.ics", ical.booking_file),
             Route("/export/{token}", export.download),
+            Route("/oauth/callback/{provider}", oauth.callback),
             Route("/dashboard", pages.dashboard),
             Route("/book/{event_type_id}", pages.book),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
@@ -123,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
     )
     app.state.settings = settings
+    app.state.outbox = graphql.outbox
     return app
 
 

@@ -10,7 +10,12 @@ three generated feeds (2,000 VEVENTs each, first occurrences in the next 400 day
 local aiohttp server on 127.0.0.1; `python server.py` runs as a child process on a free port with a
 throwaway SQLite file; over GraphQL a London host (09:00-17:00 Mon-Fri, a 30-minute event type
 every 15 minutes) links the three feeds; then `availableSlots` is timed for a 30-day window from
-next Monday, and its answer checked against compute_slots over the same feeds. `main()` returns
+next Monday, and its answer checked against compute_slots over the same feeds.
+
+Two-way calendars: a host with one feed, one CalDAV calendar (a real Radicale on loopback) and
+one Google calendar (the local emulator of tests/calendar_emulators.py), 2,000 events each:
+`availableSlots` p50 (goal < 20 ms), and a full read of the CalDAV calendar against an
+incremental one (sync-collection) after one event changed (goal >= 10x faster). `main()` returns
 all the figures.
 """
 
@@ -359,9 +364,196 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
     }
 
 
+# --- two-way calendars: a feed, a CalDAV (Radicale) and a Google (emulated) calendar -------------
+
+TWO_WAY_EVENTS = 2_000
+HOUR = timedelta(hours=1)
+CONNECT = "mutation($p: CalendarProvider!) { connectCalendar(provider: $p) }"
+LINK_CALDAV = """mutation($i: CalDavCalendarInput!) {
+  linkCalDavCalendar(input: $i) { id status lastError busyCount } }"""
+CONSENT = "mutation { setConsent(purpose: CALENDAR_ACCESS, granted: true) { granted } }"
+CALENDARS = "{ calendars { name kind status lastError busyCount } }"
+
+
+class _Loop:
+    """An event loop in a thread of its own, for the emulators."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=600)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+def _google_events(provider: Any, seed: int, origin: datetime) -> None:
+    rng = random.Random(seed)
+    for _ in range(TWO_WAY_EVENTS):
+        day = origin + timedelta(days=rng.randrange(0, DAYS))
+        start = day.replace(hour=rng.randrange(7, 19), minute=rng.choice((0, 15, 30, 45)))
+        provider.put(provider.busy(start, start + timedelta(minutes=rng.choice((30, 60, 90)))))
+
+
+def _timed(call: Any) -> tuple[Any, float]:
+    began = clock.perf_counter()
+    result = call()
+    return result, (clock.perf_counter() - began) * 1000
+
+
+def two_way_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
+    """availableSlots with one feed, one CalDAV and one Google calendar of 2,000 events each; then
+    a full and an incremental (one changed event) read of the CalDAV and Google calendars."""
+    from services import caldav, calendar_sources
+    from tests.calendar_emulators import RADICALE_USER, start_emulators, start_radicale, vevent
+
+    tz = _london_host.ZONE
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first_day = next_monday(datetime.now(tz).date())
+    window_start = local_to_utc(first_day, time(0), tz)
+    window_end = local_to_utc(first_day + timedelta(days=SLOT_DAYS), time(0), tz)
+    feed = {"feed.ics": build_feed(TWO_WAY_EVENTS, SEED + 4, origin=today, days_before=0)}
+    loop = _Loop()
+    emulators = loop.run(start_emulators())
+    _google_events(emulators.google, SEED + 5, today)
+    figures: dict[str, Any] = {}
+    # Radicale keeps writing its history while it stops: ignore_cleanup_errors.
+    with tempfile.TemporaryDirectory(prefix="bnm-bench-2way-", ignore_cleanup_errors=True) as tmp:
+        log_path = Path(tmp) / "server.log"
+        radicale = start_radicale(Path(tmp), _server.free_port(), "bench-password")
+        server: _server.Child | None = None
+        try:
+            collection = radicale.new_calendar()
+            whole = build_feed(TWO_WAY_EVENTS, SEED + 6, origin=today, days_before=0)
+            began = clock.perf_counter()
+            uploaded = httpx.put(
+                collection,
+                content=whole,
+                headers={"Content-Type": "text/calendar"},
+                auth=(RADICALE_USER, radicale.password),
+                timeout=600,
+            )
+            assert uploaded.status_code in (201, 204), uploaded.text
+            took = clock.perf_counter() - began
+            print(f"two-way: Radicale took the 2,000-event calendar in {took:.1f} s")
+            # Radicale builds the collection's sync history on the first PROPFIND: a one-off cost
+            # of the upload, not of linking, so it is paid here.
+            began = clock.perf_counter()
+            httpx.request(
+                "PROPFIND",
+                collection,
+                headers={"Depth": "0"},
+                auth=(RADICALE_USER, radicale.password),
+                timeout=600,
+            )
+            print(f"two-way: Radicale's first PROPFIND {clock.perf_counter() - began:.1f} s")
+            env = {"ENCRYPTION_KEY": Fernet.generate_key().decode(), **emulators.env()}
+            with FeedServer(feed) as feed_server:
+                server = _server.start_app_server(
+                    "server",
+                    log_path=log_path,
+                    database_url=f"sqlite://{tmp}/bench.sqlite3",
+                    extra_env=env,
+                )
+                with httpx.Client(base_url=server.url, timeout=600) as client:
+                    host = _london_host.create(
+                        client,
+                        email="two-way-bench@example.com",
+                        name="Two-way Bench Host",
+                        title="Two-way benchmark call",
+                        slug="two-way-benchmark-call",
+                    )
+                    graphql(client, CONSENT, {}, host.token)
+                    _, figures["link_feed_ms"] = _timed(
+                        lambda: graphql(
+                            client,
+                            LINK_CALENDAR,
+                            {"url": f"{feed_server.url}/feed.ics", "name": "feed"},
+                            host.token,
+                        )
+                    )
+                    caldav_input = {
+                        "url": collection,
+                        "username": RADICALE_USER,
+                        "password": radicale.password,
+                        "name": "caldav",
+                    }
+                    _, figures["link_caldav_ms"] = _timed(
+                        lambda: graphql(client, LINK_CALDAV, {"i": caldav_input}, host.token)
+                    )
+                    url = graphql(client, CONNECT, {"p": "GOOGLE"}, host.token)["connectCalendar"]
+                    consent = httpx.get(url)
+                    _, figures["link_google_ms"] = _timed(
+                        lambda: httpx.get(consent.headers["location"], timeout=600)
+                    )
+                    linked = graphql(client, CALENDARS, {}, host.token)["calendars"]
+                    slots, samples = _london_host.time_available_slots(
+                        client, host.event_type_id, window_start, window_end, requests
+                    )
+        except BaseException:
+            if log_path.exists():
+                sys.stderr.write(
+                    f"--- server log ---\n{log_path.read_text(errors='replace')[-4000:]}\n"
+                )
+            radicale.stop()
+            raise
+        finally:
+            _server.stop_all([server])
+
+        # Full against incremental reads, here in-process, of the same calendars.
+        account = caldav.Account(collection, RADICALE_USER, radicale.password, ("127.0.0.1",))
+        kept = (today - timedelta(days=1), today + timedelta(days=DAYS))
+
+        def read_caldav(token: str | None) -> Any:
+            return asyncio.run(calendar_sources.read_caldav(account, 0, kept, tz, token))
+
+        try:
+            full, full_ms = _timed(lambda: read_caldav(None))
+            changed = today + timedelta(days=3, hours=9)
+            radicale.put(collection, "changed.ics", vevent("changed", changed, changed + HOUR))
+            delta, incremental_ms = _timed(lambda: read_caldav(full.sync_token))
+            assert not delta.full and len(delta.busy) == 1, delta
+        finally:
+            radicale.stop()
+    loop.close()
+    p50, p95 = statistics.median(samples), _stats.percentile(samples, 0.95)
+    for calendar in linked:
+        print(
+            f"two-way linked {calendar['kind']:<9} {calendar['status']}, "
+            f"busyCount {calendar['busyCount']}"
+        )
+    print(
+        f"two-way link: feed {figures['link_feed_ms']:.0f} ms, CalDAV "
+        f"{figures['link_caldav_ms']:.0f} ms, Google (callback) {figures['link_google_ms']:.0f} ms"
+    )
+    print(
+        f"two-way availableSlots x{requests} ({len(slots)} slots, 3 calendars)  "
+        f"p50 {p50:8.3f} ms   p95 {p95:8.3f} ms   (goal p50 < 20 ms)"
+    )
+    ratio = full_ms / incremental_ms if incremental_ms else float("inf")
+    print(
+        f"two-way CalDAV read: full {full_ms:.0f} ms ({len(full.busy)} resources), incremental "
+        f"with one changed event {incremental_ms:.1f} ms: {ratio:.0f}x faster (goal >= 10x)"
+    )
+    return {
+        "two_way_calendars": {c["kind"]: c["busyCount"] for c in linked},
+        "two_way_p50_ms": p50,
+        "two_way_p95_ms": p95,
+        "two_way_full_sync_ms": full_ms,
+        "two_way_incremental_sync_ms": incremental_ms,
+        "two_way_sync_ratio": ratio,
+        **figures,
+    }
+
+
 def main() -> dict[str, Any]:
     figures = parse_benchmark()
     figures |= http_benchmark()
+    figures |= two_way_benchmark()
     print()
     print("=== calendars benchmark summary ===")
     print(f"parse + expand {EVENTS} VEVENTs median {figures['median_ms']:9.1f} ms")
@@ -372,6 +564,13 @@ def main() -> dict[str, Any]:
     print(
         f"HTTP slots                       {figures['http_slots']:9d}     "
         f"{'matches compute_slots' if figures['http_matches_domain'] else 'MISMATCH'}"
+    )
+    print(
+        f"3 calendars (feed, CalDAV, Google) availableSlots p50 {figures['two_way_p50_ms']:9.3f} ms"
+    )
+    print(
+        f"CalDAV sync full / incremental    {figures['two_way_full_sync_ms']:9.0f} ms / "
+        f"{figures['two_way_incremental_sync_ms']:.1f} ms ({figures['two_way_sync_ratio']:.0f}x)"
     )
     return figures
 

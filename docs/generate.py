@@ -35,6 +35,7 @@ class Op:
     variables: dict[str, Any] = field(default_factory=dict)
     auth: str | None = "TOKEN"  # the environment variable holding the bearer token; None: public
     note: str = ""
+    answers: str | None = None  # the error code the example gets on the demo server
 
 
 BOOKING = "id start end status attendeeName attendeeEmail eventType { id title }"
@@ -367,6 +368,40 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
   linkCalendar(url: $url, name: $name) {{ {CALENDAR} }}
 }}""",
                 {"url": Env("FEED_URL"), "name": "Work"},
+            ),
+            Op(
+                "linkCalDavCalendar",
+                "mutation",
+                "Links a CalDAV calendar collection (Nextcloud, iCloud, Fastmail, Radicale...): "
+                "read once before it is kept; with `writeBookings`, confirmed bookings are "
+                "written into it. The password is encrypted at rest and never returned.",
+                f"""mutation LinkCalDav($input: CalDavCalendarInput!) {{
+  linkCalDavCalendar(input: $input) {{ {CALENDAR} kind writesBookings }}
+}}""",
+                {
+                    "input": {
+                        "url": Env("FEED_URL"),
+                        "username": "me",
+                        "password": "app-password",
+                        "writeBookings": True,
+                    }
+                },
+                note="Here the address is an ICS feed, not a CalDAV collection, so the answer "
+                "is `BAD_USER_INPUT` naming `url`; refused credentials name `username`.",
+                answers="BAD_USER_INPUT",
+            ),
+            Op(
+                "connectCalendar",
+                "mutation",
+                "The authorization URL of Google or Microsoft (OAuth 2 code flow with PKCE); "
+                "after consent the provider sends the browser to `/oauth/callback/<provider>`, "
+                "which links the calendar.",
+                "mutation Connect($provider: CalendarProvider!) { "
+                "connectCalendar(provider: $provider) }",
+                {"provider": "GOOGLE"},
+                note="The demo server has no `GOOGLE_CLIENT_ID`, so the answer is "
+                "`BAD_USER_INPUT` naming `provider`.",
+                answers="BAD_USER_INPUT",
             ),
             Op(
                 "calendars",
@@ -933,7 +968,7 @@ def curl(op: Op) -> str:
         "**curl**:",
         "",
         "```sh",
-        f"# example: {op.kind}-{op.name}",
+        f"# example: {op.kind}-{op.name}" + (f" (answers {op.answers})" if op.answers else ""),
         f"printf '{body}' \\",
         *(f"  {arg} \\" for arg in arguments[:-1]),
         f"  {arguments[-1]} |",
@@ -994,6 +1029,14 @@ def python(op: Op) -> str:
             "with Client(transport=transport) as session:",
             "    print(session.execute(request))",
         ]
+        if op.answers:
+            run = [
+                "with Client(transport=transport) as session:",
+                "    try:",
+                "        print(session.execute(request))",
+                f"    except TransportQueryError as error:  # {op.answers} on the demo server",
+                "        print(error.errors)",
+            ]
     variables = []
     if op.variables:
         prefix = "request.variable_values = "
@@ -1007,6 +1050,7 @@ def python(op: Op) -> str:
         "import os",
         "",
         "from gql import Client, gql",
+        *(["from gql.transport.exceptions import TransportQueryError"] if op.answers else []),
         *setup,
         f"request = {_python_document(op)}",
         *variables,

@@ -18,8 +18,9 @@ UTC instants.
 """
 
 import hashlib
+import re
 import time as clock
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -65,6 +66,20 @@ _PARSE_ERRORS = {
 _MARGIN = timedelta(days=2)
 
 
+_BOOKING_UID = re.compile(r"booking-([0-9]{1,18})@booknmeet")
+
+
+def booking_uid(booking_id: int) -> str:
+    """The UID of a booking's calendar entries and e-mail invitations, the same everywhere."""
+    return f"booking-{booking_id}@booknmeet"
+
+
+def booking_id_of(uid: str) -> int | None:
+    """The booking a UID of `booking_uid` names; None for any other UID."""
+    match = _BOOKING_UID.fullmatch(uid.strip())
+    return int(match.group(1)) if match else None
+
+
 class FeedError(Exception):
     """A feed that cannot be turned into busy time; `reason` is safe to show to the host."""
 
@@ -74,11 +89,17 @@ class FeedError(Exception):
 
 
 def busy_intervals(
-    data: bytes, *, window_start: datetime, window_end: datetime, host_zone: ZoneInfo
+    data: bytes,
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    host_zone: ZoneInfo,
+    skip_uid: Callable[[str], bool] | None = None,
 ) -> list[Interval]:
     """Merged busy intervals of the feed that intersect [window_start, window_end), clipped to it.
 
-    UTC-aware, sorted; overlapping and touching intervals are merged. Raises FeedError for anything
+    UTC-aware, sorted; overlapping and touching intervals are merged. Events whose UID `skip_uid`
+    accepts (the host's own bookings, written back) block nothing. Raises FeedError for anything
     that is not a usable iCalendar feed.
     """
     if window_start.tzinfo is None or window_end.tzinfo is None:
@@ -89,7 +110,7 @@ def busy_intervals(
         return []
     busy: list[Interval] = []
     for calendar in calendars:
-        busy.extend(_busy(_timing_only(calendar), start, end, host_zone))
+        busy.extend(_busy(_timing_only(calendar, skip_uid), start, end, host_zone))
         if len(busy) > MAX_OCCURRENCES:
             raise FeedError("too many events")
     return _merge(busy)
@@ -164,6 +185,27 @@ def export_calendar(events: Iterable[ExportEvent], *, name: str) -> bytes:
     return calendar.to_ical()
 
 
+def calendar_object(item: ExportEvent) -> bytes:
+    """One event as a CalDAV calendar object resource (RFC 4791 4.1: no METHOD), times in UTC."""
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    event = Event()
+    event.add("UID", item.uid)
+    event.add("DTSTAMP", _utc_seconds(item.last_modified or datetime.now(UTC)))
+    event.add("DTSTART", _utc_seconds(item.start))
+    event.add("DTEND", _utc_seconds(item.end))
+    event.add("SEQUENCE", item.sequence)
+    event.add("STATUS", item.status)
+    event.add("SUMMARY", item.summary)
+    if item.location:
+        event.add("LOCATION", item.location)
+    if item.description:
+        event.add("DESCRIPTION", item.description)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
 def _utc_seconds(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
@@ -192,7 +234,7 @@ def _parse(data: bytes) -> list[Calendar]:
     return calendars
 
 
-def _timing_only(source: Calendar) -> Calendar:
+def _timing_only(source: Calendar, skip_uid: Callable[[str], bool] | None = None) -> Calendar:
     """The calendar with time zones and the timing properties of its events, nothing else."""
     result = Calendar()
     if "CALSCALE" in source:
@@ -205,6 +247,8 @@ def _timing_only(source: Calendar) -> Calendar:
         if component.name == "VTIMEZONE":
             result.add_component(component)
         elif component.name == "VEVENT" and "DTSTART" in component:
+            if skip_uid is not None and skip_uid(str(component.get("UID", ""))):
+                continue
             # Without DTSTART (allowed with METHOD) an event has no time to block.
             broken = [name for name, _ in component.errors if name in _TIMING]
             if broken:

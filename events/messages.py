@@ -198,6 +198,8 @@ class CalendarSummary:
     last_synced_at: datetime | None
     last_error: str | None
     busy_count: int
+    kind: str = "ICS_FEED"
+    writes_bookings: bool = False
 
     @classmethod
     def of(cls, row: LinkedCalendar, busy_count: int) -> "CalendarSummary":
@@ -208,6 +210,8 @@ class CalendarSummary:
             last_synced_at=row.last_synced_at,
             last_error=row.last_error,
             busy_count=busy_count,
+            kind=row.kind,
+            writes_bookings=row.writes_bookings,
         )
 
     def encode(self) -> Payload:
@@ -219,6 +223,8 @@ class CalendarSummary:
             "lastSyncedAt": synced.isoformat() if synced else None,
             "lastError": self.last_error,
             "busyCount": self.busy_count,
+            "kind": self.kind,
+            "writesBookings": self.writes_bookings,
         }
 
     @classmethod
@@ -231,6 +237,8 @@ class CalendarSummary:
             last_synced_at=datetime.fromisoformat(synced) if synced else None,
             last_error=values.get("lastError"),
             busy_count=int(values.get("busyCount", 0)),
+            kind=values.get("kind", "ICS_FEED"),
+            writes_bookings=bool(values.get("writesBookings", False)),
         )
 
 

@@ -1,7 +1,10 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from models.booking import Booking
 from models.user import User
+
+ICS_FEED, CALDAV, GOOGLE, MICROSOFT = "ICS_FEED", "CALDAV", "GOOGLE", "MICROSOFT"
 
 
 class LinkedCalendar(Model):
@@ -21,6 +24,13 @@ class LinkedCalendar(Model):
     next_sync_at = fields.DatetimeField(null=True)
     claimed_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    kind = fields.CharField(max_length=16, default=ICS_FEED)
+    writes_bookings = fields.BooleanField(default=False)
+    # A secret: Fernet-encrypted JSON (CalDAV user and password, OAuth tokens).
+    credentials_encrypted = fields.TextField(null=True)
+    # Where incremental sync resumes: a CalDAV sync-token or ctag, Google's nextSyncToken,
+    # Microsoft Graph's deltaLink.
+    sync_token = fields.TextField(null=True)
 
     class Meta:
         table = "linked_calendars"
@@ -35,10 +45,13 @@ class CalendarBusy(Model):
     owner_id = fields.IntField(db_index=True)
     start = fields.DatetimeField()
     end = fields.DatetimeField()
+    # Which resource of the calendar the interval came from (a hash of its href or event id), so
+    # an incremental sync replaces only what changed; null for feeds, which are read whole.
+    source = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "calendar_busy"
-        indexes = (("owner_id", "start"),)
+        indexes = (("owner_id", "start"), ("calendar_id", "source"))
 
 
 class CalendarFeed(Model):
@@ -52,3 +65,47 @@ class CalendarFeed(Model):
 
     class Meta:
         table = "calendar_feeds"
+
+
+class CalendarWrite(Model):
+    """A booking to write into (PUT) or remove from (DELETE) a linked calendar: one row per
+    calendar and booking, written in the booking change's transaction, executed after commit."""
+
+    id = fields.IntField(primary_key=True)
+    calendar: fields.ForeignKeyRelation[LinkedCalendar] = fields.ForeignKeyField(
+        "models.LinkedCalendar", related_name="writes", on_delete=fields.CASCADE
+    )
+    booking: fields.ForeignKeyRelation[Booking] = fields.ForeignKeyField(
+        "models.Booking", related_name="calendar_writes", on_delete=fields.CASCADE
+    )
+    action = fields.CharField(max_length=8)  # PUT, DELETE
+    # Grows with every change of the booking: a write finished for an older version stays due.
+    version = fields.IntField(default=1)
+    pending = fields.BooleanField(default=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.CharField(max_length=500, null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    # The provider's id of the written event where we cannot choose it (Microsoft Graph).
+    remote_id = fields.CharField(max_length=500, null=True)
+
+    class Meta:
+        table = "calendar_writes"
+        unique_together = (("calendar", "booking"),)
+        indexes = (("pending", "next_attempt_at"),)
+
+
+class OAuthState(Model):
+    """A pending OAuth authorization: bound to the user, single use, short-lived."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="oauth_states", on_delete=fields.CASCADE
+    )
+    provider = fields.CharField(max_length=16)
+    state_hash = fields.CharField(max_length=64, unique=True)
+    verifier_encrypted = fields.TextField()  # the PKCE code verifier, a secret
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "oauth_states"

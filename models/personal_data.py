@@ -140,11 +140,32 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "next_sync_at": NOT_PERSONAL,
         "claimed_until": NOT_PERSONAL,
         "created_at": Personal(A.CALENDAR),
+        "kind": Personal(A.CALENDAR),
+        "writes_bookings": Personal(A.CALENDAR),
+        "credentials_encrypted": Personal(A.CALENDAR, secret=True),
+        "sync_token": Personal(A.CALENDAR, secret=True),
     },
     "CalendarBusy": {
         "owner_id": NOT_PERSONAL,
         "start": Personal(A.CALENDAR),
         "end": Personal(A.CALENDAR),
+        "source": NOT_PERSONAL,  # a hash of the event's address in the calendar
+    },
+    "CalendarWrite": {
+        "action": Personal(A.CALENDAR),
+        "version": NOT_PERSONAL,
+        "pending": Personal(A.CALENDAR),
+        "attempts": NOT_PERSONAL,
+        "next_attempt_at": NOT_PERSONAL,
+        "last_error": Personal(A.CALENDAR),
+        "claimed_until": NOT_PERSONAL,
+        "remote_id": Personal(A.CALENDAR, secret=True),
+    },
+    "OAuthState": {
+        "provider": Personal(A.CALENDAR),
+        "state_hash": Personal(A.CALENDAR, secret=True),
+        "verifier_encrypted": Personal(A.CALENDAR, secret=True),
+        "expires_at": Personal(A.CALENDAR),
     },
     "CalendarFeed": {
         "token_hash": Personal(A.CALENDAR, secret=True),
@@ -319,6 +340,8 @@ OWNERS: dict[str, tuple[Owner, ...]] = {
     "WebhookDelivery": (Owner("webhook__host_id", "webhookDeliveries"),),
     "LinkedCalendar": (Owner("owner_id", "linkedCalendars"),),
     "CalendarBusy": (Owner("owner_id", "calendarBusyTimes"),),
+    "CalendarWrite": (Owner("calendar__owner_id", "calendarWrites"),),
+    "OAuthState": (Owner("user_id", "calendarAuthorizations"),),
     "CalendarFeed": (Owner("owner_id", "calendarFeed"),),
     "Consent": (Owner("user_id", "consents"),),
     "ConsentEvent": (Owner("user_id", "consentHistory"),),
@@ -397,7 +420,10 @@ COPIES: dict[str, tuple[Copy, ...]] = {
 TRANSIENT = frozenset({"OutboxEvent"})
 
 # Secrets are never exported; these are shown as a fixed word instead of being left out.
-SECRET_PLACEHOLDERS = {("LinkedCalendar", "url_encrypted"): ("url", "linked")}
+SECRET_PLACEHOLDERS = {
+    ("LinkedCalendar", "url_encrypted"): ("url", "linked"),
+    ("LinkedCalendar", "credentials_encrypted"): ("credentials", "stored encrypted"),
+}
 
 
 def unowned_models(models: list[type[Model]]) -> list[str]:

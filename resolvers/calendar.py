@@ -1,9 +1,9 @@
 import strawberry
 
 from resolvers.ids import parse_id
-from schema.calendar import LinkedCalendarType
+from schema.calendar import CalDavCalendarInput, CalendarProvider, LinkedCalendarType
 from schema.context import Info
-from services import calendar_export, calendars
+from services import calendar_export, calendars, oauth
 
 
 async def calendars_list(info: Info) -> list[LinkedCalendarType]:
@@ -17,6 +17,29 @@ async def link_calendar(info: Info, url: str, name: str | None = None) -> Linked
     owner = info.context.require_user()
     row = await calendars.link(owner, url, name, info.context.settings)
     return LinkedCalendarType.from_model(row, await calendars.busy_count(row.id))
+
+
+async def link_caldav_calendar(info: Info, input: CalDavCalendarInput) -> LinkedCalendarType:
+    owner = info.context.require_user()
+    row = await calendars.link_caldav(
+        owner,
+        input.url,
+        input.username,
+        input.password,
+        input.name,
+        input.write_bookings is not False,
+        info.context.settings,
+    )
+    return LinkedCalendarType.from_model(row, await calendars.busy_count(row.id))
+
+
+async def connect_calendar(info: Info, provider: CalendarProvider) -> str:
+    """The provider's authorization URL (OAuth 2 code flow with PKCE); its callback links the
+    calendar."""
+    owner = info.context.require_user()
+    oauth.provider(info.context.settings, provider.value)  # offered at all?
+    await calendars.require_consent(owner)
+    return await oauth.authorization_url(owner, provider.value, info.context.settings)
 
 
 async def sync_calendar(info: Info, id: strawberry.ID) -> LinkedCalendarType:

@@ -5,6 +5,7 @@ from enum import Enum
 import strawberry
 
 from domain.errors import NotFound
+from domain.ical import booking_uid
 from models.booking import Booking
 from schema.context import Info
 from schema.event_type import EventTypeType
@@ -63,6 +64,10 @@ class BookingType:
             created_at=row.created_at,
             manage_token=manage_token,
         )
+
+    @strawberry.field(description="The UID of its calendar entries and e-mail invitations.")
+    def ical_uid(self) -> str:
+        return booking_uid(self.row.id)
 
     @strawberry.field
     async def event_type(self, info: Info) -> EventTypeType:

@@ -280,6 +280,33 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     # --- LinkedCalendar ---
     "LinkedCalendar.id": "Opaque identifier.",
+    "LinkedCalendar.kind": "Where its busy time comes from: a feed, CalDAV, Google or Microsoft.",
+    "CalendarKind": "The kind of a linked calendar.",
+    "CalendarKind.ICS_FEED": "A secret iCalendar feed address, read only (linkCalendar).",
+    "CalendarKind.CALDAV": "A CalDAV calendar collection (linkCalDavCalendar): read and written.",
+    "CalendarKind.GOOGLE": "A Google Calendar linked over OAuth (connectCalendar).",
+    "CalendarKind.MICROSOFT": "A Microsoft 365 calendar linked over OAuth (connectCalendar).",
+    "CalendarProvider": "An OAuth calendar provider that connectCalendar can link.",
+    "CalendarProvider.GOOGLE": "Google Calendar (needs GOOGLE_CLIENT_ID on the server).",
+    "CalendarProvider.MICROSOFT": "Microsoft 365 through Graph (needs MICROSOFT_CLIENT_ID).",
+    "CalDavCalendarInput": (
+        "A CalDAV calendar to link (Nextcloud, iCloud, Fastmail, Radicale, Baikal...). Needs "
+        "the CALENDAR_ACCESS consent."
+    ),
+    "CalDavCalendarInput.username": "The CalDAV account's user name.",
+    "CalDavCalendarInput.name": "Your name for it; default Calendar.",
+    "CalDavCalendarInput.writeBookings": (
+        "Write every confirmed booking into this calendar (moved on reschedule, removed on "
+        "cancel); default true."
+    ),
+    "Mutation.linkCalDavCalendar(input)": (
+        "The collection's URL and credentials; refused credentials are BAD_USER_INPUT naming "
+        "them, never the password."
+    ),
+    "Mutation.connectCalendar(provider)": (
+        "GOOGLE or MICROSOFT; answers the provider's authorization URL (OAuth 2 code flow with "
+        "PKCE), whose callback links the calendar."
+    ),
     "LinkedCalendar.name": "The owner's name for it (linkCalendar's `name`).",
     # --- LocationKind ---
     "LocationKind": "What kind of place an event type's `location` is.",

@@ -161,6 +161,15 @@ class Mutation:
         resolver=calendar_r.link_calendar,
         description="An iCalendar (ICS) feed URL (http, https, webcal); fetched before it is kept.",
     )
+    link_cal_dav_calendar: LinkedCalendarType = strawberry.mutation(
+        resolver=calendar_r.link_caldav_calendar,
+        name="linkCalDavCalendar",
+        description="A CalDAV calendar collection (RFC 4791); read before it is kept.",
+    )
+    connect_calendar: str = strawberry.mutation(
+        resolver=calendar_r.connect_calendar,
+        description="The provider's authorization URL (OAuth 2 code flow with PKCE).",
+    )
     sync_calendar: LinkedCalendarType = strawberry.mutation(resolver=calendar_r.sync_calendar)
     unlink_calendar: bool = strawberry.mutation(resolver=calendar_r.unlink_calendar)
     rotate_calendar_feed: str = strawberry.mutation(

@@ -21,6 +21,7 @@ returned, never logged, and never part of a name or an error message; error reas
 """
 
 import asyncio
+import json
 import logging
 import random
 import re
@@ -35,13 +36,23 @@ from tortoise.transactions import in_transaction
 from config import Settings
 from domain import ical
 from domain.availability import local_to_utc
-from domain.errors import BadUserInput, NotFound
+from domain.errors import BadUserInput, Forbidden, NotFound
 from domain.ical import FeedError
 from domain.slots import Interval
-from models.calendar import CalendarBusy, LinkedCalendar
+from models.calendar import CALDAV, ICS_FEED, CalendarBusy, LinkedCalendar
 from models.user import User
 from observability import CALENDAR_SYNC_FAILURES
-from services import changes, crypto, outbound
+from services import (
+    caldav,
+    calendar_sources,
+    calendar_writes,
+    changes,
+    consents,
+    crypto,
+    oauth,
+    outbound,
+)
+from services.calendar_sources import Delta
 from services.clock import utcnow
 from services.outbound import OutboundFailed, OutboundRefused
 
@@ -215,8 +226,16 @@ def _busy_rows(calendar_id: int, owner_id: int, busy: list[Interval]) -> list[Ca
 # --- the API's operations ------------------------------------------------------------------------
 
 
+async def require_consent(owner: User) -> None:
+    if not await consents.granted(owner, "CALENDAR_ACCESS"):
+        raise Forbidden(
+            "Linking a calendar needs the CALENDAR_ACCESS consent: grant it with setConsent first."
+        )
+
+
 async def link(owner: User, url: str, name: str | None, settings: Settings) -> LinkedCalendar:
     """Fetches the feed once; stores it (encrypted URL, busy time) only if that worked."""
+    await require_consent(owner)
     normalized = clean_url(url)
     label = clean_name(name)
     if await LinkedCalendar.filter(owner_id=owner.id).count() >= MAX_CALENDARS_PER_USER:
@@ -252,6 +271,144 @@ async def link(owner: User, url: str, name: str | None, settings: Settings) -> L
         await changes.calendar_changed(owner.id, calendar, now)
         await changes.availability_changed(owner.id, now)
     return calendar
+
+
+MAX_CREDENTIAL_LENGTH = 500
+
+
+def _credential(value: str, field: str) -> str:
+    if not value or len(value) > MAX_CREDENTIAL_LENGTH or any(ord(c) < 32 for c in value):
+        raise BadUserInput(field, f"must be 1 to {MAX_CREDENTIAL_LENGTH} printable characters")
+    return value
+
+
+async def link_caldav(
+    owner: User,
+    url: str,
+    username: str,
+    password: str,
+    name: str | None,
+    write_bookings: bool,
+    settings: Settings,
+) -> LinkedCalendar:
+    """Reads the collection once (credentials, busy time); stores it only if that worked."""
+    await require_consent(owner)
+    normalized = clean_url(url)
+    if not normalized.endswith("/"):
+        normalized += "/"
+    username = _credential(username, "username")
+    password = _credential(password, "password")
+    label = clean_name(name)
+    await _below_limit(owner)
+    now = utcnow()
+    account = caldav.Account(normalized, username, password, settings.calendar_allowed_hosts)
+    try:
+        delta = await calendar_sources.read_caldav(
+            account, owner.id, window(now, _zone(owner)), _zone(owner), None
+        )
+    except caldav.BadCredentials:
+        raise BadUserInput(
+            "username", "the CalDAV server refused the username or password"
+        ) from None
+    except (OutboundRefused, OutboundFailed, caldav.CalDavError, FeedError) as error:
+        raise BadUserInput("url", safe_reason(error.reason)) from None
+    secret = crypto.encrypt(settings, calendar_writes.credentials_json(username, password))
+    return await _store_linked(
+        owner,
+        settings,
+        now,
+        delta,
+        name=label,
+        kind=CALDAV,
+        url=normalized,
+        credentials=secret,
+        write_bookings=write_bookings,
+    )
+
+
+async def link_oauth(
+    user_id: int, provider: str, credentials: dict, settings: Settings
+) -> LinkedCalendar:
+    """The OAuth callback's link: the primary calendar of the account, read once, then kept."""
+    owner = await User.get_or_none(id=user_id)
+    if owner is None:
+        raise NotFound("User")
+    await require_consent(owner)
+    await _below_limit(owner)
+    now = utcnow()
+    secret = crypto.encrypt(settings, json.dumps(credentials))
+    probe = LinkedCalendar(
+        id=0, owner_id=owner.id, kind=provider, credentials_encrypted=secret, name=provider
+    )
+    delta = await calendar_sources.read(
+        probe, settings, window(now, _zone(owner)), _zone(owner), incremental=False
+    )
+    return await _store_linked(
+        owner,
+        settings,
+        now,
+        delta,
+        name=provider.title(),
+        kind=provider,
+        url="primary",
+        credentials=probe.credentials_encrypted or secret,  # refreshed while reading
+        write_bookings=True,
+    )
+
+
+async def _below_limit(owner: User) -> None:
+    if await LinkedCalendar.filter(owner_id=owner.id).count() >= MAX_CALENDARS_PER_USER:
+        raise BadUserInput("url", f"at most {MAX_CALENDARS_PER_USER} calendars per account")
+
+
+async def _store_linked(
+    owner: User,
+    settings: Settings,
+    now: datetime,
+    delta: Delta,
+    *,
+    name: str,
+    kind: str,
+    url: str,
+    credentials: str,
+    write_bookings: bool,
+) -> LinkedCalendar:
+    busy = [interval for intervals in delta.busy.values() for interval in intervals]
+    async with in_transaction():
+        await User.filter(id=owner.id).select_for_update().first()
+        if not await consents.granted(owner, "CALENDAR_ACCESS"):  # withdrawn meanwhile
+            raise Forbidden("Linking a calendar needs the CALENDAR_ACCESS consent.")
+        await _below_limit(owner)
+        calendar = await LinkedCalendar.create(
+            owner_id=owner.id,
+            name=name,
+            kind=kind,
+            url_encrypted=crypto.encrypt(settings, url),
+            credentials_encrypted=credentials,
+            writes_bookings=write_bookings,
+            sync_token=delta.sync_token,
+            status=OK,
+            last_synced_at=now,
+            fingerprint=ical.feed_fingerprint(busy),
+            failures=0,
+            next_sync_at=next_regular_sync(settings, now),
+        )
+        await CalendarBusy.bulk_create(_delta_rows(calendar, delta), batch_size=500)
+        if write_bookings:
+            await calendar_writes.enqueue_upcoming(calendar, now)
+        await changes.calendar_changed(owner.id, calendar, now)
+        await changes.availability_changed(owner.id, now)
+    return calendar
+
+
+def _delta_rows(calendar: LinkedCalendar, delta: Delta) -> list[CalendarBusy]:
+    return [
+        CalendarBusy(
+            calendar_id=calendar.id, owner_id=calendar.owner_id, start=s, end=e, source=src
+        )
+        for src, intervals in delta.busy.items()
+        for s, e in intervals
+    ]
 
 
 async def list_for(owner: User) -> list[tuple[LinkedCalendar, int]]:
@@ -326,6 +483,8 @@ async def sync(
         and calendar.fingerprint is not None
         and _local_today(calendar.last_synced_at, zone) == _local_today(now, zone)
     )
+    if calendar.kind != ICS_FEED:
+        return await _sync_remote(calendar, settings, zone, now, fresh_window, release)
     try:
         try:
             url = crypto.decrypt(settings, calendar.url_encrypted)
@@ -405,6 +564,78 @@ async def _record_success(
             await CalendarBusy.bulk_create(
                 _busy_rows(current.id, current.owner_id, feed.busy), batch_size=500
             )
+        await LinkedCalendar.filter(id=current.id).update(**values)
+        current.update_from_dict(values)
+        if busy_changed or status_changed:
+            await changes.calendar_changed(current.owner_id, current, now)
+        if busy_changed:
+            await changes.availability_changed(current.owner_id, now)
+    return current
+
+
+async def _sync_remote(
+    calendar: LinkedCalendar,
+    settings: Settings,
+    zone: ZoneInfo,
+    now: datetime,
+    incremental: bool,
+    release: dict[str, None],
+) -> LinkedCalendar | None:
+    """CalDAV, Google, Microsoft: incremental within a window day, whole once a day."""
+    try:
+        delta = await calendar_sources.read(
+            calendar, settings, window(now, zone), zone, incremental=incremental
+        )
+    except caldav.BadCredentials as error:
+        return await _record_failure(calendar, error.reason, now, release)
+    except (OutboundRefused, OutboundFailed, FeedError, caldav.CalDavError) as error:
+        return await _record_failure(calendar, safe_reason(error.reason), now, release)
+    except oauth.OAuthError as error:
+        return await _record_failure(calendar, safe_reason(error.reason), now, release)
+    except Exception as error:
+        log.error("calendar %s: unexpected sync failure (%s)", calendar.id, type(error).__name__)
+        return await _record_failure(calendar, "internal error", now, release)
+    return await _record_delta(calendar, delta, settings, now, release)
+
+
+async def _record_delta(
+    calendar: LinkedCalendar,
+    delta: Delta,
+    settings: Settings,
+    now: datetime,
+    release: dict[str, None],
+) -> LinkedCalendar | None:
+    values: dict[str, object] = {
+        "status": OK,
+        "last_error": None,
+        "failures": 0,
+        "last_synced_at": now,
+        "next_sync_at": next_regular_sync(settings, now),
+        "sync_token": delta.sync_token,
+        **release,
+    }
+    async with in_transaction():
+        current = await LinkedCalendar.filter(id=calendar.id).select_for_update().first()
+        if current is None:
+            return None
+        touched = list(set(delta.busy) | delta.removed)
+        if delta.full:
+            old = CalendarBusy.filter(calendar_id=current.id)
+        else:
+            old = CalendarBusy.filter(calendar_id=current.id, source__in=touched)
+        before = sorted(await old.values_list("start", "end")) if delta.full or touched else []
+        after = sorted(i for intervals in delta.busy.values() for i in intervals)
+        busy_changed = before != after
+        if busy_changed:
+            await old.delete()
+            await CalendarBusy.bulk_create(_delta_rows(current, delta), batch_size=500)
+        if delta.full:
+            values["fingerprint"] = ical.feed_fingerprint(after)
+        status_changed = (current.status, current.last_error) != (OK, None)
+        if current.last_error and current.last_error.startswith(calendar_writes.ERROR_PREFIX):
+            # A failing write-back keeps showing until a write succeeds.
+            values["status"], values["last_error"] = current.status, current.last_error
+            status_changed = False
         await LinkedCalendar.filter(id=current.id).update(**values)
         current.update_from_dict(values)
         if busy_changed or status_changed:

@@ -20,7 +20,7 @@ from models.booking import Booking
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.event_type import EventType
 from models.notification import Notification
-from services import webhooks
+from services import calendar_writes, webhooks
 from services.clock import utcnow
 
 MESSAGES = {
@@ -53,6 +53,7 @@ async def booking_changed(
         )
     )
     await availability_changed(booking.host_id, now)
+    await calendar_writes.enqueue(booking)
     await webhooks.enqueue(
         booking.host_id, f"BOOKING_{kind}", webhooks.booking_payload(booking, kind, now.isoformat())
     )

@@ -6,7 +6,7 @@ from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.errors import BadUserInput
-from models.calendar import LinkedCalendar
+from models.calendar import LinkedCalendar, OAuthState
 from models.privacy import Activity, Consent, ConsentEvent
 from models.user import User
 from services import changes
@@ -31,10 +31,16 @@ async def set_consent(user: User, purpose: str, grant: bool) -> Consent:
             consent.granted = grant
             await consent.save(update_fields=["granted", "updated_at"])
         await ConsentEvent.create(user_id=user.id, purpose=purpose, granted=grant)
-        # Withdrawal unlinks every calendar; their cached busy times go with them (cascade).
-        withdrawn_calendars = purpose == "CALENDAR_ACCESS" and not grant
-        if withdrawn_calendars and await LinkedCalendar.filter(owner_id=user.id).delete():
-            await changes.availability_changed(user.id)
+        # Withdrawal unlinks every calendar; their busy times, credentials and pending writes go
+        # with them (cascade). Events already written stay in the user's own calendars.
+        if purpose == "CALENDAR_ACCESS" and not grant:
+            await OAuthState.filter(user_id=user.id).delete()
+            linked = await LinkedCalendar.filter(owner_id=user.id).select_for_update()
+            if linked:
+                await LinkedCalendar.filter(owner_id=user.id).delete()
+                for calendar in linked:
+                    await changes.calendar_changed(user.id, calendar)
+                await changes.availability_changed(user.id)
         if purpose == "PERFORMANCE_COOKIES" and not grant:
             await Activity.filter(user_id=user.id).delete()
     return consent

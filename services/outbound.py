@@ -86,11 +86,13 @@ class OutboundRefused(Exception):
 
 
 class OutboundFailed(Exception):
-    """The request was allowed but did not produce a usable response."""
+    """The request was allowed but did not produce a usable response; `status` is the HTTP status
+    of an answer that was not 2xx (401, 404, 410... decide what callers do next)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status = status
 
 
 @dataclass
@@ -283,12 +285,18 @@ async def fetch(
     method: str = "GET",
     body: bytes | None = None,
     headers: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
 ) -> FetchResult:
-    """Fetch `url` under the rules of this module; `timeout` bounds the whole call, all hops."""
+    """Fetch `url` under the rules of this module; `timeout` bounds the whole call, all hops.
+
+    Any method (PROPFIND, REPORT, PUT, DELETE...) with a body; `auth` is HTTP Basic (user,
+    password), sent like every Authorization header only to the first URL's origin."""
     current = normalize_url(url)
     allowed = frozenset(_canonical_host(h) for h in allowed_hosts)
     request_headers = CIMultiDict({"Accept-Encoding": "gzip, deflate"})
     request_headers.update(headers or {})
+    if auth is not None:
+        request_headers["Authorization"] = aiohttp.encode_basic_auth(auth[0], auth[1])
     if etag:
         request_headers["If-None-Match"] = etag
     if last_modified:
@@ -350,7 +358,7 @@ async def _result(
             not_modified=True,
         )
     if not 200 <= response.status < 300:
-        raise OutboundFailed(f"HTTP {response.status}")
+        raise OutboundFailed(f"HTTP {response.status}", response.status)
     too_large = OutboundFailed(f"response larger than {max_bytes} bytes")
     # Content-Length counts encoded bytes, so it only allows an early refusal for identity bodies;
     # the real cap is on decompressed bytes as they stream in.

@@ -312,6 +312,7 @@ def live_server(
         "OUTBOX_POLL_SECONDS": "3600",
         "REMINDER_POLL_SECONDS": "3600",
         "CALENDAR_TICK_SECONDS": "3600",
+        "CALENDAR_WRITE_SECONDS": "3600",
         "RETENTION_PURGE_SECONDS": "3600",
     }
     server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)

@@ -24,6 +24,13 @@ from tests.services.test_calendars import (
 )
 from tests.subscriptions.test_live import Client, account
 
+CONSENT = "mutation { setConsent(purpose: CALENDAR_ACCESS, granted: true) { granted } }"
+
+
+async def grant_calendar_access(server: LiveServer, token: str) -> None:
+    (await server.post(CONSENT, token=token)).ok()
+
+
 __all__ = ["feeds"]  # the fixture, imported for pytest
 
 FIELDS = "id name status lastSyncedAt lastError busyCount"
@@ -65,6 +72,7 @@ async def test_a_changed_feed_is_pushed_and_an_unchanged_one_is_not(
     server: LiveServer, feeds: FeedServer
 ) -> None:
     token = await account(server, "host@example.com")
+    await grant_calendar_access(server, token)
     other = await account(server, "other@example.com")
     type_id = (await server.post(CREATE_TYPE, token=token)).ok()["createEventType"]["id"]
     url = feeds.serve(body=ics(*FIRST))
@@ -108,6 +116,7 @@ async def test_sync_status_changes_are_pushed_without_slot_changes(
     server: LiveServer, feeds: FeedServer
 ) -> None:
     token = await account(server, "host@example.com")
+    await grant_calendar_access(server, token)
     type_id = (await server.post(CREATE_TYPE, token=token)).ok()["createEventType"]["id"]
     url = feeds.serve(body=ics(*FIRST))
     linked = (await server.post(LINK, {"url": url}, token)).ok()["linkCalendar"]
@@ -152,6 +161,7 @@ async def test_anonymous_calendar_changes_end_with_unauthenticated(
 async def test_the_feed_url_never_reaches_the_log(server: LiveServer, feeds: FeedServer) -> None:
     secret = SECRET_PATH.split("/")[1]
     token = await account(server, "host@example.com")
+    await grant_calendar_access(server, token)
     url = feeds.serve(body=ics(*FIRST))
     responses = []
     linked = await server.post(LINK, {"url": url}, token)

@@ -17,12 +17,17 @@ from graphql import (
 from print_schema import sdl
 
 API = Path(__file__).resolve().parent.parent.parent / "shared" / "API.md"
+# The tagged blocks (```graphql <area>) of the second round's areas built so far.
+BUILT_AREAS = ("calendars",)
 
 
 def contract_sdl() -> str:
     text = API.read_text()
     scalars = "scalar DateTime\nscalar Date\nscalar JSON\n"  # declared in prose in API.md
-    return scalars + "\n".join(re.findall(r"```graphql\n(.*?)```", text, flags=re.S))
+    blocks = re.findall(r"```graphql\n(.*?)```", text, flags=re.S)
+    for area in BUILT_AREAS:
+        blocks += re.findall(rf"```graphql {area}\n(.*?)```", text, flags=re.S)
+    return scalars + "\n".join(blocks)
 
 
 @pytest.fixture(scope="module")

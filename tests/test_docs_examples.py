@@ -175,6 +175,8 @@ class Demo:
                 "rotateCalendarFeed"
             ]
             self.values["FEED_URL"] = self.server.url + path
+            consent = "mutation { setConsent(purpose: CALENDAR_ACCESS, granted: true) { granted } }"
+            await self.post(consent, token=token)
             link = 'mutation($u: String!) { linkCalendar(url: $u, name: "Own") { id } }'
             linked = await self.post(link, {"u": self.values["FEED_URL"]}, token=token)
             self.values["CALENDAR_ID"] = linked["linkCalendar"]["id"]

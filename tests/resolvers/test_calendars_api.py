@@ -99,6 +99,8 @@ def host(api: Api, sign_up: Any) -> Any:
         nonlocal count
         count += 1
         token, _ = await sign_up(email=f"host{count}@example.com", name=f"Host {count}")
+        consent = "mutation { setConsent(purpose: CALENDAR_ACCESS, granted: true) { granted } }"
+        (await api(consent, token=token)).ok()
         rules = [{"weekday": d, "start": "00:00", "end": "24:00"} for d in EVERY_DAY]
         (await api(WEEKLY, {"tz": zone, "rules": rules}, token)).ok()
         values = {

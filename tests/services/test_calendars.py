@@ -27,6 +27,7 @@ from events.messages import PUBLIC_DATA_CHANNEL, availability_channel, calendar_
 from events.outbox import Outbox
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.notification import OutboxEvent
+from models.privacy import Consent
 from models.user import User
 from services import calendars, crypto
 from services.event_types import EventTypeData
@@ -186,10 +187,18 @@ def cal_settings(settings: Settings) -> Settings:
     return replace(settings, calendar_allowed_hosts=("127.0.0.1",), encryption_key=ENCRYPTION_KEY)
 
 
+async def consenting(user: User) -> User:
+    """Linking a calendar needs the CALENDAR_ACCESS consent."""
+    await Consent.create(user_id=user.id, purpose="CALENDAR_ACCESS", granted=True)
+    return user
+
+
 @pytest.fixture
 async def owner(clean_db: None) -> User:
-    return await User.create(
-        email="owner@example.com", name="Olga Owner", password_hash="x", time_zone="UTC"
+    return await consenting(
+        await User.create(
+            email="owner@example.com", name="Olga Owner", password_hash="x", time_zone="UTC"
+        )
     )
 
 
@@ -257,6 +266,8 @@ async def test_link_stores_busy_time_with_the_url_encrypted_and_writes_events(
             "lastSyncedAt": calendar.last_synced_at.isoformat(),
             "lastError": None,
             "busyCount": 2,
+            "kind": "ICS_FEED",
+            "writesBookings": False,
         }
         assert (await slots.get(1))["eventTypeId"] == type_id
 
@@ -559,8 +570,10 @@ def test_the_window_is_local_days() -> None:
 async def test_owners_zone_decides_all_day_events(
     feeds: FeedServer, cal_settings: Settings, clean_db: None
 ) -> None:
-    tokyo = await User.create(
-        email="t@example.com", name="T", password_hash="x", time_zone="Asia/Tokyo"
+    tokyo = await consenting(
+        await User.create(
+            email="t@example.com", name="T", password_hash="x", time_zone="Asia/Tokyo"
+        )
     )
     target = (datetime.now(UTC) + timedelta(days=10)).date()
     body = ics(
