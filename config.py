@@ -279,7 +279,7 @@ def documented() -> Iterator[SettingDoc]:
     """Every setting: its variable, its default as written in the environment, its meaning."""
     for spec in fields(Settings):
         default = spec.default
-        if default is None:
+        if default is None or default == "":
             shown = "(unset)"
         elif isinstance(default, bool):
             shown = "1" if default else "0"
