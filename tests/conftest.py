@@ -19,6 +19,7 @@ import asyncpg
 import httpx
 import pytest
 import redis
+from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
 from tortoise import Tortoise, connections
 from tortoise.exceptions import OperationalError
@@ -28,7 +29,7 @@ from config import Settings
 from models.privacy import MailMessage
 from schema.context import Context
 from schema.root import build_schema
-from services import accounts
+from services import accounts, passwords
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -62,6 +63,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id with the production cost takes 0.1-0.7 s a hash here and the suite signs up
+    hundreds of people; in this process hashes are still argon2id, just cheap. Servers in child
+    processes keep the production cost (and rehash a cheap hash when its owner logs in there)."""
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        patch.setattr(passwords, "_hasher", cheap)
+        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
