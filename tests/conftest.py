@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ import httpx
 import pytest
 import redis
 from argon2 import PasswordHasher
+from asgi_lifespan import LifespanManager
 from cryptography.fernet import Fernet
+from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 from tortoise.exceptions import OperationalError
 
@@ -29,6 +32,7 @@ from config import Settings
 from models.privacy import MailMessage
 from schema.context import Context
 from schema.root import build_schema
+from server import create_app
 from services import accounts, passwords
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,32 +221,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@dataclass
-class LiveServer:
+class HttpServer:
+    """What HTTP tests need of a server: its address, a client, GraphQL over POST, /metrics."""
+
     url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
 
     @property
     def graphql(self) -> str:
         return f"{self.url}/graphql"
 
-    @property
-    def ws(self) -> str:
-        return self.graphql.replace("http", "ws", 1)  # http→ws, https→wss
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=30)
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def log_entries(self) -> list[dict[str, Any]]:
-        """The server's JSON log lines, parsed."""
-        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        async with self.client() as client:
+            return await client.get(f"{self.url}{path}", **kwargs)
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
     ) -> Result:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with self.client() as client:
             response = await client.post(
                 self.graphql, json={"query": query, "variables": variables}, headers=headers
             )
@@ -257,12 +256,44 @@ class LiveServer:
     async def metric(self, sample: str) -> float:
         """A sample's value on /metrics, e.g. 'bnm_live_subscriptions{subscription="x"}';
         0 when absent."""
-        async with httpx.AsyncClient(timeout=30) as client:
-            text = (await client.get(f"{self.url}/metrics")).text
+        text = (await self.get("/metrics")).text
         for line in text.splitlines():
             if line.startswith(sample + " "):
                 return float(line.rsplit(" ", 1)[1])
         return 0.0
+
+
+class AppServer(HttpServer):
+    """`server.create_app` run inside the test process, its lifespan and middleware included,
+    reached through httpx's ASGI transport: for tests of HTTP answers, not of the transport
+    (WebSocket, TLS, uvicorn's own behaviour and other processes need a LiveServer)."""
+
+    url = "http://127.0.0.1"
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def client(self) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app, client=("127.0.0.1", 50000))
+        return httpx.AsyncClient(transport=transport, base_url=self.url, timeout=30)
+
+
+@dataclass
+class LiveServer(HttpServer):
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def ws(self) -> str:
+        return self.graphql.replace("http", "ws", 1)  # http→ws, https→wss
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        """The server's JSON log lines, parsed."""
+        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -274,23 +305,26 @@ class LiveServer:
                 self.process.wait()
 
 
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a server the test settings."""
+    return {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "DATABASE_URL": settings.database_url,
+        "RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
+        "ENCRYPTION_KEY": settings.encryption_key or "",
+        "EVENT_BUS_PREFIX": settings.bus_prefix,
+        **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+    }
+
+
 def start_server(
     settings: Settings, log_dir: Path, *, env: dict[str, str] | None = None, tls: bool = False
 ) -> LiveServer:
     """`python server.py` in a child process on a free port, ready when /healthz answers."""
     port = free_port()
     log_path = log_dir / f"server-{port}.log"
-    child_env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "DATABASE_URL": settings.database_url,
-        "RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
-        "ENCRYPTION_KEY": settings.encryption_key or "",
-        "EVENT_BUS_PREFIX": settings.bus_prefix,
-        **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
-        **(env or {}),
-    }
+    child_env = {**server_env(settings), "PORT": str(port), **(env or {})}
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "server.py")],
@@ -315,19 +349,21 @@ def start_server(
     raise RuntimeError(f"server did not become healthy:\n{server.log()}")
 
 
+# Background loops of shared servers stay quiet so they cannot race tests that run their own
+# workers; their own mutations still publish at once (the resolvers flush after each commit).
+QUIET = {
+    "OUTBOX_POLL_SECONDS": "3600",
+    "REMINDER_POLL_SECONDS": "3600",
+    "CALENDAR_TICK_SECONDS": "3600",
+    "RETENTION_PURGE_SECONDS": "3600",
+}
+
+
 @pytest.fixture(scope="session")
 def live_server(
     database: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    # Its background loops stay quiet so they cannot race tests that run their own workers;
-    # its own mutations still publish at once (the resolvers flush after each commit).
-    quiet = {
-        "OUTBOX_POLL_SECONDS": "3600",
-        "REMINDER_POLL_SECONDS": "3600",
-        "CALENDAR_TICK_SECONDS": "3600",
-        "RETENTION_PURGE_SECONDS": "3600",
-    }
-    server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)
+    server = start_server(settings, tmp_path_factory.mktemp("server"), env=QUIET)
     yield server
     server.stop()
 
@@ -336,3 +372,24 @@ def live_server(
 def server(live_server: LiveServer, clean_db: None) -> LiveServer:
     """The shared live server over an empty database."""
     return live_server
+
+
+@asynccontextmanager
+async def serve_in_process(settings: Settings) -> AsyncIterator[AppServer]:
+    """The app of `settings` in this process, between its lifespan's start-up and shutdown."""
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
+        yield AppServer(app)
+
+
+@pytest.fixture(scope="session")
+async def app_server(database: None, settings: Settings) -> AsyncIterator[AppServer]:
+    quiet = Settings.from_env({**server_env(settings), **QUIET})
+    async with serve_in_process(quiet) as served:
+        yield served
+
+
+@pytest.fixture
+def http(app_server: AppServer, clean_db: None) -> AppServer:
+    """The shared in-process app over an empty database."""
+    return app_server

@@ -154,14 +154,14 @@ async def test_record_activity_validates_and_needs_sign_in(gql, sign_up):
     assert await Activity.all().count() == 0
 
 
-async def test_over_http_only_the_truncated_address_prefix_is_stored(server):
-    signed = await server.post(
+async def test_over_http_only_the_truncated_address_prefix_is_stored(http):
+    signed = await http.post(
         """mutation($i: SignUpInput!) { signUp(input: $i) { token } }""",
         {"i": {"email": "ada@example.com", "password": "correct horse battery", "name": "Ada"}},
     )
     token = signed.ok()["signUp"]["token"]
-    (await server.post(SET_CONSENT, {"p": "PERFORMANCE_COOKIES", "g": True}, token=token)).ok()
-    stored = await server.post(RECORD, {"p": "/book/intro", "s": "tuesday"}, token=token)
+    (await http.post(SET_CONSENT, {"p": "PERFORMANCE_COOKIES", "g": True}, token=token)).ok()
+    stored = await http.post(RECORD, {"p": "/book/intro", "s": "tuesday"}, token=token)
     assert stored.ok() == {"recordActivity": True}
     row = await Activity.get(user__email="ada@example.com")
     assert (row.path, row.search) == ("/book/intro", "tuesday")
