@@ -20,7 +20,6 @@ import asyncpg
 import httpx
 import pytest
 import redis
-from argon2 import PasswordHasher
 from asgi_lifespan import LifespanManager
 from cryptography.fernet import Fernet
 from starlette.applications import Starlette
@@ -34,6 +33,7 @@ from schema.context import Context
 from schema.root import build_schema
 from server import create_app
 from services import accounts, passwords
+from tests import cheap_hashing
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -71,13 +71,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
-    """argon2id with the production cost takes 0.1-0.7 s a hash here and the suite signs up
-    hundreds of people; in this process hashes are still argon2id, just cheap. Servers in child
-    processes keep the production cost (and rehash a cheap hash when its owner logs in there)."""
+    """Still argon2id, at a tiny cost (tests/cheap_hashing.py)."""
     with pytest.MonkeyPatch.context() as patch:
-        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        patch.setattr(passwords, "_hasher", cheap)
-        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+        for name, value in cheap_hashing.patches().items():
+            patch.setattr(passwords, name, value)
         yield
 
 
@@ -321,13 +318,14 @@ def server_env(settings: Settings) -> dict[str, str]:
 def start_server(
     settings: Settings, log_dir: Path, *, env: dict[str, str] | None = None, tls: bool = False
 ) -> LiveServer:
-    """`python server.py` in a child process on a free port, ready when /healthz answers."""
+    """`python server.py` (with cheap password hashing: tests/run_server.py) in a child process
+    on a free port, ready when /healthz answers."""
     port = free_port()
     log_path = log_dir / f"server-{port}.log"
     child_env = {**server_env(settings), "PORT": str(port), **(env or {})}
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "server.py")],
+            [sys.executable, str(ROOT / "tests" / "run_server.py")],
             cwd=log_dir,
             env=child_env,
             stdout=log_file,
