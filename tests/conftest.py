@@ -2,6 +2,7 @@
 when TEST_DATABASE=postgres), the schema executed directly, and real servers on free ports."""
 
 import asyncio
+import inspect
 import json
 import os
 import re
@@ -212,6 +213,31 @@ def sign_up(gql: Execute) -> Callable[..., Awaitable[tuple[str, dict[str, Any]]]
     return create
 
 
+async def wait_until(
+    condition: Callable[[], Any], *, within: float = 10.0, interval: float = 0.02
+) -> Any:
+    """Polls `condition` (a function, sync or async) until it returns something truthy, and
+    returns that; fails after `within` seconds. For what gives no event to wait on."""
+    deadline = time.monotonic() + within
+    while True:
+        value = condition()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"not within {within} s: {getattr(condition, '__qualname__', condition)}"
+            )
+        await asyncio.sleep(interval)
+
+
+def live_subscriptions(name: str) -> str:
+    """The /metrics sample of `name`'s subscriptions registered on the bus (their resolvers
+    count themselves once their fan-out group has subscribed)."""
+    return f'bnm_live_subscriptions{{subscription="{name}"}}'
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -253,11 +279,22 @@ class HttpServer:
     async def metric(self, sample: str) -> float:
         """A sample's value on /metrics, e.g. 'bnm_live_subscriptions{subscription="x"}';
         0 when absent."""
+        return (await self.metrics()).get(sample, 0.0)
+
+    async def metrics(self) -> dict[str, float]:
+        """Every sample on /metrics by name and labels."""
         text = (await self.get("/metrics")).text
-        for line in text.splitlines():
-            if line.startswith(sample + " "):
-                return float(line.rsplit(" ", 1)[1])
-        return 0.0
+        samples = (
+            line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
+        )
+        return {name: float(value) for name, value in samples}
+
+    async def until_metric(self, sample: str, value: float) -> None:
+        """Waits until `sample` is `value` on /metrics."""
+        await wait_until(lambda: self._metric_is(sample, value))
+
+    async def _metric_is(self, sample: str, value: float) -> bool:
+        return await self.metric(sample) == value
 
 
 class AppServer(HttpServer):
@@ -291,6 +328,20 @@ class LiveServer(HttpServer):
     def log_entries(self) -> list[dict[str, Any]]:
         """The server's JSON log lines, parsed."""
         return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
+
+    def access_lines(self, after: int = 0) -> list[dict[str, Any]]:
+        """The access-log lines among the log's entries after the first `after`."""
+        return [e for e in self.log_entries()[after:] if e["logger"] == "booknmeet.access"]
+
+    async def logged_requests(self, count: int, after: int = 0) -> list[dict[str, Any]]:
+        """Waits for the access-log lines of `count` requests after the log's first `after`
+        entries (a request's line is its last, written once its answer has been sent)."""
+
+        def written() -> list[dict[str, Any]] | None:
+            lines = self.access_lines(after)
+            return lines if len(lines) >= count else None
+
+        return await wait_until(written)
 
     def stop(self) -> None:
         if self.process.poll() is None:

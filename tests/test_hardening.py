@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from services import accounts
-from tests.conftest import PASSWORD, REDIS_URL, SIGN_UP, start_server
+from tests.conftest import PASSWORD, REDIS_URL, SIGN_UP, start_server, wait_until
 
 LOG_IN = """mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"""
 
@@ -275,7 +275,7 @@ async def test_a_failure_inside_the_server_is_internal_for_the_client_and_logged
         with sqlite3.connect(database) as connection:
             connection.execute("DROP TABLE notifications")
         result = await own.post("{ notifications { totalCount } }", token=token)
-        await asyncio.sleep(0.2)  # let the server write its log
+        await wait_until(lambda: any(e["level"] == "ERROR" for e in own.log_entries()))
         entries = own.log_entries()
     finally:
         own.stop()
