@@ -35,6 +35,7 @@ from schema.root import build_schema
 from server import create_app
 from services import accounts, passwords
 from tests import cheap_hashing
+from tests.graphql_ops import SIGN_UP, VERIFY_EMAIL
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -171,14 +172,6 @@ async def gql(clean_db: None, schema: Any, settings: Settings) -> Execute:
         return Result(result.data, errors)
 
     return execute
-
-
-SIGN_UP = """
-mutation($input: SignUpInput!) { signUp(input: $input) { token user { id email name timeZone } } }
-"""
-
-
-VERIFY_EMAIL = "mutation($code: String!) { verifyEmail(code: $code) }"
 
 
 async def mailed_code(address: str) -> str:

@@ -18,18 +18,13 @@ from models.booking import Booking
 from models.privacy import DataExport
 from models.user import AuthToken, User
 from tests.conftest import PASSWORD, ROOT, AppServer
+from tests.graphql_ops import BOOK, CREATE_TYPE, EXPORT, MY_DATA, WEEKLY
 
 SIGN_UP = """mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }"""
 ADMIN_LIST = "{ adminPrivacyRequests { id kind status } }"
 SUBMIT = """mutation($k: PrivacyRequestKind!) { submitPrivacyRequest(kind: $k) { id } }"""
 UPDATE = """mutation($id: ID!, $s: PrivacyRequestStatus!, $r: String) {
   updatePrivacyRequest(id: $id, status: $s, reason: $r) { status } }"""
-EXPORT = "mutation { requestDataExport }"
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
-MY_DATA = "{ myData }"
 
 
 @pytest.fixture

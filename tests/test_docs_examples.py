@@ -30,6 +30,7 @@ from models.booking import Booking
 from models.notification import Notification
 from models.user import User
 from tests.conftest import PASSWORD, LiveServer, mailed_code, start_server
+from tests.graphql_ops import LOG_IN
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -99,7 +100,6 @@ def server(docs_server: LiveServer, clean_db: None) -> LiveServer:
     return docs_server
 
 
-LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"
 SLOTS = """query($id: ID!, $from: DateTime!, $to: DateTime!) {
   availableSlots(eventTypeId: $id, start: $from, end: $to) { start } }"""
 BOOK = "mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id manageToken } }"

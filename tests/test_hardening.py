@@ -27,8 +27,7 @@ from tests.conftest import (
     start_server,
     wait_until,
 )
-
-LOG_IN = """mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"""
+from tests.graphql_ops import LOG_IN
 
 
 async def post_raw(server, body: bytes | str, **headers: str) -> httpx.Response:

@@ -10,6 +10,7 @@ from models.privacy import Activity, Consent, ConsentEvent
 from models.user import User
 from services import consents
 from services.consents import truncate_ip
+from tests.graphql_ops import CREATE_TYPE, SLOTS, WEEKLY
 
 SET_CONSENT = """mutation($p: ConsentPurpose!, $g: Boolean!) {
   setConsent(purpose: $p, granted: $g) { purpose granted updatedAt } }"""
@@ -20,11 +21,6 @@ OBJECT = """mutation($o: Objection!) { objectToProcessing(processing: $o) }"""
 SUBMIT = """mutation($k: PrivacyRequestKind!) { submitPrivacyRequest(kind: $k) { id } }"""
 UPDATE = """mutation($id: ID!, $s: PrivacyRequestStatus!, $r: String) {
   updatePrivacyRequest(id: $id, status: $s, reason: $r) { status } }"""
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
-SLOTS = """query($id: ID!, $s: DateTime!, $e: DateTime!) {
-  availableSlots(eventTypeId: $id, start: $s, end: $e) { start } }"""
 CALENDARS = "{ calendars { id name busyCount } }"
 
 MONDAY = datetime(2030, 1, 7, tzinfo=UTC)

@@ -13,6 +13,7 @@ from models.user import User
 from services.clock import utcnow
 from services.email_verification import CODE_VALIDITY, RESEND_INTERVAL
 from tests.conftest import PASSWORD, VERIFY_EMAIL, AppServer, mailed_code
+from tests.graphql_ops import EXPORT
 from tests.resolvers.test_correction_and_erasure import (
     DELETE,
     HOST_BOOKINGS,
@@ -26,7 +27,6 @@ from tests.resolvers.test_correction_and_erasure import (
 
 ME = "{ me { email emailVerified } }"
 RESEND = "mutation { resendEmailVerification }"
-EXPORT = "mutation { requestDataExport }"
 
 
 def bookings_made(my_data: dict) -> list[dict]:

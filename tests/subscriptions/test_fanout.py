@@ -21,6 +21,7 @@ from services.events import availability_channel, booking_channel
 from subscriptions.bus import MemoryBus
 from subscriptions.fanout import CURRENT, FanOut, LiveOperation
 from subscriptions.handlers import _prefix
+from tests.graphql_ops import BOOK
 
 EVENTS = """subscription { bookingEvents { kind occurredAt
   booking { id status attendeeName eventType { title host { name } } } } }"""
@@ -30,7 +31,6 @@ WEEKLY = """mutation($rules: [WeeklyRuleInput!]!) {
   setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
 CREATE_TYPE = """mutation($slug: String!) { createEventType(input: {title: "Chat", slug: $slug,
   durationMinutes: 30}) { id } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
 EVERY_DAY = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
 
