@@ -147,6 +147,9 @@ class Settings:
     reminder_poll_seconds: float = setting(
         "REMINDER_POLL_SECONDS", 30.0, "how often due reminders are claimed"
     )
+    webhook_poll_seconds: float = setting(
+        "WEBHOOK_POLL_SECONDS", 2.0, "how often due webhook deliveries are claimed and sent"
+    )
     outbox_poll_seconds: float = setting(
         "OUTBOX_POLL_SECONDS", 2.0, "how often committed, unpublished events are published"
     )

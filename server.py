@@ -43,7 +43,7 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
         Job("reminders", settings.reminder_poll_seconds, reminders.fire_due),
         Job(
             "webhooks",
-            webhooks.DELIVERY_SECONDS,
+            settings.webhook_poll_seconds,
             functools.partial(webhooks.deliver_all_due, settings),
         ),
         Job("webhook-prune", webhooks.PRUNE_EVERY_SECONDS, webhooks.prune, once_per_interval=True),

@@ -54,7 +54,6 @@ CLAIM_BATCH = 50
 # Finished deliveries hold a copy of booking data: kept this long for the host to inspect.
 RETENTION = timedelta(days=30)
 PRUNE_EVERY_SECONDS = 3600.0
-DELIVERY_SECONDS = 2.0
 
 USER_AGENT = "BookNMeet-Webhooks/1"
 _HTTP_STATUS = re.compile(r"^HTTP (\d{3})$")

@@ -2,6 +2,7 @@
 when TEST_DATABASE=postgres), the schema executed directly, and real servers on free ports."""
 
 import asyncio
+import inspect
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,9 @@ import asyncpg
 import httpx
 import pytest
 import redis
+from asgi_lifespan import LifespanManager
 from cryptography.fernet import Fernet
+from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 from tortoise.exceptions import OperationalError
 
@@ -28,7 +32,10 @@ from config import Settings
 from models.privacy import MailMessage
 from schema.context import Context
 from schema.root import build_schema
-from services import accounts
+from server import create_app
+from services import accounts, passwords
+from tests import cheap_hashing
+from tests.graphql_ops import SIGN_UP, VERIFY_EMAIL
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -62,6 +69,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Still argon2id, at a tiny cost (tests/cheap_hashing.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in cheap_hashing.patches().items():
+            patch.setattr(passwords, name, value)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -158,14 +174,6 @@ async def gql(clean_db: None, schema: Any, settings: Settings) -> Execute:
     return execute
 
 
-SIGN_UP = """
-mutation($input: SignUpInput!) { signUp(input: $input) { token user { id email name timeZone } } }
-"""
-
-
-VERIFY_EMAIL = "mutation($code: String!) { verifyEmail(code: $code) }"
-
-
 async def mailed_code(address: str) -> str:
     """The code in the newest MailMessage to `address` (the e-mail stand-in)."""
     message = await MailMessage.filter(to=address).order_by("-id").first()
@@ -198,38 +206,58 @@ def sign_up(gql: Execute) -> Callable[..., Awaitable[tuple[str, dict[str, Any]]]
     return create
 
 
+async def wait_until(
+    condition: Callable[[], Any], *, within: float = 10.0, interval: float = 0.02
+) -> Any:
+    """Polls `condition` (a function, sync or async) until it returns something truthy, and
+    returns that; fails after `within` seconds. For what gives no event to wait on."""
+    deadline = time.monotonic() + within
+    while True:
+        value = condition()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"not within {within} s: {getattr(condition, '__qualname__', condition)}"
+            )
+        await asyncio.sleep(interval)
+
+
+def live_subscriptions(name: str) -> str:
+    """The /metrics sample of `name`'s subscriptions registered on the bus (their resolvers
+    count themselves once their fan-out group has subscribed)."""
+    return f'bnm_live_subscriptions{{subscription="{name}"}}'
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@dataclass
-class LiveServer:
+class HttpServer:
+    """What HTTP tests need of a server: its address, a client, GraphQL over POST, /metrics."""
+
     url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
 
     @property
     def graphql(self) -> str:
         return f"{self.url}/graphql"
 
-    @property
-    def ws(self) -> str:
-        return self.graphql.replace("http", "ws", 1)  # http→ws, https→wss
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=30)
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def log_entries(self) -> list[dict[str, Any]]:
-        """The server's JSON log lines, parsed."""
-        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        async with self.client() as client:
+            return await client.get(f"{self.url}{path}", **kwargs)
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
     ) -> Result:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with self.client() as client:
             response = await client.post(
                 self.graphql, json={"query": query, "variables": variables}, headers=headers
             )
@@ -244,12 +272,69 @@ class LiveServer:
     async def metric(self, sample: str) -> float:
         """A sample's value on /metrics, e.g. 'bnm_live_subscriptions{subscription="x"}';
         0 when absent."""
-        async with httpx.AsyncClient(timeout=30) as client:
-            text = (await client.get(f"{self.url}/metrics")).text
-        for line in text.splitlines():
-            if line.startswith(sample + " "):
-                return float(line.rsplit(" ", 1)[1])
-        return 0.0
+        return (await self.metrics()).get(sample, 0.0)
+
+    async def metrics(self) -> dict[str, float]:
+        """Every sample on /metrics by name and labels."""
+        text = (await self.get("/metrics")).text
+        samples = (
+            line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
+        )
+        return {name: float(value) for name, value in samples}
+
+    async def until_metric(self, sample: str, value: float) -> None:
+        """Waits until `sample` is `value` on /metrics."""
+        await wait_until(lambda: self._metric_is(sample, value))
+
+    async def _metric_is(self, sample: str, value: float) -> bool:
+        return await self.metric(sample) == value
+
+
+class AppServer(HttpServer):
+    """`server.create_app` run inside the test process, its lifespan and middleware included,
+    reached through httpx's ASGI transport: for tests of HTTP answers, not of the transport
+    (WebSocket, TLS, uvicorn's own behaviour and other processes need a LiveServer)."""
+
+    url = "http://127.0.0.1"
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def client(self) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app, client=("127.0.0.1", 50000))
+        return httpx.AsyncClient(transport=transport, base_url=self.url, timeout=30)
+
+
+@dataclass
+class LiveServer(HttpServer):
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def ws(self) -> str:
+        return self.graphql.replace("http", "ws", 1)  # http→ws, https→wss
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        """The server's JSON log lines, parsed."""
+        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
+
+    def access_lines(self, after: int = 0) -> list[dict[str, Any]]:
+        """The access-log lines among the log's entries after the first `after`."""
+        return [e for e in self.log_entries()[after:] if e["logger"] == "booknmeet.access"]
+
+    async def logged_requests(self, count: int, after: int = 0) -> list[dict[str, Any]]:
+        """Waits for the access-log lines of `count` requests after the log's first `after`
+        entries (a request's line is its last, written once its answer has been sent)."""
+
+        def written() -> list[dict[str, Any]] | None:
+            lines = self.access_lines(after)
+            return lines if len(lines) >= count else None
+
+        return await wait_until(written)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -261,26 +346,30 @@ class LiveServer:
                 self.process.wait()
 
 
-def start_server(
-    settings: Settings, log_dir: Path, *, env: dict[str, str] | None = None, tls: bool = False
-) -> LiveServer:
-    """`python server.py` in a child process on a free port, ready when /healthz answers."""
-    port = free_port()
-    log_path = log_dir / f"server-{port}.log"
-    child_env = {
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a server the test settings."""
+    return {
         **os.environ,
         "HOST": "127.0.0.1",
-        "PORT": str(port),
         "DATABASE_URL": settings.database_url,
         "RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
         "ENCRYPTION_KEY": settings.encryption_key or "",
         "EVENT_BUS_PREFIX": settings.bus_prefix,
         **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
-        **(env or {}),
     }
+
+
+def start_server(
+    settings: Settings, log_dir: Path, *, env: dict[str, str] | None = None, tls: bool = False
+) -> LiveServer:
+    """`python server.py` (with cheap password hashing: tests/run_server.py) in a child process
+    on a free port, ready when /healthz answers."""
+    port = free_port()
+    log_path = log_dir / f"server-{port}.log"
+    child_env = {**server_env(settings), "PORT": str(port), **(env or {})}
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "server.py")],
+            [sys.executable, str(ROOT / "tests" / "run_server.py")],
             cwd=log_dir,
             env=child_env,
             stdout=log_file,
@@ -302,20 +391,23 @@ def start_server(
     raise RuntimeError(f"server did not become healthy:\n{server.log()}")
 
 
+# Background loops of shared servers stay quiet so they cannot race tests that run their own
+# workers; their own mutations still publish at once (the unit of work around each operation).
+QUIET = {
+    "OUTBOX_POLL_SECONDS": "3600",
+    "REMINDER_POLL_SECONDS": "3600",
+    "CALENDAR_TICK_SECONDS": "3600",
+    "CALENDAR_WRITE_SECONDS": "3600",
+    "RETENTION_PURGE_SECONDS": "3600",
+    "WEBHOOK_POLL_SECONDS": "3600",
+}
+
+
 @pytest.fixture(scope="session")
 def live_server(
     database: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    # Its background loops stay quiet so they cannot race tests that run their own workers;
-    # its own mutations still publish at once (the unit of work around each operation).
-    quiet = {
-        "OUTBOX_POLL_SECONDS": "3600",
-        "REMINDER_POLL_SECONDS": "3600",
-        "CALENDAR_TICK_SECONDS": "3600",
-        "CALENDAR_WRITE_SECONDS": "3600",
-        "RETENTION_PURGE_SECONDS": "3600",
-    }
-    server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)
+    server = start_server(settings, tmp_path_factory.mktemp("server"), env=QUIET)
     yield server
     server.stop()
 
@@ -324,3 +416,24 @@ def live_server(
 def server(live_server: LiveServer, clean_db: None) -> LiveServer:
     """The shared live server over an empty database."""
     return live_server
+
+
+@asynccontextmanager
+async def serve_in_process(settings: Settings) -> AsyncIterator[AppServer]:
+    """The app of `settings` in this process, between its lifespan's start-up and shutdown."""
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
+        yield AppServer(app)
+
+
+@pytest.fixture(scope="session")
+async def app_server(database: None, settings: Settings) -> AsyncIterator[AppServer]:
+    quiet = Settings.from_env({**server_env(settings), **QUIET})
+    async with serve_in_process(quiet) as served:
+        yield served
+
+
+@pytest.fixture
+def http(app_server: AppServer, clean_db: None) -> AppServer:
+    """The shared in-process app over an empty database."""
+    return app_server

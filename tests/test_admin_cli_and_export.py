@@ -1,4 +1,4 @@
-"""Against the real server: `python server.py create-admin EMAIL` makes the first staff member, and
+"""Over HTTP: `python server.py create-admin EMAIL` makes the first staff member, and
 the portable download of everything held about a user is a one-time ZIP (my-data.json and
 bookings.ics) at the path requestDataExport returns."""
 
@@ -17,19 +17,20 @@ import pytest
 from models.booking import Booking
 from models.privacy import DataExport
 from models.user import AuthToken, User
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD, ROOT, AppServer
+from tests.graphql_ops import BOOK, CREATE_TYPE, EXPORT, MY_DATA, WEEKLY
 
 SIGN_UP = """mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }"""
 ADMIN_LIST = "{ adminPrivacyRequests { id kind status } }"
 SUBMIT = """mutation($k: PrivacyRequestKind!) { submitPrivacyRequest(kind: $k) { id } }"""
 UPDATE = """mutation($id: ID!, $s: PrivacyRequestStatus!, $r: String) {
   updatePrivacyRequest(id: $id, status: $s, reason: $r) { status } }"""
-EXPORT = "mutation { requestDataExport }"
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
-MY_DATA = "{ myData }"
+
+
+@pytest.fixture
+def server(http: AppServer) -> AppServer:
+    """HTTP answers are what these tests read: the app in this process serves them."""
+    return http
 
 
 async def live_sign_up(server, email: str, name: str) -> str:
@@ -134,8 +135,7 @@ async def request_export(server, token: str) -> str:
 
 
 async def download(server, path: str) -> httpx.Response:
-    async with httpx.AsyncClient(timeout=30) as client:
-        return await client.get(f"{server.url}{path}")
+    return await server.get(path)
 
 
 def unpack(response: httpx.Response) -> tuple[dict, icalendar.Calendar, bytes]:

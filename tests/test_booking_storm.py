@@ -8,12 +8,12 @@ import pytest
 
 from models.booking import Booking
 from tests.conftest import BACKEND, PASSWORD, SIGN_UP, start_server
+from tests.graphql_ops import BOOK
 
 WEEKLY = """mutation($rules: [WeeklyRuleInput!]!) {
   setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
 CREATE_TYPE = """mutation { createEventType(input: {title: "Storm", slug: "storm",
   durationMinutes: 30, bufferAfterMinutes: 10}) { id } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
 
 EVERY_DAY = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 

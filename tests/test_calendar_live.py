@@ -3,7 +3,6 @@ WebSocket subscribers after a sync that changed busy time, nothing does after a 
 URL never reaches the server's log. The feeds are served from this test process on 127.0.0.1,
 which the server is allowed to use (CALENDAR_ALLOWED_HOSTS)."""
 
-import asyncio
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -11,7 +10,7 @@ import pytest
 
 from config import Settings
 from models.calendar import LinkedCalendar
-from tests.conftest import LiveServer, start_server
+from tests.conftest import LiveServer, live_subscriptions, start_server
 from tests.services.test_calendars import (
     ENCRYPTION_KEY,
     FIRST,
@@ -87,7 +86,8 @@ async def test_a_changed_feed_is_pushed_and_an_unchanged_one_is_not(
     await legacy.subscribe(CHANGES)
     await slots.subscribe(SLOTS_CHANGED, {"id": type_id})
     await stranger.subscribe(CHANGES)
-    await asyncio.sleep(0.3)  # subscribed before the change
+    await server.until_metric(live_subscriptions("calendarChanged"), 3)  # before the change
+    await server.until_metric(live_subscriptions("availabilityChanged"), 1)
     try:
         feeds.serve(body=ics(*SECOND))
         synced = (await server.post(SYNC, {"id": linked["id"]}, token)).ok()["syncCalendar"]
@@ -124,7 +124,8 @@ async def test_sync_status_changes_are_pushed_without_slot_changes(
     slots = await Client.connect(server.ws, "graphql-transport-ws")
     await changes.subscribe(CHANGES)
     await slots.subscribe(SLOTS_CHANGED, {"id": type_id})
-    await asyncio.sleep(0.3)
+    await server.until_metric(live_subscriptions("calendarChanged"), 1)
+    await server.until_metric(live_subscriptions("availabilityChanged"), 1)
     failures = await server.metric("bnm_calendar_sync_failures_total")
     try:
         feeds.serve(status=500)
@@ -160,6 +161,7 @@ async def test_anonymous_calendar_changes_end_with_unauthenticated(
 
 async def test_the_feed_url_never_reaches_the_log(server: LiveServer, feeds: FeedServer) -> None:
     secret = SECRET_PATH.split("/")[1]
+    after = len(server.log_entries())
     token = await account(server, "host@example.com")
     await grant_calendar_access(server, token)
     url = feeds.serve(body=ics(*FIRST))
@@ -182,7 +184,7 @@ async def test_the_feed_url_never_reaches_the_log(server: LiveServer, feeds: Fee
     assert [r.codes for r in responses].count(["BAD_USER_INPUT"]) == 5
     for response in responses:
         assert secret not in repr((response.data, response.errors))
-    await asyncio.sleep(0.2)  # let the server write its log
+    await server.logged_requests(len(responses) + 1, after)  # the sign-up too
     log = server.log()
     assert "POST /graphql" in log  # the server does log
     assert secret not in log

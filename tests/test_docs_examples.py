@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +33,7 @@ from models.notification import Notification
 from models.user import User
 from services import webhooks
 from tests.conftest import PASSWORD, LiveServer, mailed_code, start_server
+from tests.graphql_ops import LOG_IN
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -105,10 +106,10 @@ def server(docs_server: LiveServer, clean_db: None) -> LiveServer:
     return docs_server
 
 
-LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"
 SLOTS = """query($id: ID!, $from: DateTime!, $to: DateTime!) {
   availableSlots(eventTypeId: $id, start: $from, end: $to) { start } }"""
 BOOK = "mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id manageToken } }"
+EXAMPLE_SECONDS = 60
 
 
 class Demo:
@@ -265,15 +266,58 @@ def check_answer(example: Example, stdout: str) -> None:
         assert body.get("data") is not None, body
 
 
-async def run(example: Example, env: dict[str, str], demo: Demo) -> tuple[int, str, str]:
+@pytest.fixture(scope="module")
+async def python_runner() -> AsyncIterator[asyncio.subprocess.Process]:
+    """Runs each Python example in a process of its own, forked from one that has imported gql
+    already (tests/example_runner.py)."""
+    runner = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "tests" / "example_runner.py"),
+        cwd=str(ROOT),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=2**24,
+    )
+    yield runner
+    assert runner.stdin is not None
+    runner.stdin.close()
+    await runner.wait()
+
+
+async def start(
+    example: Example, env: dict[str, str], runner: asyncio.subprocess.Process
+) -> tuple[asyncio.Future[Any], Callable[[], None]]:
+    """The example running: a future of (status, stdout, stderr), and how to kill it."""
+    if example.lang == "python":
+        assert runner.stdin is not None and runner.stdout is not None
+        request = {"code": example.code, "env": env, "timeout": EXAMPLE_SECONDS}
+        runner.stdin.write(json.dumps(request).encode() + b"\n")
+        reader = runner.stdout
+
+        async def answered() -> tuple[int, str, str]:
+            done = json.loads(await reader.readline())
+            return done["status"], done["stdout"], done["stderr"]
+
+        return asyncio.ensure_future(answered()), lambda: None  # the runner's alarm kills it
     process = await asyncio.create_subprocess_exec(
         *command(example),
-        env={**os.environ, **env},
+        env=env,
         cwd=str(ROOT),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    communicate = asyncio.ensure_future(process.communicate())
+
+    async def communicated() -> tuple[int, str, str]:
+        stdout, stderr = await process.communicate()
+        return process.returncode or 0, stdout.decode(), stderr.decode()
+
+    return asyncio.ensure_future(communicated()), process.kill
+
+
+async def run(
+    example: Example, env: dict[str, str], demo: Demo, runner: asyncio.subprocess.Process
+) -> tuple[int, str, str]:
+    communicate, kill = await start(example, {**os.environ, **env}, runner)
     if example.waits_for_events:
         # It prints the first event and stops; keep making events until it has one.
         await asyncio.wait({communicate}, timeout=1.0)
@@ -282,15 +326,16 @@ async def run(example: Example, env: dict[str, str], demo: Demo) -> tuple[int, s
                 break
             await demo.trigger()
             await asyncio.wait({communicate}, timeout=0.5)
-    await asyncio.wait({communicate}, timeout=60)
+    await asyncio.wait({communicate}, timeout=EXAMPLE_SECONDS + 10)
     if not communicate.done():
-        process.kill()
-    stdout, stderr = await communicate
-    return process.returncode or 0, stdout.decode(), stderr.decode()
+        kill()
+    return await communicate
 
 
 @pytest.mark.parametrize("example", RUNNABLE, ids=[e.id for e in RUNNABLE])
-async def test_example_runs_against_a_live_server(server: LiveServer, example: Example) -> None:
+async def test_example_runs_against_a_live_server(
+    server: LiveServer, example: Example, python_runner: asyncio.subprocess.Process
+) -> None:
     if example.lang == "python" and importlib.util.find_spec("gql") is None:
         pytest.skip("the Python examples need the gql package: pip install 'gql[httpx,websockets]'")
     if example.lang == "sh" and "curl" in example.code and shutil.which("curl") is None:
@@ -298,7 +343,7 @@ async def test_example_runs_against_a_live_server(server: LiveServer, example: E
     demo = Demo(server)
     await demo.start()
     env = await demo.provide(example.needs())
-    status, stdout, stderr = await run(example, env, demo)
+    status, stdout, stderr = await run(example, env, demo, python_runner)
     assert status == 0, f"{example.id} failed:\n{stdout}\n{stderr}"
     check_answer(example, stdout)
     if example.waits_for_events:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from tests.conftest import PASSWORD, ROOT, SIGN_UP
+from tests.graphql_ops import LOG_IN
 
 schemathesis.graphql.scalar(
     "DateTime",
@@ -45,7 +46,6 @@ SESSION_ENDING = {
 }
 
 EMAIL = "fuzz@example.com"
-LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"
 ME = "{ me { id } }"
 
 

@@ -16,10 +16,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from config import Settings
 from services import accounts
-from tests.conftest import PASSWORD, REDIS_URL, SIGN_UP, start_server
-
-LOG_IN = """mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"""
+from tests.conftest import (
+    PASSWORD,
+    REDIS_URL,
+    SIGN_UP,
+    serve_in_process,
+    server_env,
+    start_server,
+    wait_until,
+)
+from tests.graphql_ops import LOG_IN
 
 
 async def post_raw(server, body: bytes | str, **headers: str) -> httpx.Response:
@@ -34,8 +42,7 @@ def codes(response: httpx.Response) -> list[str]:
 
 
 async def assert_healthy(server) -> None:
-    async with httpx.AsyncClient() as client:
-        assert (await client.get(f"{server.url}/healthz")).status_code == 200
+    assert (await server.get("/healthz")).status_code == 200
 
 
 # Limits lowered so that valid queries of this schema reach them: its deepest valid query has
@@ -45,11 +52,16 @@ DEPTH_5 = "{ bookings { edges { node { eventType { host { name } } } } } }"
 DEPTH_4 = "{ bookings { edges { node { eventType { title } } } } }"
 
 
+@pytest.fixture(scope="module")
+async def strict_app(database, settings):
+    """GraphQL limits, not the transport: the app in this process serves them."""
+    async with serve_in_process(Settings.from_env({**server_env(settings), **STRICT})) as app:
+        yield app
+
+
 @pytest.fixture
-def strict_server(settings, tmp_path, clean_db):
-    own = start_server(settings, tmp_path, env=STRICT)
-    yield own
-    own.stop()
+def strict_server(strict_app, clean_db):
+    return strict_app
 
 
 def messages(result) -> str:
@@ -184,6 +196,11 @@ def sign_up_live():
     return create
 
 
+def limited_to(settings: Settings, per_minute: int) -> Settings:
+    """The app's own rate limits (per client address), not the transport: served in process."""
+    return Settings.from_env({**server_env(settings), "RATE_LIMIT_PER_MINUTE": str(per_minute)})
+
+
 async def _brute_force(servers, email: str) -> list[list[str]]:
     results = []
     for attempt in range(11):
@@ -196,8 +213,7 @@ async def _brute_force(servers, email: str) -> list[list[str]]:
 async def test_the_eleventh_wrong_password_in_a_minute_is_rate_limited(
     settings, tmp_path, sign_up_live, clean_db
 ):
-    own = start_server(settings, tmp_path, env={"RATE_LIMIT_PER_MINUTE": "60"})
-    try:
+    async with serve_in_process(limited_to(settings, 60)) as own:
         email = f"brute-{tmp_path.name[-8:]}@example.com".lower()
         await sign_up_live(own, email)
         results = await _brute_force([own], email)
@@ -210,8 +226,6 @@ async def test_the_eleventh_wrong_password_in_a_minute_is_rate_limited(
         other = f"other-{tmp_path.name[-8:]}@example.com".lower()
         await sign_up_live(own, other)
         assert (await own.post(LOG_IN, {"e": other, "p": PASSWORD})).ok()
-    finally:
-        own.stop()
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL (CI's second pass)")
@@ -232,12 +246,9 @@ async def test_the_login_limit_holds_across_two_workers_with_redis(
 
 
 async def test_anonymous_mutations_are_rate_limited_per_address(settings, tmp_path, clean_db):
-    own = start_server(settings, tmp_path, env={"RATE_LIMIT_PER_MINUTE": "3"})
-    try:
+    async with serve_in_process(limited_to(settings, 3)) as own:
         mutation = 'mutation { submitInviteePrivacyRequest(email: "x@example.com", kind: ACCESS) }'
         results = [(await own.post(mutation)).codes for _ in range(4)]
-    finally:
-        own.stop()
     assert results[:3] == [[], [], []]
     assert results[3] == ["RATE_LIMITED"]
 
@@ -275,7 +286,7 @@ async def test_a_failure_inside_the_server_is_internal_for_the_client_and_logged
         with sqlite3.connect(database) as connection:
             connection.execute("DROP TABLE notifications")
         result = await own.post("{ notifications { totalCount } }", token=token)
-        await asyncio.sleep(0.2)  # let the server write its log
+        await wait_until(lambda: any(e["level"] == "ERROR" for e in own.log_entries()))
         entries = own.log_entries()
     finally:
         own.stop()

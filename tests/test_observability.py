@@ -1,10 +1,8 @@
 """JSON logs without secrets, and Prometheus metrics, from the real server."""
 
-import asyncio
-
 import httpx
 
-from tests.conftest import PASSWORD, SIGN_UP, mailed_code
+from tests.conftest import PASSWORD, SIGN_UP, mailed_code, wait_until
 from tests.subscriptions.test_live import Client
 
 CREATE_EVENT_TYPE = """mutation { createEventType(input: {title: "Logged", slug: "logged",
@@ -22,11 +20,6 @@ async def test_metrics_count_operations_errors_and_live_subscriptions(server):
     assert "bnm_live_subscriptions" in text and "bnm_event_bus_lag_seconds" in text
 
 
-def access_lines(server, after: int) -> list[dict]:
-    """The access log lines of the requests made since the log had `after` entries."""
-    return [e for e in server.log_entries()[after:] if e["logger"] == "booknmeet.access"]
-
-
 async def test_logs_are_json_with_request_ids_and_no_secrets(server):
     start = len(server.log_entries())
     variables = {"input": {"email": "logs@example.com", "password": PASSWORD, "name": "Logs"}}
@@ -36,10 +29,10 @@ async def test_logs_are_json_with_request_ids_and_no_secrets(server):
     async with httpx.AsyncClient() as client:
         await client.get(f"{server.url}/ical/{token}.ics")
         await client.get(f"{server.url}/export/{token}")
-    await asyncio.sleep(0.2)  # let the server write its log
+    await server.logged_requests(4, start)
     entries = server.log_entries()
     assert all({"time", "level", "message", "requestId", "userId"} <= set(e) for e in entries)
-    sign_up, me, ical, export = access_lines(server, start)
+    sign_up, me, ical, export = server.access_lines(start)
     ids = [line["requestId"] for line in (sign_up, me, ical, export)]
     assert None not in ids and len(set(ids)) == 4  # every request its own id, GraphQL or not
     assert me["userId"] == user_id and ical["userId"] is None
@@ -62,8 +55,7 @@ async def test_answers_from_the_public_cache_are_counted_and_logged_like_execute
         assert (await server.post(query)).ok() == {"eventType": {"title": "Logged"}}
     assert await server.metric(hits) == hits_before + 2  # the first one was executed
     assert await server.metric(sample) == operations + 3
-    await asyncio.sleep(0.2)
-    ids = [line["requestId"] for line in access_lines(server, start)[:3]]
+    ids = [line["requestId"] for line in (await server.logged_requests(3, start))[:3]]
     assert None not in ids and len(set(ids)) == 3
 
 
@@ -77,12 +69,11 @@ async def _live(server) -> tuple[float, float, float]:
 
 
 async def _until(server, expected, wanted) -> tuple[float, float, float]:
-    for _ in range(50):
-        seen = await _live(server)
-        if wanted(seen, expected):
-            break
-        await asyncio.sleep(0.1)
-    return seen
+    async def seen() -> tuple[float, float, float] | None:
+        live = await _live(server)
+        return live if wanted(live, expected) else None
+
+    return await wait_until(seen)
 
 
 async def test_subscriptions_are_released_when_clients_disconnect(server):

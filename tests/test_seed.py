@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 async def run_seed(settings: Settings, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        str(ROOT / "server.py"),
+        str(ROOT / "tests" / "run_server.py"),  # server.py, hashing cheaply
         "seed",
         *args,
         env={**os.environ, "DATABASE_URL": settings.database_url},

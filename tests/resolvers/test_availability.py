@@ -3,8 +3,8 @@
 import pytest
 
 from models.schedule import DateOverride
+from tests.graphql_ops import CREATE_TYPE
 
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
 WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
   setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone rules { weekday start end } } }"""
 OVERRIDE = """mutation($d: Date!, $i: [TimeRangeInput!]!) {

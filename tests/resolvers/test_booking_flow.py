@@ -3,11 +3,10 @@
 import pytest
 
 from models.booking import Booking
+from tests.graphql_ops import WEEKLY
 
 CREATE_TYPE = """mutation($i: EventTypeInput!) {
   createEventType(input: $i) { id slug host { name timeZone } } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
 SLOTS = """query($id: ID!, $s: DateTime!, $e: DateTime!, $tz: String) {
   availableSlots(eventTypeId: $id, start: $s, end: $e, timeZone: $tz) { start end } }"""
 BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) {

@@ -6,12 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.booking import Booking
+from tests.graphql_ops import CREATE_TYPE, SLOTS, WEEKLY
 
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
-SLOTS = """query($id: ID!, $s: DateTime!, $e: DateTime!) {
-  availableSlots(eventTypeId: $id, start: $s, end: $e) { start } }"""
 NODE = (
     "id start end status attendeeName attendeeEmail attendeeTimeZone notes cancelReason manageToken"
 )

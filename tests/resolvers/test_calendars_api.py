@@ -24,6 +24,7 @@ from models.calendar import CalendarBusy, LinkedCalendar
 from schema.context import Context
 from services import accounts, calendars
 from tests.conftest import Result
+from tests.graphql_ops import CREATE_TYPE, WEEKLY
 from tests.services.test_calendars import (
     ENCRYPTION_KEY,
     FIRST,
@@ -45,9 +46,6 @@ SYNC = """mutation($id: ID!) {
   syncCalendar(id: $id) { id name status lastSyncedAt lastError busyCount } }"""
 UNLINK = """mutation($id: ID!) { unlinkCalendar(id: $id) }"""
 LIST = """{ calendars { id name status lastSyncedAt lastError busyCount } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
 SLOTS = """query($id: ID!, $s: DateTime!, $e: DateTime!) {
   availableSlots(eventTypeId: $id, start: $s, end: $e) { start end } }"""
 EVERY_DAY = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]

@@ -10,6 +10,7 @@ from models.privacy import Activity, Consent, ConsentEvent
 from models.user import User
 from services import consents
 from services.consents import truncate_ip
+from tests.graphql_ops import CREATE_TYPE, SLOTS, WEEKLY
 
 SET_CONSENT = """mutation($p: ConsentPurpose!, $g: Boolean!) {
   setConsent(purpose: $p, granted: $g) { purpose granted updatedAt } }"""
@@ -20,11 +21,6 @@ OBJECT = """mutation($o: Objection!) { objectToProcessing(processing: $o) }"""
 SUBMIT = """mutation($k: PrivacyRequestKind!) { submitPrivacyRequest(kind: $k) { id } }"""
 UPDATE = """mutation($id: ID!, $s: PrivacyRequestStatus!, $r: String) {
   updatePrivacyRequest(id: $id, status: $s, reason: $r) { status } }"""
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
-SLOTS = """query($id: ID!, $s: DateTime!, $e: DateTime!) {
-  availableSlots(eventTypeId: $id, start: $s, end: $e) { start } }"""
 CALENDARS = "{ calendars { id name busyCount } }"
 
 MONDAY = datetime(2030, 1, 7, tzinfo=UTC)
@@ -154,14 +150,14 @@ async def test_record_activity_validates_and_needs_sign_in(gql, sign_up):
     assert await Activity.all().count() == 0
 
 
-async def test_over_http_only_the_truncated_address_prefix_is_stored(server):
-    signed = await server.post(
+async def test_over_http_only_the_truncated_address_prefix_is_stored(http):
+    signed = await http.post(
         """mutation($i: SignUpInput!) { signUp(input: $i) { token } }""",
         {"i": {"email": "ada@example.com", "password": "correct horse battery", "name": "Ada"}},
     )
     token = signed.ok()["signUp"]["token"]
-    (await server.post(SET_CONSENT, {"p": "PERFORMANCE_COOKIES", "g": True}, token=token)).ok()
-    stored = await server.post(RECORD, {"p": "/book/intro", "s": "tuesday"}, token=token)
+    (await http.post(SET_CONSENT, {"p": "PERFORMANCE_COOKIES", "g": True}, token=token)).ok()
+    stored = await http.post(RECORD, {"p": "/book/intro", "s": "tuesday"}, token=token)
     assert stored.ok() == {"recordActivity": True}
     row = await Activity.get(user__email="ada@example.com")
     assert (row.path, row.search) == ("/book/intro", "tuesday")

@@ -13,10 +13,8 @@ from models.notification import Notification
 from models.user import User
 from services import reminders
 from tests.conftest import PASSWORD
+from tests.graphql_ops import CREATE_TYPE, MY_DATA, WEEKLY
 
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
 BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) {
   id attendeeName attendeeEmail manageToken } }"""
 HOST_BOOKINGS = """{ bookings(first: 50, order: START_ASC) { edges { node {
@@ -27,7 +25,6 @@ UPDATE_PROFILE = """mutation($i: ProfileInput!) { updateProfile(input: $i) { ema
 ERASE_CLIENT = """mutation($e: String!) { eraseClientData(email: $e) }"""
 DELETE = """mutation($p: String!) { deleteAccount(password: $p) }"""
 ME = "{ me { email name } }"
-MY_DATA = "{ myData }"
 SET_CONSENT = """mutation($p: ConsentPurpose!, $g: Boolean!) {
   setConsent(purpose: $p, granted: $g) { granted } }"""
 SUBMIT = """mutation($k: PrivacyRequestKind!, $d: String) {

@@ -7,14 +7,13 @@ import json
 import zipfile
 from datetime import timedelta
 
-import httpx
-
 from models.booking import Booking
 from models.privacy import MailMessage
 from models.user import User
 from services.clock import utcnow
 from services.email_verification import CODE_VALIDITY, RESEND_INTERVAL
-from tests.conftest import PASSWORD, VERIFY_EMAIL, mailed_code
+from tests.conftest import PASSWORD, VERIFY_EMAIL, AppServer, mailed_code
+from tests.graphql_ops import EXPORT
 from tests.resolvers.test_correction_and_erasure import (
     DELETE,
     HOST_BOOKINGS,
@@ -28,7 +27,6 @@ from tests.resolvers.test_correction_and_erasure import (
 
 ME = "{ me { email emailVerified } }"
 RESEND = "mutation { resendEmailVerification }"
-EXPORT = "mutation { requestDataExport }"
 
 
 def bookings_made(my_data: dict) -> list[dict]:
@@ -96,24 +94,23 @@ async def test_someone_signing_up_with_an_invitees_address_gets_none_of_their_bo
     assert not await MailMessage.filter(to="ivy@example.com").exists()  # their check went too
 
 
-async def test_once_verified_the_address_brings_its_bookings(gql, sign_up, live_server):
+async def test_once_verified_the_address_brings_its_bookings(gql, sign_up, app_server):
     _, type_id = await make_host(gql, sign_up, "anna@example.com", "Anna", "anna")
     await book(gql, type_id, at("10:00"), "Ivy", "ivy@example.com")
     ivy, _ = await sign_up(email="ivy@example.com", name="Ivy", verified=False)
     assert bookings_made((await gql(MY_DATA, token=ivy)).ok()["myData"]) == []
     url = (await gql(EXPORT, token=ivy)).ok()["requestDataExport"]
-    assert b"BEGIN:VEVENT" not in await exported_calendar(live_server.url + url)
+    assert b"BEGIN:VEVENT" not in await exported_calendar(app_server, url)
 
     assert (await gql(VERIFY_EMAIL, {"code": await mailed_code("ivy@example.com")})).ok()
     made = bookings_made((await gql(MY_DATA, token=ivy)).ok()["myData"])
     assert [b["attendee_email"] for b in made] == ["ivy@example.com"]
     url = (await gql(EXPORT, token=ivy)).ok()["requestDataExport"]
-    assert (await exported_calendar(live_server.url + url)).count(b"BEGIN:VEVENT") == 1
+    assert (await exported_calendar(app_server, url)).count(b"BEGIN:VEVENT") == 1
 
 
-async def exported_calendar(url: str) -> bytes:
-    async with httpx.AsyncClient() as client:
-        archive = (await client.get(url)).content
+async def exported_calendar(server: AppServer, path: str) -> bytes:
+    archive = (await server.get(path)).content
     return zipfile.ZipFile(io.BytesIO(archive)).read("bookings.ics")
 
 

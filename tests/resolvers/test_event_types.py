@@ -3,6 +3,7 @@
 import pytest
 
 from models.event_type import EventType
+from tests.graphql_ops import BOOK, WEEKLY
 
 FIELDS = """id title slug description durationMinutes location locationKind bufferBeforeMinutes
   bufferAfterMinutes minimumNoticeMinutes slotIntervalMinutes maxBookingsPerDay
@@ -13,11 +14,8 @@ UPDATE = f"""mutation($id: ID!, $i: EventTypeUpdateInput!) {{
 DELETE = """mutation($id: ID!) { deleteEventType(id: $id) }"""
 PUBLIC = f"""query($id: ID!) {{ eventType(id: $id) {{ {FIELDS} }} }}"""
 MINE = """{ myEventTypes { id slug } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
 SLOTS = """query($id: ID!) { availableSlots(eventTypeId: $id, start: "2030-01-07T00:00:00Z",
   end: "2030-01-08T00:00:00Z") { start } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
 
 INTRO = {"title": "Intro call", "slug": "intro", "durationMinutes": 30}
 

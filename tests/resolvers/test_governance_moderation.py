@@ -8,12 +8,12 @@ from models.governance import AuditEntry
 from models.notification import Notification
 from models.user import AuthToken, User
 from tests.conftest import PASSWORD
+from tests.graphql_ops import BOOK
 
 WEEKLY = """mutation($rules: [WeeklyRuleInput!]!) {
   setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
 CREATE_TYPE = """mutation { createEventType(input: {title: "Intro", slug: "intro",
   durationMinutes: 30}) { id } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
 EVENT_TYPE = """query($id: ID!) { eventType(id: $id) { id title } }"""
 LOGIN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"
 WARN = "mutation($id: ID!, $r: String!) { warnUser(id: $id, reason: $r) }"

@@ -2,7 +2,6 @@
 announced to every user by a notification that arrives live over a real WebSocket; the current
 and upcoming versions are public, acceptance is recorded per user and version."""
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from models.governance import PolicyAcceptance, PolicyVersion
 from models.notification import Notification
 from models.user import User
 from services import policies
+from tests.conftest import live_subscriptions
 from tests.subscriptions.test_live import Client, account
 
 PUBLISH = """mutation($v: String!, $t: String!, $at: DateTime!) {
@@ -48,7 +48,7 @@ async def test_publication_is_pushed_live_to_every_user(server):
     ]
     for client in clients:
         await client.subscribe(LIVE)
-    await asyncio.sleep(0.3)
+    await server.until_metric(live_subscriptions("notifications"), 2)
     try:
         soon = (datetime.now(UTC) + timedelta(days=6, hours=23)).isoformat()
         refused = await server.post(PUBLISH, {"v": "2.0", "t": "New", "at": soon}, token=admin)

@@ -14,6 +14,7 @@ from models.notification import Notification
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
 from tests.conftest import mailed_code
+from tests.graphql_ops import BOOK, CREATE_TYPE, WEEKLY
 
 KINDS = [
     "ACCESS",
@@ -41,10 +42,6 @@ NOTIFICATIONS = """{ notifications(first: 50) { totalCount
 PRIVACY_INFO = """{ privacyInfo { backupRetentionDays automatedDecisionMaking requestAnswerDays
   categories { key } } }"""
 
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
 HOST_BOOKINGS = """{ bookings(first: 50, order: START_ASC) { edges { node {
   id attendeeName attendeeEmail notes status } } } }"""
 

@@ -6,9 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
+from tests.graphql_ops import CREATE_TYPE, WEEKLY
+
 OVERRIDE = """mutation($d: Date!, $i: [TimeRangeInput!]!) {
   setDateOverride(date: $d, intervals: $i) { timeZone } }"""
 SLOTS = """query($id: ID!, $s: DateTime!, $e: DateTime!, $tz: String) {

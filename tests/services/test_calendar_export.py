@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import icalendar
 import recurring_ical_events
 
@@ -37,12 +36,7 @@ def _events(body: bytes, start: datetime, end: datetime) -> list:
     return list(recurring_ical_events.of(calendar).between(start, end))
 
 
-async def _get(url: str) -> httpx.Response:
-    async with httpx.AsyncClient() as client:
-        return await client.get(url)
-
-
-async def test_host_feed_round_trips_and_updates_in_place(server):
+async def test_host_feed_round_trips_and_updates_in_place(clean_db):
     host, booked = await _setup()
     token = await calendar_export.rotate_feed(host)
     body = await calendar_export.host_feed(token)
@@ -64,42 +58,42 @@ async def test_host_feed_round_trips_and_updates_in_place(server):
     assert int(event["SEQUENCE"]) == 2 and str(event["STATUS"]) == "CANCELLED"
 
 
-async def test_feed_over_http_and_rotation_kills_the_old_url(server):
+async def test_feed_over_http_and_rotation_kills_the_old_url(http):
     host, _ = await _setup()
     first = await calendar_export.rotate_feed(host)
-    response = await _get(f"{server.url}/ical/{first}.ics")
+    response = await http.get(f"/ical/{first}.ics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/calendar")
     assert "no-store" in response.headers["cache-control"]
     calendar = icalendar.Calendar.from_ical(response.content)
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Intro with Ivy"]
     second = await calendar_export.rotate_feed(host)
-    assert (await _get(f"{server.url}/ical/{first}.ics")).status_code == 404
-    assert (await _get(f"{server.url}/ical/{second}.ics")).status_code == 200
-    assert (await _get(f"{server.url}/ical/bnm_f_forged.ics")).status_code == 404
+    assert (await http.get(f"/ical/{first}.ics")).status_code == 404
+    assert (await http.get(f"/ical/{second}.ics")).status_code == 200
+    assert (await http.get("/ical/bnm_f_forged.ics")).status_code == 404
 
 
-async def test_a_booker_downloads_their_booking_with_the_manage_token(server):
+async def test_a_booker_downloads_their_booking_with_the_manage_token(http):
     _, booked = await _setup()
     booking_id, token = booked.booking.id, booked.manage_token
-    url = f"{server.url}/ical/booking/{booking_id}.ics"
-    response = await _get(f"{url}?token={token}")
+    url = f"/ical/booking/{booking_id}.ics"
+    response = await http.get(f"{url}?token={token}")
     assert response.status_code == 200
     (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Intro with Hanna"
     assert "DESCRIPTION" not in event  # the host's notes view is not the booker's
-    assert (await _get(f"{url}?token=bnm_m_forged")).status_code == 404
-    assert (await _get(url)).status_code == 404
+    assert (await http.get(f"{url}?token=bnm_m_forged")).status_code == 404
+    assert (await http.get(url)).status_code == 404
 
 
-async def test_a_host_rotates_the_feed_address_through_the_api(server):
+async def test_a_host_rotates_the_feed_address_through_the_api(http):
     variables = {"input": {"email": "feed@example.com", "password": PASSWORD, "name": "Feed"}}
-    token = (await server.post(SIGN_UP, variables)).ok()["signUp"]["token"]
+    token = (await http.post(SIGN_UP, variables)).ok()["signUp"]["token"]
     rotate = "mutation { rotateCalendarFeed }"
-    first = (await server.post(rotate, token=token)).ok()["rotateCalendarFeed"]
+    first = (await http.post(rotate, token=token)).ok()["rotateCalendarFeed"]
     assert first.startswith("/ical/") and first.endswith(".ics")
-    assert (await _get(f"{server.url}{first}")).status_code == 200
-    second = (await server.post(rotate, token=token)).ok()["rotateCalendarFeed"]
-    assert (await _get(f"{server.url}{first}")).status_code == 404
-    assert (await _get(f"{server.url}{second}")).status_code == 200
-    assert (await server.post(rotate)).codes == ["UNAUTHENTICATED"]
+    assert (await http.get(first)).status_code == 200
+    second = (await http.post(rotate, token=token)).ok()["rotateCalendarFeed"]
+    assert (await http.get(first)).status_code == 404
+    assert (await http.get(second)).status_code == 200
+    assert (await http.post(rotate)).codes == ["UNAUTHENTICATED"]

@@ -29,13 +29,12 @@ from models.schedule import DateOverride, Schedule
 from models.user import User
 from models.webhook import Webhook, WebhookDelivery
 from tests.conftest import BACKEND, PASSWORD
+from tests.graphql_ops import MY_DATA
 
 SUBJECT_EMAIL = "subject-mk7f3a@example.com"
 TEXT = (fields.CharField, fields.TextField)
 # Needed to sign in, or to find the rows owned by e-mail: checked as SUBJECT_EMAIL instead.
 AUTH_SECRETS = {("User", "password_hash"), ("AuthToken", "token_hash"), ("User", "email")}
-
-MY_DATA = "{ myData }"
 
 
 async def build_world(sign_up) -> tuple[str, User, str, User]:

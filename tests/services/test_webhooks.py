@@ -29,10 +29,8 @@ from services import accounts, webhooks
 from services.clock import utcnow
 from services.outbound import verify_webhook_signature
 from tests.conftest import Execute, Result, free_port
+from tests.graphql_ops import CREATE_TYPE, WEEKLY
 
-CREATE_TYPE = """mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"""
-WEEKLY = """mutation($tz: String!, $rules: [WeeklyRuleInput!]!) {
-  setWeeklyAvailability(timeZone: $tz, rules: $rules) { timeZone } }"""
 BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id status manageToken } }"""
 CANCEL = """mutation($id: ID!, $t: String) { cancelBooking(id: $id, manageToken: $t) { id } }"""
 REGISTER = """mutation($url: String!) {

@@ -13,7 +13,7 @@ from models.booking import Booking
 from models.event_type import EventType
 from models.notification import OutboxEvent
 from services import bookings
-from tests.conftest import REDIS_URL, start_server
+from tests.conftest import REDIS_URL, live_subscriptions, start_server
 from tests.subscriptions.test_live import (
     BOOK,
     EVENTS,
@@ -36,6 +36,7 @@ async def test_a_booking_made_through_one_worker_reaches_a_subscriber_on_another
         client = await Client.connect(server.ws, "graphql-transport-ws", token)
         try:
             await client.subscribe(EVENTS)
+            await server.until_metric(live_subscriptions("bookingEvents"), 1)
             booked = await other.post(BOOK, booking_input(type_id, slot()))
             event = (await client.next_data())["bookingEvents"]
         finally:
@@ -68,6 +69,7 @@ async def test_an_event_committed_by_a_dead_worker_is_published_when_a_worker_st
         client = await Client.connect(listener.ws, "graphql-transport-ws", token)
         try:
             await client.subscribe(EVENTS)
+            await listener.until_metric(live_subscriptions("bookingEvents"), 1)
             booking_id = await commit_without_publishing(type_id)
             with pytest.raises(TimeoutError):
                 await client.receive(1.0)  # committed, not yet published
@@ -92,6 +94,7 @@ async def test_the_dispatcher_publishes_what_another_process_committed(
         client = await Client.connect(server.ws, "graphql-transport-ws", token)
         try:
             await client.subscribe(EVENTS)
+            await server.until_metric(live_subscriptions("bookingEvents"), 1)
             booking_id = await commit_without_publishing(type_id)
             event = (await client.next_data())["bookingEvents"]
         finally:
@@ -172,7 +175,7 @@ async def test_a_booking_committed_while_redis_was_unreachable_is_delivered_afte
         client = await Client.connect(server.ws, "graphql-transport-ws", token)
         try:
             await client.subscribe(EVENTS)
-            await asyncio.sleep(0.3)  # subscribed before the change
+            await server.until_metric(live_subscriptions("bookingEvents"), 1)  # before the change
             link.cut()
             booked = (await worker.post(BOOK, booking_input(type_id, slot()))).ok()
             committed = await Booking.exists(id=int(booked["bookMeeting"]["id"]))

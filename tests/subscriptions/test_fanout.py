@@ -21,6 +21,7 @@ from schema.context import Context
 from services import accounts
 from subscriptions.fanout import CURRENT, FanOut, LiveOperation
 from subscriptions.handlers import _prefix
+from tests.graphql_ops import BOOK
 
 EVENTS = """subscription { bookingEvents { kind occurredAt
   booking { id status attendeeName eventType { title host { name } } } } }"""
@@ -30,7 +31,6 @@ WEEKLY = """mutation($rules: [WeeklyRuleInput!]!) {
   setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
 CREATE_TYPE = """mutation($slug: String!) { createEventType(input: {title: "Chat", slug: $slug,
   durationMinutes: 30}) { id } }"""
-BOOK = """mutation($i: BookMeetingInput!) { bookMeeting(input: $i) { id } }"""
 EVERY_DAY = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
 
@@ -106,6 +106,12 @@ async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
             await asyncio.sleep(0.01)
 
 
+async def subscribed(fanout: FanOut) -> None:
+    """Every group has subscribed to the bus, so a published event reaches it."""
+    ready = [asyncio.shield(group.ready) for group in fanout.groups.values()]
+    await asyncio.wait_for(asyncio.gather(*ready), 5)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -156,7 +162,8 @@ async def test_the_shared_payload_is_what_each_subscriber_would_have_got_alone(
             alone.append(result)
 
     task = asyncio.create_task(unshared())
-    await asyncio.sleep(0.1)
+    channel = booking_channel(parse_id(host["user"]["id"], "User"))
+    await until(lambda: bus.subscriber_count(channel) == 2)  # the group and the unshared one
     await book(schema, settings, bus, host["type_id"], days=4)
     await until(lambda: bool(shared.frames) and bool(alone))
     assert shared.frames[0]["payload"] == {"data": alone[0].data}
@@ -185,7 +192,7 @@ async def test_groups_are_per_viewer_operation_and_variables(schema, settings, h
     ]
     await until(lambda: sum(len(g.members) for g in fanout.groups.values()) == 5)
     assert len(fanout.groups) == 4  # the two identical availability operations share a group
-    await asyncio.sleep(0.05)
+    await subscribed(fanout)
     await book(schema, settings, bus, host["type_id"], days=5)
     await until(lambda: all(m.frames for i, m in enumerate(members) if i != 1))
     await asyncio.sleep(0.1)
@@ -214,7 +221,7 @@ async def two_watchers(
     first = Member(schema, context, fanout, AVAILABILITY, variables, send=first_send)
     second = Member(schema, context, fanout, AVAILABILITY, variables, op_id="2")
     await until(lambda: sum(len(g.members) for g in fanout.groups.values()) == 2)
-    await asyncio.sleep(0.05)
+    await subscribed(fanout)
     type_id = int(host["type_id"])
 
     async def publish() -> None:
@@ -270,7 +277,7 @@ async def test_stopping_the_bus_completes_every_shared_subscription(schema, sett
     context = await context_for(settings, bus, None)
     member = Member(schema, context, fanout, AVAILABILITY, {"id": host["type_id"]})
     await until(lambda: bool(fanout.groups))
-    await asyncio.sleep(0.05)
+    await subscribed(fanout)
     await bus.stop()
     await asyncio.wait_for(member.task, 5)  # the stream ends: strawberry sends "complete"
     assert fanout.groups == {}

@@ -8,7 +8,7 @@ import pytest
 import websockets
 
 from models.notification import Notification
-from tests.conftest import PASSWORD, SIGN_UP
+from tests.conftest import PASSWORD, SIGN_UP, live_subscriptions
 
 WEEKLY = """mutation($rules: [WeeklyRuleInput!]!) {
   setWeeklyAvailability(timeZone: "UTC", rules: $rules) { timeZone } }"""
@@ -92,7 +92,7 @@ async def test_hosts_see_their_booking_changes_on_both_protocols_and_nobody_else
     stranger = await Client.connect(server.ws, "graphql-transport-ws", other_token)
     for client in (modern, legacy, stranger):
         await client.subscribe(EVENTS)
-    await asyncio.sleep(0.3)  # subscriptions registered before the change
+    await server.until_metric(live_subscriptions("bookingEvents"), 3)  # before the change
     try:
         booked = (await server.post(BOOK, booking_input(type_id, slot()))).ok()["bookMeeting"]
         # A conflicting booking rolls back: no event, no notification.
@@ -137,7 +137,7 @@ async def test_notifications_arrive_live_and_wait_for_catch_up(server):
     token, type_id = await host_with_type(server, "host@example.com")
     client = await Client.connect(server.ws, "graphql-transport-ws", token)
     await client.subscribe("subscription { notifications { kind message bookingId } }")
-    await asyncio.sleep(0.3)
+    await server.until_metric(live_subscriptions("notifications"), 1)
     try:
         first = (await server.post(BOOK, booking_input(type_id, slot()))).ok()["bookMeeting"]
         live = (await client.next_data())["notifications"]
@@ -165,7 +165,7 @@ async def test_availability_changed_is_public_and_carries_no_personal_data(serve
           availabilityChanged(eventTypeId: $id) { eventTypeId occurredAt } }""",
         {"id": type_id},
     )
-    await asyncio.sleep(0.3)
+    await server.until_metric(live_subscriptions("availabilityChanged"), 1)
     try:
         (await server.post(BOOK, booking_input(type_id, slot()))).ok()
         change = (await client.next_data())["availabilityChanged"]
@@ -180,7 +180,7 @@ async def test_dashboards_of_one_host_share_one_execution_per_event(server):
     clients.append(await Client.connect(server.ws, "graphql-ws", token))
     for number, client in enumerate(clients):
         await client.subscribe(EVENTS, id=f"op{number}")
-    await asyncio.sleep(0.3)
+    await server.until_metric(live_subscriptions("bookingEvents"), 4)
     executed = 'bnm_subscription_executions_total{subscription="bookingEvents"}'
     before = await server.metric(executed)
     try:

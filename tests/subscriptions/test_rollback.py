@@ -1,7 +1,6 @@
 """A change that rolls back publishes nothing: its notification and outbox rows were written in
 its transaction and vanish with it. Watched by real WebSocket clients on a live server."""
 
-import asyncio
 from datetime import datetime
 
 import pytest
@@ -10,6 +9,7 @@ from tortoise.transactions import in_transaction
 from models.booking import Booking
 from models.notification import Notification, OutboxEvent
 from services import bookings
+from tests.conftest import live_subscriptions
 from tests.subscriptions.test_live import (
     BOOK,
     EVENTS,
@@ -50,7 +50,8 @@ async def test_a_rolled_back_booking_leaves_no_rows_and_reaches_no_subscriber(se
     try:
         await client.subscribe(EVENTS, id="events")
         await client.subscribe(NOTIFICATIONS, id="notifications")
-        await asyncio.sleep(0.3)  # subscribed before the changes
+        await server.until_metric(live_subscriptions("bookingEvents"), 1)  # before the changes
+        await server.until_metric(live_subscriptions("notifications"), 1)
 
         written = await book_and_roll_back(type_id, slot())
         left = {

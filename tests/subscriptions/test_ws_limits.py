@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import websockets
 
-from tests.conftest import LiveServer, start_server
+from tests.conftest import LiveServer, live_subscriptions, start_server
 from tests.subscriptions.test_live import (
     BOOK,
     EVENTS,
@@ -75,7 +75,7 @@ async def test_one_subscription_beyond_the_limit_is_refused_and_the_others_keep_
         for number in range(MAX_SUBSCRIPTIONS + 1):
             await client.subscribe(EVENTS, id=f"op{number}")
         refused = await client.receive(5)
-        await asyncio.sleep(0.3)  # the accepted subscriptions are registered on the bus
+        await limited_server.until_metric(live_subscriptions("bookingEvents"), MAX_SUBSCRIPTIONS)
         booked = (await limited_server.post(BOOK, booking_input(type_id, slot()))).ok()
         delivered = {}
         for _ in range(MAX_SUBSCRIPTIONS):

@@ -20,13 +20,13 @@ from models.event_type import EventType
 from models.user import User
 from services import changes, event_types
 from tests.conftest import BACKEND, PASSWORD, REDIS_URL, SIGN_UP, start_server
+from tests.graphql_ops import CREATE_TYPE
 from web import public_cache
 from web.public_cache import PublicCache, is_cacheable
 
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL (CI's second pass)")
 
 PUBLIC = "query($id: ID!) { eventType(id: $id) { title host { name timeZone } } }"
-CREATE_TYPE = "mutation($i: EventTypeInput!) { createEventType(input: $i) { id } }"
 UPDATE_TYPE = """mutation($id: ID!, $i: EventTypeUpdateInput!) {
   updateEventType(id: $id, input: $i) { id } }"""
 DELETE_TYPE = "mutation($id: ID!) { deleteEventType(id: $id) }"
