@@ -41,6 +41,9 @@ class Settings:
     max_tokens: int = 2000
     max_query_cost: int = 5000
     max_body_bytes: int = 256 * 1024
+    # Slots one request may return (availableSlots), and the largest answer sent over HTTP.
+    max_slots: int = 2000
+    max_response_bytes: int = 8 * 1024 * 1024
     reminder_poll_seconds: float = 30.0
     outbox_poll_seconds: float = 2.0
     calendar_sync_minutes: float = 15.0
@@ -92,6 +95,8 @@ class Settings:
             max_tokens=int(env.get("MAX_TOKENS", d.max_tokens)),
             max_query_cost=int(env.get("MAX_QUERY_COST", d.max_query_cost)),
             max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
+            max_slots=int(env.get("MAX_SLOTS", d.max_slots)),
+            max_response_bytes=int(env.get("MAX_RESPONSE_BYTES", d.max_response_bytes)),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
             calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
             encryption_key=env.get("ENCRYPTION_KEY") or None,

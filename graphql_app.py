@@ -31,6 +31,17 @@ from web.public_cache import PublicCache
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
+def too_large(size: int, limit: int) -> bytes:
+    """The answer instead of one over MAX_RESPONSE_BYTES: an error, never a truncated body."""
+    message = (
+        f"The answer would be {size} bytes, more than the {limit} one response may hold "
+        "(MAX_RESPONSE_BYTES): ask for fewer fields, smaller pages or a shorter window."
+    )
+    return orjson.dumps(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    )
+
+
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
@@ -104,6 +115,8 @@ class GraphQLApp(GraphQL[Context, None]):
             body = orjson.dumps(response_data)
         except TypeError:  # e.g. an integer beyond 64 bits in a JSON scalar
             body = self.encode_json(response_data).encode()  # type: ignore[union-attr]
+        if len(body) > self.settings.max_response_bytes:
+            body = too_large(len(body), self.settings.max_response_bytes)
         response = Response(body, status_code=200, media_type="application/json")
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:

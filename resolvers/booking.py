@@ -4,6 +4,7 @@ import strawberry
 
 from models.booking import Booking as BookingRow
 from resolvers.ids import parse_id
+from schema import budget
 from schema.booking import Booking as BookingType
 from schema.booking import (
     BookingConnection,
@@ -31,6 +32,7 @@ async def available_slots(
     found, zone = await slots.available(
         parse_id(event_type_id, "Event type"), start, end, time_zone
     )
+    budget.spend_slots(len(found), info.context.settings.max_slots)
     return [Slot(start=s.astimezone(zone), end=e.astimezone(zone)) for s, e in found]
 
 
