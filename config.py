@@ -44,6 +44,8 @@ class Settings:
     # Slots one request may return (availableSlots), and the largest answer sent over HTTP.
     max_slots: int = 2000
     max_response_bytes: int = 8 * 1024 * 1024
+    # Set: /metrics wants `Authorization: Bearer <it>`; unset: /metrics answers loopback only.
+    metrics_token: str | None = None
     reminder_poll_seconds: float = 30.0
     outbox_poll_seconds: float = 2.0
     calendar_sync_minutes: float = 15.0
@@ -97,6 +99,7 @@ class Settings:
             max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
             max_slots=int(env.get("MAX_SLOTS", d.max_slots)),
             max_response_bytes=int(env.get("MAX_RESPONSE_BYTES", d.max_response_bytes)),
+            metrics_token=env.get("METRICS_TOKEN") or None,
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
             calendar_sync_minutes=float(env.get("CALENDAR_SYNC_MINUTES", d.calendar_sync_minutes)),
             encryption_key=env.get("ENCRYPTION_KEY") or None,
