@@ -24,7 +24,12 @@ from services import accounts
 from services.rate_limit import RateLimiter
 from subscriptions.bus import EventBus
 from subscriptions.fanout import FanOut
-from subscriptions.handlers import LegacyWSHandler, TransportWSHandler
+from subscriptions.handlers import (
+    BoundedWebSocketAdapter,
+    LegacyWSHandler,
+    TooDeep,
+    TransportWSHandler,
+)
 from web.pages import graphiql_html
 from web.public_cache import PublicCache
 
@@ -45,6 +50,7 @@ def too_large(size: int, limit: int) -> bytes:
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+    websocket_adapter_class = BoundedWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, settings: Settings, bus: EventBus) -> None:
         super().__init__(
@@ -106,6 +112,17 @@ class GraphQLApp(GraphQL[Context, None]):
         if response.status_code == 200 and type(response) is Response:
             cache.store(key, bytes(response.body), generation)
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Request bodies, GET variables and WebSocket messages: orjson refuses (JSONDecodeError,
+        which strawberry answers as a 400 or a 4400 close) what json.loads let through to fail
+        later: invalid UTF-8, lone surrogates (no database stores them), nesting beyond 1024."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            if str(error).startswith("depth limit exceeded"):
+                raise TooDeep(error.msg, error.doc, error.pos) from None
+            raise
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
