@@ -121,8 +121,16 @@ class GraphQLApp(GraphQL[Context, None]):
             return orjson.loads(data)
         except orjson.JSONDecodeError as error:
             if str(error).startswith("depth limit exceeded"):
-                raise TooDeep(error.msg, error.doc, error.pos) from None
+                raise TooDeep(error.msg, "", 0) from None
             raise
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """As strawberry's, and a body (or GET parameter) that is no JSON object or list is a
+        400 too, not an AttributeError deep in strawberry."""
+        value = super().parse_json(data)
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "Expected a JSON object")
+        return value
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response

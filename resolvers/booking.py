@@ -2,6 +2,7 @@ from datetime import datetime
 
 import strawberry
 
+from domain.errors import BadUserInput
 from models.booking import Booking as BookingRow
 from resolvers.ids import parse_id
 from schema import budget
@@ -18,7 +19,15 @@ from schema.booking import (
     Slot,
 )
 from schema.context import Info
-from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from schema.pagination import (
+    PageInfo,
+    cursor_id,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from schema.scalars import parse_datetime
 from services import bookings, events, slots
 
 
@@ -49,7 +58,7 @@ async def bookings_page(
     result = await bookings.page(
         host,
         first=page_size(first),
-        after=decode_cursor(after) if after else None,
+        after=_after(after, order) if after else None,
         status=status.value if status else None,
         order=order.value,
         start_from=start_from,
@@ -68,6 +77,21 @@ async def bookings_page(
     )
 
 
+def _after(cursor: str, order: BookingOrder) -> list[object]:
+    """The key of a bookings cursor of this order: [id], or [start, id] for START_ASC."""
+    key = decode_cursor(cursor)
+    if order == BookingOrder.START_ASC and len(key) == 2 and isinstance(key[0], str):
+        try:
+            parse_datetime(key[0])
+        except ValueError:
+            pass
+        else:
+            return [key[0], cursor_int(key[1])]
+    elif order != BookingOrder.START_ASC and len(key) == 1:
+        return [cursor_int(key[0])]
+    raise BadUserInput("after", "not a cursor from this API for this order")
+
+
 async def booking(info: Info, id: strawberry.ID) -> BookingType | None:
     host = info.context.require_user()
     row = await bookings.hosted(parse_id(id, "Booking"), host)
@@ -79,7 +103,7 @@ async def clients(info: Info, first: int | None = 20, after: str | None = None) 
     host = info.context.require_user()
     size = page_size(first)
     everyone = await bookings.clients(host)
-    offset = int(str(decode_cursor(after)[0])) if after else 0
+    offset = cursor_id(after) if after else 0
     chosen = everyone[offset : offset + size]
     edges = [
         ClientEdge(

@@ -3,7 +3,7 @@ import strawberry
 from resolvers.ids import parse_id
 from schema.context import Info
 from schema.events import Notification, NotificationConnection, NotificationEdge
-from schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from schema.pagination import PageInfo, cursor_id, encode_cursor, page_size
 from services import notifications
 
 
@@ -11,7 +11,7 @@ async def notifications_page(
     info: Info, first: int | None = 20, after: str | None = None, unread_only: bool | None = False
 ) -> NotificationConnection:
     user = info.context.require_user()
-    after_id = int(str(decode_cursor(after)[0])) if after else None
+    after_id = cursor_id(after) if after else None
     result = await notifications.page(
         user, first=page_size(first), after_id=after_id, unread_only=bool(unread_only)
     )
