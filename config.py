@@ -42,7 +42,7 @@ class Settings:
     max_query_cost: int = 5000
     max_body_bytes: int = 256 * 1024
     # Slots one request may return (availableSlots), and the largest answer sent over HTTP.
-    max_slots: int = 2000
+    max_slots: int = 6000  # 62 days of 15-minute slots around the clock: 5,952
     max_response_bytes: int = 8 * 1024 * 1024
     # Set: /metrics wants `Authorization: Bearer <it>`; unset: /metrics answers loopback only.
     metrics_token: str | None = None

@@ -38,10 +38,15 @@ async def available_slots(
     end: datetime,
     time_zone: str | None = None,
 ) -> list[Slot]:
+    max_slots = info.context.settings.max_slots
     found, zone = await slots.available(
-        parse_id(event_type_id, "Event type"), start, end, time_zone
+        parse_id(event_type_id, "Event type"),
+        start,
+        end,
+        time_zone,
+        limit=budget.slots_left(max_slots),
     )
-    budget.spend_slots(len(found), info.context.settings.max_slots)
+    budget.spend_slots(len(found), max_slots)
     return [Slot(start=s.astimezone(zone), end=e.astimezone(zone)) for s, e in found]
 
 

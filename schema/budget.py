@@ -7,7 +7,7 @@ resolvers, in whatever task graphql-core runs them, share it through this contex
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from domain.errors import BadUserInput
+from services.slots import too_many_slots
 
 
 @dataclass(slots=True)
@@ -23,13 +23,21 @@ def start(max_slots: int) -> None:
     _current.set(Budget(max_slots))
 
 
+def _budget(max_slots: int) -> Budget:
+    budget = _current.get()
+    if budget is None:  # executed outside the pipeline: this field alone
+        budget = Budget(max_slots)
+        _current.set(budget)
+    return budget
+
+
+def slots_left(max_slots: int) -> int:
+    return max(_budget(max_slots).limit - _budget(max_slots).slots, 0)
+
+
 def spend_slots(count: int, max_slots: int) -> None:
     """Refuses (BAD_USER_INPUT on `end`) slots beyond what the operation may still return."""
-    budget = _current.get() or Budget(max_slots)
+    budget = _budget(max_slots)
     if budget.slots + count > budget.limit:
-        raise BadUserInput(
-            "end",
-            f"the window holds {count} slots; one request may return at most {budget.limit} "
-            "(MAX_SLOTS) in all: ask for a shorter window",
-        )
+        raise too_many_slots(count, budget.limit - budget.slots)
     budget.slots += count

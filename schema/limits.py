@@ -234,11 +234,13 @@ class _Measure:
         return 1
 
     def slots(self, node: FieldNode) -> int:
-        """One slot a minute at most: the window's minutes, else (variables) MAX_SLOTS."""
+        """A literal window: one slot a minute at most, up to MAX_SLOTS. A window given by
+        variables is unknown here (validation is cached before them): it counts as a page, and
+        is bounded when it runs, by its slot interval (MAX_SLOTS a request, schema/budget.py)."""
         given = {argument.name.value: argument.value for argument in node.arguments or ()}
         start, end = _instant(given.get("start")), _instant(given.get("end"))
         if start is None or end is None:
-            return self.max_slots
+            return MAX_PAGE
         try:
             minutes = (end - start).total_seconds() / 60
         except OverflowError:
