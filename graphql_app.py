@@ -36,6 +36,18 @@ from web.public_cache import PublicCache
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
+def decode_json(data: str | bytes) -> object:
+    """Request bodies, GET variables and WebSocket messages: orjson refuses (JSONDecodeError,
+    which strawberry answers as a 400 or a 4400 close) what json.loads let through to fail
+    later: invalid UTF-8, lone surrogates (no database stores them), nesting beyond 1024."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        if str(error).startswith("depth limit exceeded"):
+            raise TooDeep(error.msg, "", 0) from None
+        raise
+
+
 def too_large(size: int, limit: int) -> bytes:
     """The answer instead of one over MAX_RESPONSE_BYTES: an error, never a truncated body."""
     message = (
@@ -114,15 +126,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
     def decode_json(self, data: str | bytes) -> object:
-        """Request bodies, GET variables and WebSocket messages: orjson refuses (JSONDecodeError,
-        which strawberry answers as a 400 or a 4400 close) what json.loads let through to fail
-        later: invalid UTF-8, lone surrogates (no database stores them), nesting beyond 1024."""
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError as error:
-            if str(error).startswith("depth limit exceeded"):
-                raise TooDeep(error.msg, "", 0) from None
-            raise
+        return decode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         """As strawberry's, and a body (or GET parameter) that is no JSON object or list is a

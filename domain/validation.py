@@ -19,6 +19,7 @@ def email_address(value: str, *, field: str = "email") -> str:
 
 
 def password(value: str, *, field: str = "password") -> str:
+    storable(value, field=field)
     if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
         raise BadUserInput(field, f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long")
     return value
