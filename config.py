@@ -143,7 +143,25 @@ class Settings:
     max_query_cost: int = setting(
         "MAX_QUERY_COST", 5000, "GraphQL cost limit (each field 1, lists times first/last)"
     )
-    max_body_bytes: int = setting("MAX_BODY_BYTES", 256 * 1024, "larger request bodies get 413")
+    max_body_bytes: int = setting(
+        "MAX_BODY_BYTES",
+        256 * 1024,
+        "larger request bodies get 413; larger WebSocket messages 1009",
+    )
+    max_slots: int = setting(
+        "MAX_SLOTS",
+        6000,  # 62 days of 15-minute slots around the clock: 5,952
+        "slots one request may return in all (availableSlots); a window that could hold more "
+        "is BAD_USER_INPUT",
+    )
+    max_response_bytes: int = setting(
+        "MAX_RESPONSE_BYTES", 8 * 1024 * 1024, "a larger answer becomes a BAD_USER_INPUT error"
+    )
+    metrics_token: str | None = setting(
+        "METRICS_TOKEN",
+        None,
+        "set: /metrics wants Authorization: Bearer <it>; unset: loopback clients only",
+    )
     reminder_poll_seconds: float = setting(
         "REMINDER_POLL_SECONDS", 30.0, "how often due reminders are claimed"
     )

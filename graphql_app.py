@@ -25,16 +25,45 @@ from schema.root import build_schema
 from services import accounts
 from services.rate_limit import RateLimiter
 from subscriptions.fanout import FanOut
-from subscriptions.handlers import LegacyWSHandler, TransportWSHandler
+from subscriptions.handlers import (
+    BoundedWebSocketAdapter,
+    LegacyWSHandler,
+    TooDeep,
+    TransportWSHandler,
+)
 from web.pages import graphiql_html
 from web.public_cache import PublicCache
 
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
+def decode_json(data: str | bytes) -> object:
+    """Request bodies, GET variables and WebSocket messages: orjson refuses (JSONDecodeError,
+    which strawberry answers as a 400 or a 4400 close) what json.loads let through to fail
+    later: invalid UTF-8, lone surrogates (no database stores them), nesting beyond 1024."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        if str(error).startswith("depth limit exceeded"):
+            raise TooDeep(error.msg, "", 0) from None
+        raise
+
+
+def too_large(size: int, limit: int) -> bytes:
+    """The answer instead of one over MAX_RESPONSE_BYTES: an error, never a truncated body."""
+    message = (
+        f"The answer would be {size} bytes, more than the {limit} one response may hold "
+        "(MAX_RESPONSE_BYTES): ask for fewer fields, smaller pages or a shorter window."
+    )
+    return orjson.dumps(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    )
+
+
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+    websocket_adapter_class = BoundedWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, settings: Settings, bus: EventBus) -> None:
         super().__init__(
@@ -98,6 +127,17 @@ class GraphQLApp(GraphQL[Context, None]):
             cache.store(key, bytes(response.body), generation)
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """As strawberry's, and a body (or GET parameter) that is no JSON object or list is a
+        400 too, not an AttributeError deep in strawberry."""
+        value = super().parse_json(data)
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "Expected a JSON object")
+        return value
+
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
@@ -106,6 +146,8 @@ class GraphQLApp(GraphQL[Context, None]):
             body = orjson.dumps(response_data)
         except TypeError:  # e.g. an integer beyond 64 bits in a JSON scalar
             body = self.encode_json(response_data).encode()  # type: ignore[union-attr]
+        if len(body) > self.settings.max_response_bytes:
+            body = too_large(len(body), self.settings.max_response_bytes)
         response = Response(body, status_code=200, media_type="application/json")
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:

@@ -7,6 +7,8 @@ Logs never carry tokens, passwords, feed URLs or e-mail bodies: request paths wi
 import asyncio
 import contextvars
 import gc
+import hmac
+import ipaddress
 import itertools
 import logging
 import os
@@ -59,6 +61,11 @@ def current_request_id() -> str:
 
 
 SECRET_PATHS = re.compile(r"^/(ical|export)/.*")
+# Label values chosen by clients are bounded: every new value is a new series held for ever.
+MAX_OPERATION_NAMES = 256
+OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_operation_names: set[str] = set()
 
 REQUESTS = Counter("bnm_graphql_operations_total", "GraphQL operations", ["operation", "type"])
 LATENCY = Histogram(
@@ -216,7 +223,8 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            HTTP.labels(scope["method"], str(status)).inc()
+            method = scope["method"] if scope["method"] in HTTP_METHODS else "other"
+            HTTP.labels(method, str(status)).inc()
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             client = scope.get("client")
             path = safe_path(scope["path"])
@@ -262,13 +270,42 @@ def observe_operation(name: str | None, kind: str, started: float) -> None:
     entry = access_var.get()
     if entry is not None:
         entry.operation = name
-    labels = (name or "anonymous", kind)
+    labels = (operation_label(name), kind)
     REQUESTS.labels(*labels).inc()
     LATENCY.labels(*labels).observe(time.perf_counter() - started)
 
 
+def operation_label(name: str | None) -> str:
+    """The operation's name, for the first MAX_OPERATION_NAMES names seen; others are `other`."""
+    if name is None:
+        return "anonymous"
+    if name in _operation_names:
+        return name
+    if len(_operation_names) >= MAX_OPERATION_NAMES or not OPERATION_NAME.fullmatch(name):
+        return "other"
+    _operation_names.add(name)
+    return name
+
+
 async def metrics(request: Request) -> Response:
+    """With METRICS_TOKEN set, for its bearer only; without, for loopback clients only."""
+    token = request.app.state.settings.metrics_token
+    if token is not None:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return Response(
+                "Unauthorized\n", status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+    elif not _is_loopback(request.client.host if request.client else None):
+        return Response("Forbidden: /metrics answers loopback clients only\n", status_code=403)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _is_loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 _gc_started = 0.0

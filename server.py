@@ -162,6 +162,7 @@ def serve(settings: Settings) -> None:
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
         ws_per_message_deflate=settings.ws_compression,
+        ws_max_size=settings.max_body_bytes,
         proxy_headers=False,
         access_log=False,  # AccessLog writes JSON lines with secret paths redacted
         log_config=None,

@@ -19,14 +19,26 @@ def email_address(value: str, *, field: str = "email") -> str:
 
 
 def password(value: str, *, field: str = "password") -> str:
+    storable(value, field=field)
     if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
         raise BadUserInput(field, f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long")
     return value
 
 
-def text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    if "\x00" in value:  # PostgreSQL text cannot hold it
+def storable(value: str, *, field: str) -> str:
+    """What every database here can store: no NUL (PostgreSQL text cannot hold it), and valid
+    Unicode (a lone surrogate such as \\ud800 has no UTF-8 encoding)."""
+    if "\x00" in value:
         raise BadUserInput(field, "must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadUserInput(field, "must be valid Unicode (a lone surrogate is not)") from None
+    return value
+
+
+def text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
+    storable(value, field=field)
     cleaned = value.strip()
     if required and not cleaned:
         raise BadUserInput(field, "must not be empty")

@@ -6,6 +6,7 @@ import strawberry
 from domain.errors import BadUserInput
 from models.booking import Booking
 from resolvers.ids import parse_id
+from schema import budget
 from schema.booking import (
     BookingConnectionType,
     BookingEdgeType,
@@ -19,7 +20,18 @@ from schema.booking import (
     SlotType,
 )
 from schema.context import Info
-from schema.pagination import BEFORE, LAST, encode_cursor, exists, page_info, page_request
+from schema.pagination import (
+    BEFORE,
+    LAST,
+    PageRequest,
+    cursor_id,
+    cursor_int,
+    encode_cursor,
+    exists,
+    page_info,
+    page_request,
+)
+from schema.scalars import parse_datetime
 from services import bookings, slots
 
 
@@ -30,9 +42,15 @@ async def available_slots(
     end: datetime,
     time_zone: str | None = None,
 ) -> list[SlotType]:
+    max_slots = info.context.settings.max_slots
     found, zone = await slots.available(
-        parse_id(event_type_id, "Event type"), start, end, time_zone
+        parse_id(event_type_id, "Event type"),
+        start,
+        end,
+        time_zone,
+        limit=budget.slots_left(max_slots),
     )
+    budget.spend_slots(len(found), max_slots)
     return [SlotType(start=s.astimezone(zone), end=e.astimezone(zone)) for s, e in found]
 
 
@@ -52,7 +70,7 @@ async def bookings_page(
     result = await bookings.page(
         host,
         first=request.size,
-        after=request.cursor,
+        after=_cursor_key(request, order),
         status=status.value if status else None,
         order=order.value,
         start_from=start_from,
@@ -75,6 +93,23 @@ async def bookings_page(
     )
 
 
+def _cursor_key(request: PageRequest, order: BookingOrder) -> list[object] | None:
+    """The key of a bookings cursor of this order: [id], or [start, id] for START_ASC."""
+    key = request.cursor
+    if key is None:
+        return None
+    if order == BookingOrder.START_ASC and len(key) == 2 and isinstance(key[0], str):
+        try:
+            parse_datetime(key[0])
+        except ValueError:
+            pass
+        else:
+            return [key[0], cursor_int(key[1], request.argument)]
+    elif order != BookingOrder.START_ASC and len(key) == 1:
+        return [cursor_int(key[0], request.argument)]
+    raise BadUserInput(request.argument, "not a cursor from this API for this order")
+
+
 async def booking(info: Info, id: strawberry.ID) -> BookingType | None:
     host = info.context.require_user()
     row = await bookings.hosted(parse_id(id, "Booking"), host)
@@ -92,11 +127,7 @@ async def clients(
     host = info.context.require_user()
     request = page_request(first, after, last, before)
     everyone = await bookings.clients(host)
-    try:
-        # A cursor is the 1-based position of its client in the list.
-        position = int(str(request.cursor[0])) if request.cursor else None
-    except ValueError:
-        raise BadUserInput(request.argument, "not a cursor from this API") from None
+    position = cursor_id(request)  # the 1-based position of its client in the list
     if request.backward:
         end = len(everyone) if position is None else max(min(position - 1, len(everyone)), 0)
         start = max(end - request.size, 0)

@@ -26,30 +26,30 @@ from services.clock import utcnow
 # Audit and acceptable use (staff only)
 async def admin_user_data(info: Info, id: strawberry.ID, reason: str) -> Any:
     admin = info.context.require_admin()
-    return await moderation.read_data(admin, parse_id(id, "UserType"), reason)
+    return await moderation.read_data(admin, parse_id(id, "User"), reason)
 
 
 async def warn_user(info: Info, id: strawberry.ID, reason: str) -> bool:
     admin = info.context.require_admin()
-    await moderation.warn(admin, parse_id(id, "UserType"), reason)
+    await moderation.warn(admin, parse_id(id, "User"), reason)
     return True
 
 
 async def suspend_user(info: Info, id: strawberry.ID, reason: str) -> UserType:
     admin = info.context.require_admin()
-    row = await moderation.suspend(admin, parse_id(id, "UserType"), reason)
+    row = await moderation.suspend(admin, parse_id(id, "User"), reason)
     return UserType.from_model(row)
 
 
 async def reinstate_user(info: Info, id: strawberry.ID, reason: str) -> UserType:
     admin = info.context.require_admin()
-    row = await moderation.reinstate(admin, parse_id(id, "UserType"), reason)
+    row = await moderation.reinstate(admin, parse_id(id, "User"), reason)
     return UserType.from_model(row)
 
 
 async def delete_user(info: Info, id: strawberry.ID, reason: str) -> bool:
     admin = info.context.require_admin()
-    await moderation.delete(admin, parse_id(id, "UserType"), reason)
+    await moderation.delete(admin, parse_id(id, "User"), reason)
     return True
 
 
@@ -111,14 +111,14 @@ async def record_breach(
     risk: BreachRisk,
 ) -> BreachType:
     admin = info.context.require_admin()
-    ids = [parse_id(i, "UserType") for i in affected_user_ids]
+    ids = [parse_id(i, "User") for i in affected_user_ids]
     row = await breaches.record(admin, description, detected_at, ids, risk.value)
     return (await _breaches([row]))[0]
 
 
 async def mark_breach_reported(info: Info, id: strawberry.ID) -> BreachType:
     info.context.require_admin()
-    row = await breaches.mark_reported(parse_id(id, "BreachType"))
+    row = await breaches.mark_reported(parse_id(id, "Breach"))
     return (await _breaches([row]))[0]
 
 
@@ -145,13 +145,13 @@ async def reply_to_inquiry(
     info: Info, id: strawberry.ID, body: str, close: bool = False
 ) -> InquiryType:
     admin = info.context.require_admin()
-    row = await inquiries.reply(admin, parse_id(id, "InquiryType"), body, close)
+    row = await inquiries.reply(admin, parse_id(id, "Inquiry"), body, close)
     await row.fetch_related("replies")
     return InquiryType.from_model(row)
 
 
 async def close_inquiry(info: Info, id: strawberry.ID) -> InquiryType:
     admin = info.context.require_admin()
-    row = await inquiries.close(admin, parse_id(id, "InquiryType"))
+    row = await inquiries.close(admin, parse_id(id, "Inquiry"))
     await row.fetch_related("replies")
     return InquiryType.from_model(row)

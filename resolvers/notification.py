@@ -2,11 +2,18 @@ from typing import Annotated
 
 import strawberry
 
-from domain.errors import BadUserInput
 from resolvers.ids import parse_id
 from schema.context import Info
 from schema.live import NotificationConnectionType, NotificationEdgeType, NotificationType
-from schema.pagination import BEFORE, LAST, encode_cursor, exists, page_info, page_request
+from schema.pagination import (
+    BEFORE,
+    LAST,
+    cursor_id,
+    encode_cursor,
+    exists,
+    page_info,
+    page_request,
+)
 from services import notifications
 
 
@@ -20,14 +27,10 @@ async def notifications_page(
 ) -> NotificationConnectionType:
     user = info.context.require_user()
     request = page_request(first, after, last, before)
-    try:
-        cursor_id = int(str(request.cursor[0])) if request.cursor else None
-    except ValueError:
-        raise BadUserInput(request.argument, "not a cursor from this API") from None
     result = await notifications.page(
         user,
         first=request.size,
-        after_id=cursor_id,
+        after_id=cursor_id(request),
         unread_only=bool(unread_only),
         backward=request.backward,
     )
@@ -49,4 +52,4 @@ async def notifications_page(
 
 async def mark_notifications_read(info: Info, ids: list[strawberry.ID]) -> int:
     user = info.context.require_user()
-    return await notifications.mark_read(user, [parse_id(i, "NotificationType") for i in ids])
+    return await notifications.mark_read(user, [parse_id(i, "Notification") for i in ids])

@@ -22,14 +22,12 @@ async def my_webhooks(info: Info) -> list[WebhookType]:
 
 async def delete_webhook(info: Info, id: strawberry.ID) -> bool:
     host = info.context.require_user()
-    return await webhooks.delete(host, parse_id(id, "WebhookType"))
+    return await webhooks.delete(host, parse_id(id, "Webhook"))
 
 
 async def webhook_deliveries(
     info: Info, webhook_id: strawberry.ID, first: int | None = 20
 ) -> list[WebhookDeliveryType]:
     host = info.context.require_user()
-    rows = await webhooks.deliveries(
-        host, parse_id(webhook_id, "WebhookType"), first=page_size(first)
-    )
+    rows = await webhooks.deliveries(host, parse_id(webhook_id, "Webhook"), first=page_size(first))
     return [WebhookDeliveryType.from_model(row) for row in rows]

@@ -13,6 +13,8 @@ import strawberry
 from domain.errors import BadUserInput
 
 MAX_PAGE = 100
+# Ids and offsets in cursors: within the 32-bit columns they are compared with.
+MAX_KEY = 2**31 - 1
 
 # A page edge's neighbour on the side the client did not ask about: known (a bool), or asked of
 # the database only when the client selects the field.
@@ -49,11 +51,27 @@ def encode_cursor(*key: Any) -> str:
 def decode_cursor(cursor: str, argument: str = "after") -> list[Any]:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
+    except (ValueError, RecursionError):  # not base64 or JSON, or nested absurdly deep
         raise BadUserInput(argument, "not a cursor from this API") from None
     if not isinstance(key, list) or not key:
         raise BadUserInput(argument, "not a cursor from this API")
     return key
+
+
+def cursor_int(value: object, argument: str = "after") -> int:
+    """An id or offset from a decoded cursor; anything else is not one of ours."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_KEY:
+        raise BadUserInput(argument, "not a cursor from this API")
+    return value
+
+
+def cursor_id(request: "PageRequest") -> int | None:
+    """The id or offset of a request whose cursor holds only that; None without a cursor."""
+    if request.cursor is None:
+        return None
+    if len(request.cursor) != 1:
+        raise BadUserInput(request.argument, "not a cursor from this API")
+    return cursor_int(request.cursor[0], request.argument)
 
 
 def page_size(first: int | None, argument: str = "first") -> int:

@@ -1,10 +1,11 @@
 """Parsing, validation and the request limits as one schema extension.
 
 strawberry builds every extension afresh for each operation and wraps each of its hooks in a
-context manager on every request. This one does what six did (ParserCache, MaxTokensLimiter,
-AddValidationRules + ValidationCache, DisableIntrospection, the anonymous-mutation rate limit, the
-outbox's unit of work around mutations), with the same caches, so each request pays for one set of
-hooks instead of six.
+context manager on every request. This one does what several did (ParserCache, MaxTokensLimiter,
+QueryDepthLimiter, MaxAliasesLimiter, AddValidationRules + ValidationCache, DisableIntrospection,
+the anonymous-mutation rate limit, the outbox's unit of work), with the same caches, so each
+request pays for one set of hooks. strawberry's depth and alias limiters walk every fragment spread
+again (exponential in nested spreads): schema/limits.py measures each fragment once instead.
 """
 
 from collections.abc import AsyncIterator, Iterator
@@ -12,12 +13,12 @@ from functools import lru_cache
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
 from config import Settings
-from schema.limits import cost_rule
+from schema import budget, limits
 
 CACHE_SIZE = 1024
 
@@ -26,15 +27,25 @@ def validation_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
     """Built once: the validation cache is keyed by the rules too."""
     return (
         *specified_rules,
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        cost_rule(settings.max_query_cost),
         *(() if settings.introspection else (NoSchemaIntrospectionCustomRule,)),
+    )
+
+
+def document_limits(settings: Settings) -> limits.Limits:
+    return limits.Limits(
+        depth=settings.max_query_depth,
+        aliases=settings.max_aliases,
+        cost=settings.max_query_cost,
+        # Each field but __typename costs at least 1: a document within the cost limit expands
+        # to few more fields than that, whatever its fragments.
+        fields=2 * max(settings.max_query_cost, settings.max_tokens),
+        slots=settings.max_slots,
     )
 
 
 def pipeline(settings: Settings) -> type[SchemaExtension]:
     rules = validation_rules(settings)
+    bounds = document_limits(settings)
     max_tokens = settings.max_tokens
 
     @lru_cache(maxsize=CACHE_SIZE)
@@ -43,7 +54,8 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
 
     @lru_cache(maxsize=CACHE_SIZE)
     def validated(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
-        return validate_document(schema, document, rules)
+        # Over a limit, the document goes no further: graphql-core's rules are not linear in it.
+        return limits.check(schema, document, bounds) or validate_document(schema, document, rules)
 
     class Pipeline(SchemaExtension):
         def on_parse(self) -> Iterator[None]:
@@ -66,6 +78,7 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
             if context.operation_type == OperationType.SUBSCRIPTION:
                 yield
                 return
+            budget.start(settings.max_slots)
             if context.operation_type == OperationType.MUTATION:
                 await context.context.limit_anonymous_mutation()
             # The unit of work: what the operation's transactions wrote to the outbox is published

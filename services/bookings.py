@@ -60,7 +60,7 @@ def _clean(request: BookingRequest) -> BookingRequest:
     if request.time_zone is not None:
         validation.time_zone(request.time_zone)
     key = request.idempotency_key
-    if key is not None and not 1 <= len(key) <= 200:
+    if key is not None and not 1 <= len(validation.storable(key, field="idempotencyKey")) <= 200:
         raise BadUserInput("idempotencyKey", "must be 1 to 200 characters long")
     notes = request.notes
     if notes is not None:

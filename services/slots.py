@@ -101,10 +101,34 @@ async def inputs(
     )
 
 
+def too_many_slots(count: int, left: int) -> BadUserInput:
+    return BadUserInput(
+        "end",
+        f"the window holds up to {count} slots, more than the {left} this request may still "
+        "return (MAX_SLOTS): ask for a shorter window",
+    )
+
+
+def _most_slots(working: list[Interval], start: datetime, end: datetime, step: timedelta) -> int:
+    """At most how many slots the window can offer: its working time over the slot interval."""
+    total = 0
+    for w_start, w_end in working:
+        span = min(w_end, end) - max(w_start, start)
+        if span > timedelta(0):
+            total += -(-span // step)
+    return total
+
+
 async def available(
-    event_type_id: int, start: datetime, end: datetime, time_zone: str | None
+    event_type_id: int,
+    start: datetime,
+    end: datetime,
+    time_zone: str | None,
+    *,
+    limit: int | None = None,
 ) -> tuple[list[Interval], ZoneInfo]:
-    """Free slots in [start, end), and the zone to show them in (asked for, else the host's)."""
+    """Free slots in [start, end), and the zone to show them in (asked for, else the host's).
+    A window that could hold more than `limit` slots is refused before they are computed."""
     if end <= start:
         raise BadUserInput("end", "must be after start")
     if end - start > MAX_WINDOW:
@@ -117,6 +141,10 @@ async def available(
     if event_type is None:
         raise NotFound("Event type")
     data = await inputs(event_type, event_type.host.time_zone, start, end)
+    if limit is not None:
+        most = _most_slots(data.working, start, end, data.rules.interval)
+        if most > limit:
+            raise too_many_slots(most, limit)
     slots = compute_slots(
         working=data.working,
         busy=data.busy,

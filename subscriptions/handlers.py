@@ -1,11 +1,17 @@
 """strawberry's WebSocket protocol handlers, with each subscription operation's task knowing its
-operation (subscriptions/fanout.py), so that subscribers of the same events share one execution."""
+operation (subscriptions/fanout.py), so that subscribers of the same events share one execution;
+and the adapter that reads their messages within bounds."""
 
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncGenerator
+from json import JSONDecodeError
 from typing import Any
 
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -13,6 +19,58 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from subscriptions.fanout import CURRENT, FanOut, LiveOperation
+
+# A connection_init payload carries a bearer token: a few hundred bytes.
+MAX_INIT_BYTES = 8 * 1024
+
+
+class TooDeep(JSONDecodeError):
+    """JSON nested deeper than the decoder goes (graphql_app.decode_json)."""
+
+
+class BoundedWebSocketAdapter(ASGIWebSocketAdapter):
+    """strawberry's adapter, reading messages within bounds on both protocols: one over
+    MAX_BODY_BYTES closes the socket with 1009 (uvicorn's ws_max_size refuses it earlier when
+    `python server.py` serves); one that is not a JSON object, is nested too deeply, or is a
+    connection_init over MAX_INIT_BYTES closes it with 4400. Other invalid JSON goes on to the
+    protocol handler as before (graphql-transport-ws closes with 4400, graphql-ws ignores it)."""
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        max_bytes = self.view.settings.max_body_bytes  # type: ignore[attr-defined]
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                text = await self.ws.receive_text()
+                if len(text) > max_bytes or len(text.encode(errors="replace")) > max_bytes:
+                    await self.close(1009, f"Message larger than {max_bytes} bytes")
+                    return
+                try:
+                    message = self.view.decode_json(text)
+                except TooDeep:
+                    await self.close(4400, "Message nested too deeply")
+                    return
+                except JSONDecodeError as error:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from error
+                    continue
+                refusal = _refusal(message, len(text))
+                if refusal is not None:
+                    await self.close(4400, refusal)
+                    return
+                yield message
+        except KeyError as error:
+            raise NonTextMessageReceived from error
+        except WebSocketDisconnect:
+            pass
+
+
+def _refusal(message: object, size: int) -> str | None:
+    if not isinstance(message, dict):
+        return "Message must be a JSON object"
+    if message.get("type") == "connection_init" and size > MAX_INIT_BYTES:
+        return f"Connection init payload larger than {MAX_INIT_BYTES} bytes"
+    return None
 
 
 def _prefix(message_type: str, operation_id: str) -> str:

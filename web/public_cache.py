@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -123,7 +124,7 @@ class PublicCache:
     @staticmethod
     def key(scope: dict[str, Any], body: bytes) -> Key | None:
         """The key of an anonymous POSTed JSON query, or None for any other request. The body is
-        read as strawberry reads it (json.loads), so the key names what is executed."""
+        read as GraphQLApp.decode_json reads it (orjson), so the key names what is executed."""
         if scope["method"] != "POST":
             return None
         json_body = False
@@ -135,8 +136,8 @@ class PublicCache:
         if not json_body:
             return None
         try:
-            data = json.loads(body)
-        except ValueError:
+            data = orjson.loads(body)
+        except ValueError:  # orjson.JSONDecodeError: invalid, or nested beyond 1024
             return None
         if not isinstance(data, dict) or data.get("extensions") not in (None, {}):
             return None
