@@ -1,5 +1,6 @@
 """Accounts and sessions: sign-up, log-in, tokens, profile correction."""
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -50,8 +51,10 @@ async def _issue_token(user: User) -> str:
 
 async def sign_up(data: SignUp) -> Session:
     email = validation.email_address(data.email)
-    password = validation.password(data.password)
     name = validation.text(data.name, field="name", max_length=200)
+    password = await asyncio.to_thread(
+        validation.password, data.password, personal=(email, data.email, name)
+    )
     validation.time_zone(data.time_zone)
     company = None
     if data.company_name is not None:
