@@ -15,6 +15,14 @@ def _flag(value: str) -> bool:
     return value.strip().lower() not in ("0", "false", "no", "off", "")
 
 
+def _days(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of days (fractions allowed)."""
+    value = float(env.get(name, default))
+    if not value > 0:  # also refuses NaN
+        raise ValueError(f"{name} must be a number of days greater than 0, not {value}")
+    return value
+
+
 def normalize_database_url(url: str) -> str:
     """tortoise wants `postgres://`; people also write `postgresql://`."""
     if url.startswith("postgresql://"):
@@ -65,6 +73,12 @@ class Settings:
     ws_init_timeout_seconds: float = 30.0
     # Operations one WebSocket connection may run at once; one more is refused with an error.
     ws_max_subscriptions: int = 50
+    # A token unused for the first figure, or older than the second, is refused (days).
+    session_idle_days: float = 30.0
+    session_max_days: float = 90.0
+    # How often each worker re-checks the tokens of its open WebSockets (expiry, and revocations
+    # whose bus message was lost); revocations reach the sockets at once through the bus.
+    session_check_seconds: float = 15.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,4 +126,7 @@ class Settings:
                 env.get("WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds)
             ),
             ws_max_subscriptions=int(env.get("WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)),
+            session_idle_days=_days(env, "SESSION_IDLE_DAYS", d.session_idle_days),
+            session_max_days=_days(env, "SESSION_MAX_DAYS", d.session_max_days),
+            session_check_seconds=float(env.get("SESSION_CHECK_SECONDS", d.session_check_seconds)),
         )

@@ -19,7 +19,7 @@ from schema.governance import (
     RetentionCategory,
 )
 from schema.user import User
-from services import breaches, events, inquiries, moderation, policies, retention
+from services import breaches, events, inquiries, moderation, policies, retention, sessions
 from services.clock import utcnow
 
 
@@ -39,6 +39,7 @@ async def warn_user(info: Info, id: strawberry.ID, reason: str) -> bool:
 async def suspend_user(info: Info, id: strawberry.ID, reason: str) -> User:
     admin = info.context.require_admin()
     row = await moderation.suspend(admin, parse_id(id, "User"), reason)
+    await sessions.announce_ended(info.context.bus, users=[row.id])
     await events.flush(info.context.bus)
     return User.from_model(row)
 
@@ -52,7 +53,9 @@ async def reinstate_user(info: Info, id: strawberry.ID, reason: str) -> User:
 
 async def delete_user(info: Info, id: strawberry.ID, reason: str) -> bool:
     admin = info.context.require_admin()
-    await moderation.delete(admin, parse_id(id, "User"), reason)
+    user_id = parse_id(id, "User")
+    await moderation.delete(admin, user_id, reason)
+    await sessions.announce_ended(info.context.bus, users=[user_id])
     await events.flush(info.context.bus)
     return True
 

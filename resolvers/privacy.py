@@ -19,7 +19,7 @@ from schema.privacy import (
     PrivacyRequestKind,
     PrivacyRequestStatus,
 )
-from services import audit, data_exports, events, personal_data
+from services import audit, data_exports, events, personal_data, sessions
 from services import consents as consents_svc
 from services import privacy_requests as privacy_requests_svc
 from services.clock import utcnow
@@ -47,6 +47,7 @@ async def delete_account(info: Info, password: str) -> bool:
     if not await verify_password(user.password_hash, password):
         raise Unauthenticated("Wrong password.")
     await personal_data.erase(user)
+    await sessions.announce_ended(info.context.bus, users=[user.id])
     await events.flush(info.context.bus)
     return True
 

@@ -1,7 +1,11 @@
+import strawberry
+
 from domain.errors import Unauthenticated
+from resolvers.ids import parse_id
 from schema.context import Info
-from schema.user import AuthPayload, ProfileInput, SignUpInput, User
-from services import accounts, email_verification, events
+from schema.user import AuthPayload, ProfileInput, Session, SignUpInput, User
+from services import accounts, email_verification, events, sessions
+from services.sessions import SessionLimits
 
 
 def me(info: Info) -> User | None:
@@ -32,7 +36,26 @@ async def log_out(info: Info) -> bool:
     info.context.require_user()
     if info.context.token is None:  # signed in over a WebSocket: nothing to revoke here
         raise Unauthenticated("Log out over HTTP with the token to revoke.")
-    return await accounts.log_out(info.context.token)
+    ended = await accounts.log_out(info.context.token)
+    if ended is not None:
+        await sessions.announce_ended(info.context.bus, sessions=[ended])
+    return ended is not None
+
+
+async def my_sessions(info: Info) -> list[Session]:
+    user = info.context.require_user()
+    limits = SessionLimits.from_settings(info.context.settings)
+    rows = await sessions.live_sessions(user, limits)
+    return [Session.from_model(row, info.context.session_id) for row in rows]
+
+
+async def revoke_session(info: Info, id: strawberry.ID) -> bool:
+    """Ends one of my tokens (this one too); WebSockets signed in with it close."""
+    user = info.context.require_user()
+    session_id = parse_id(id, "Session")
+    await sessions.revoke(user, session_id, SessionLimits.from_settings(info.context.settings))
+    await sessions.announce_ended(info.context.bus, sessions=[session_id])
+    return True
 
 
 async def update_profile(info: Info, input: ProfileInput) -> User:

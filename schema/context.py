@@ -22,6 +22,7 @@ class Context:
     response: Any = None
     user: User | None = None
     token: str | None = None
+    session_id: int | None = None  # the token's `Session.id`
     # Filled by strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(default_factory=Loaders)

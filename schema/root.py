@@ -26,7 +26,7 @@ from schema.governance import Breach, Inquiry, Policy, PolicyAcceptance, PurgeRu
 from schema.pipeline import pipeline
 from schema.privacy import Consent, ConsentChange, PrivacyInfo, PrivacyRequest
 from schema.scalars import SCALAR_MAP
-from schema.user import AuthPayload, User
+from schema.user import AuthPayload, Session, User
 from schema.webhook import Webhook, WebhookDelivery, WebhookRegistration
 from subscriptions import resolvers as subscriptions_r
 
@@ -34,6 +34,9 @@ from subscriptions import resolvers as subscriptions_r
 @strawberry.type
 class Query:
     me: User | None = strawberry.field(resolver=user_r.me, description="null when anonymous")
+    sessions: list[Session] = strawberry.field(
+        resolver=user_r.my_sessions, description="The caller's live tokens."
+    )
     privacy_info: PrivacyInfo = strawberry.field(resolver=privacy_r.privacy_info)
     my_data: JSON = strawberry.field(
         resolver=privacy_r.my_data,
@@ -95,6 +98,10 @@ class Mutation:
     sign_up: AuthPayload = strawberry.mutation(resolver=user_r.sign_up)
     log_in: AuthPayload = strawberry.mutation(resolver=user_r.log_in)
     log_out: bool = strawberry.mutation(resolver=user_r.log_out)
+    revoke_session: bool = strawberry.mutation(
+        resolver=user_r.revoke_session,
+        description="Ends one of my sessions (see `sessions`); its WebSockets close with 4401.",
+    )
     delete_account: bool = strawberry.mutation(
         resolver=privacy_r.delete_account, description="Right to erasure."
     )
