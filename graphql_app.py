@@ -26,6 +26,7 @@ from services.sessions import SessionLimits
 from subscriptions.bus import EventBus
 from subscriptions.fanout import FanOut
 from subscriptions.handlers import LegacyWSHandler, TransportWSHandler
+from subscriptions.sessions import SessionWatch
 from web.pages import graphiql_html
 from web.public_cache import PublicCache
 
@@ -53,6 +54,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.fanout = FanOut(bus)
         self.limiter = RateLimiter(settings)
         self.session_limits = SessionLimits.from_settings(settings)
+        self.session_watch = SessionWatch(bus, self.session_limits, settings.session_check_seconds)
         self.public_cache = (
             PublicCache(
                 max_entries=settings.public_cache_entries,
@@ -142,6 +144,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if header is None:
             return UNSET  # anonymous: public subscriptions only
         token = bearer_token(header) if isinstance(header, str) else None
+        await self.session_watch.ready()  # before the token is read: see subscriptions/sessions.py
         live = await accounts.authenticate_session(token, self.session_limits)
         if live is None:
             raise ConnectionRejectionError({"message": "Invalid token.", "code": "UNAUTHENTICATED"})
