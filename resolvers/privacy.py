@@ -44,6 +44,7 @@ async def my_data(info: Info) -> Any:
 
 async def delete_account(info: Info, password: str) -> bool:
     user = info.context.require_user()
+    await info.context.limit_password_check(user)
     if not await verify_password(user.password_hash, password):
         raise Unauthenticated("Wrong password.")
     await personal_data.erase(user)
@@ -69,6 +70,7 @@ async def submit_privacy_request(
 
 async def submit_invitee_privacy_request(info: Info, email: str, kind: PrivacyRequestKind) -> bool:
     """For someone without an account: a confirmation code goes to the address first."""
+    await info.context.limit_mail_to(email)
     await privacy_requests_svc.submit_as_invitee(email, kind.value)
     return True
 

@@ -60,6 +60,8 @@ async def revoke_session(info: Info, id: strawberry.ID) -> bool:
 
 async def update_profile(info: Info, input: ProfileInput) -> User:
     user = info.context.require_user()
+    if input.email is not None:  # a code is mailed to the new address
+        await info.context.limit_mail_to(input.email)
     change = accounts.ProfileChange(
         name=input.name,
         email=input.email,
@@ -77,4 +79,6 @@ async def verify_email(info: Info, code: str) -> bool:
 
 
 async def resend_email_verification(info: Info) -> bool:
-    return await email_verification.resend(info.context.require_user())
+    user = info.context.require_user()
+    await info.context.limit_mail_to(user.email)  # the address is not proven theirs yet
+    return await email_verification.resend(user)

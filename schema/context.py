@@ -47,6 +47,15 @@ class Context:
         if self.limiter is not None:
             await self.limiter.login_attempt(email, self.client_address)
 
+    async def limit_password_check(self, user: User) -> None:
+        if self.limiter is not None:
+            await self.limiter.password_check(user.id, self.client_address)
+
+    async def limit_mail_to(self, recipient: str) -> None:
+        """Signed in or not: each operation that e-mails an address the caller chose."""
+        if self.limiter is not None:
+            await self.limiter.mail_to(recipient, self.client_address)
+
     def require_admin(self) -> User:
         user = self.require_user()
         if user.role != "admin":
