@@ -97,7 +97,10 @@ class SessionWatch:
                 self._failed = False
                 ready.set_result(None)
                 async for message in messages:
-                    self._hint(message)
+                    try:
+                        self._hint(message)
+                    except (TypeError, ValueError, AttributeError):  # not one of ours
+                        log.warning("session watch: ignored a malformed message %r", message)
         except Exception as exc:
             self._failed = True
             log.warning("session watch: not listening on the event bus (%s)", exc)
