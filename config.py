@@ -34,6 +34,14 @@ def _flag(value: str) -> bool:
     return value.strip().lower() not in ("0", "false", "no", "off", "")
 
 
+def _positive_days(value: str) -> float:
+    """A number of days greater than 0 (fractions allowed)."""
+    days = float(value)
+    if not days > 0:  # also refuses NaN
+        raise ValueError("must be a number of days greater than 0")
+    return days
+
+
 def normalize_database_url(url: str) -> str:
     """tortoise wants `postgres://`; people also write `postgresql://`."""
     if url.startswith("postgresql://"):
@@ -202,6 +210,17 @@ class Settings:
     )
     ws_max_subscriptions: int = setting(
         "WS_MAX_SUBSCRIPTIONS", 50, "operations one WebSocket connection may run at once"
+    )
+    session_idle_days: float = setting(
+        "SESSION_IDLE_DAYS", 30.0, "a token unused this many days is refused", _positive_days
+    )
+    session_max_days: float = setting(
+        "SESSION_MAX_DAYS", 90.0, "a token older than this many days is refused", _positive_days
+    )
+    session_check_seconds: float = setting(
+        "SESSION_CHECK_SECONDS",
+        15.0,
+        "how often each worker re-checks its open WebSockets' tokens (expiry, lost messages)",
     )
     # None: text on a terminal, JSON otherwise (log collectors read JSON).
     log_format: str | None = setting(

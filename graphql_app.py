@@ -24,6 +24,7 @@ from schema.context import Context, bearer_token
 from schema.root import build_schema
 from services import accounts
 from services.rate_limit import RateLimiter
+from services.sessions import SessionLimits
 from subscriptions.fanout import FanOut
 from subscriptions.handlers import (
     BoundedWebSocketAdapter,
@@ -31,6 +32,7 @@ from subscriptions.handlers import (
     TooDeep,
     TransportWSHandler,
 )
+from subscriptions.sessions import SessionWatch
 from web.pages import graphiql_html
 from web.public_cache import PublicCache
 
@@ -82,6 +84,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self.outbox = Outbox(bus)
         self.fanout = FanOut(bus)
         self.limiter = RateLimiter(settings)
+        self.session_limits = SessionLimits.from_settings(settings)
+        self.session_watch = SessionWatch(bus, self.session_limits, settings.session_check_seconds)
         self.public_cache = (
             PublicCache(
                 max_entries=settings.public_cache_entries,
@@ -174,8 +178,9 @@ class GraphQLApp(GraphQL[Context, None]):
         if isinstance(request, Request):
             context.request_id = current_request_id()  # the access log's id for this request
             token = bearer_token(request.headers.get("authorization"))
-            context.user = await accounts.authenticate(token)
-            context.token = token if context.user else None
+            live = await accounts.authenticate_session(token, self.session_limits)
+            if live is not None:
+                context.user, context.token, context.session_id = live.user, token, live.session_id
         return context
 
     async def on_ws_connect(self, context: Context) -> Any:
@@ -184,8 +189,9 @@ class GraphQLApp(GraphQL[Context, None]):
         if header is None:
             return UNSET  # anonymous: public subscriptions only
         token = bearer_token(header) if isinstance(header, str) else None
-        user = await accounts.authenticate(token)
-        if user is None:
+        await self.session_watch.ready()  # before the token is read: see subscriptions/sessions.py
+        live = await accounts.authenticate_session(token, self.session_limits)
+        if live is None:
             raise ConnectionRejectionError({"message": "Invalid token.", "code": "UNAUTHENTICATED"})
-        context.user, context.token = user, token
+        context.user, context.token, context.session_id = live.user, token, live.session_id
         return UNSET

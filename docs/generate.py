@@ -79,8 +79,26 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
             Op(
                 "logOut",
                 "mutation",
-                "Revokes the token it is sent with.",
+                "Revokes the token it is sent with; WebSockets signed in with it close (4401).",
                 "mutation LogOut { logOut }",
+            ),
+            Op(
+                "sessions",
+                "query",
+                "Your live tokens, newest first; `current` is the one of this request. A token "
+                "unused for `SESSION_IDLE_DAYS` (30) or older than `SESSION_MAX_DAYS` (90) has "
+                "expired: it is refused as `UNAUTHENTICATED` and no longer listed.",
+                "query Sessions { sessions { id createdAt lastUsedAt current } }",
+            ),
+            Op(
+                "revokeSession",
+                "mutation",
+                "Ends one of your sessions (a lost device, say); its WebSockets close with 4401 "
+                "within seconds. Someone else's or an ended one: `NOT_FOUND`.",
+                """mutation RevokeSession($id: ID!) {
+  revokeSession(id: $id)
+}""",
+                {"id": Env("SESSION_ID")},
             ),
             Op(
                 "me",

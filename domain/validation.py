@@ -3,10 +3,17 @@
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
+from zxcvbn import zxcvbn
 
 from domain.errors import BadUserInput
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 256
+# zxcvbn's scale: 0 and 1 are guessed within 10^6 tries (repeats, sequences, common passwords,
+# the person's own details); 2 needs about 10^8.
+PASSWORD_MIN_SCORE = 2
+# zxcvbn's time grows steeply with length (tens of seconds for 256 random characters): only
+# this much of a password is rated. A strong prefix makes a strong password.
+PASSWORD_RATED_PREFIX = 64
 
 
 def email_address(value: str, *, field: str = "email") -> str:
@@ -18,10 +25,18 @@ def email_address(value: str, *, field: str = "email") -> str:
     return result.normalized.lower()
 
 
-def password(value: str, *, field: str = "password") -> str:
+def password(value: str, *, field: str = "password", personal: tuple[str, ...] = ()) -> str:
+    """A password of acceptable length that is not trivially guessed; `personal` holds the
+    person's own details (e-mail, name), which make a weak password. CPU-bound (up to ~0.1 s):
+    call it off the event loop."""
     storable(value, field=field)
     if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
         raise BadUserInput(field, f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long")
+    hints = [part for detail in personal for part in (detail, *detail.split("@")) if part]
+    rating = zxcvbn(value[:PASSWORD_RATED_PREFIX], user_inputs=hints)
+    if rating["score"] < PASSWORD_MIN_SCORE:
+        warning = rating["feedback"]["warning"] or "it follows a pattern that is tried early"
+        raise BadUserInput(field, f"too easy to guess: {warning.rstrip('.')}. Try a few words.")
     return value
 
 

@@ -36,6 +36,11 @@ def availability_channel(event_type_id: int) -> str:
     return f"availability:{event_type_id}"
 
 
+# Sessions that ended (logOut, revokeSession, suspension, erasure): every worker closes the
+# WebSockets signed in with them.
+SESSIONS_CHANNEL = "sessions"
+
+
 def calendar_channel(owner_id: int) -> str:
     return f"calendar:{owner_id}"
 
@@ -284,3 +289,30 @@ class PublicDataChanged(Message):
     @classmethod
     def decode(cls, payload: Payload) -> "PublicDataChanged":
         return cls(occurred_at=occurred_at(payload))
+
+
+@message
+@dataclass(frozen=True, slots=True)
+class SessionsEnded(Message):
+    """Tokens by id, or every token of some accounts, that ended. Only a hint: each worker asks
+    the database which of its sockets' tokens still live."""
+
+    type: ClassVar[str] = "SessionsEnded"
+    sessions: tuple[int, ...]
+    users: tuple[int, ...]
+    occurred_at: datetime
+
+    @property
+    def channel(self) -> str:
+        return SESSIONS_CHANNEL
+
+    def encode(self) -> Payload:
+        return {"sessions": list(self.sessions), "users": list(self.users)}
+
+    @classmethod
+    def decode(cls, payload: Payload) -> "SessionsEnded":
+        return cls(
+            sessions=tuple(int(i) for i in payload["sessions"]),
+            users=tuple(int(i) for i in payload["users"]),
+            occurred_at=occurred_at(payload),
+        )

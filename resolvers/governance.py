@@ -19,7 +19,7 @@ from schema.governance import (
     RetentionType,
 )
 from schema.user import UserType
-from services import breaches, inquiries, moderation, policies, retention
+from services import breaches, inquiries, moderation, policies, retention, sessions
 from services.clock import utcnow
 
 
@@ -38,6 +38,7 @@ async def warn_user(info: Info, id: strawberry.ID, reason: str) -> bool:
 async def suspend_user(info: Info, id: strawberry.ID, reason: str) -> UserType:
     admin = info.context.require_admin()
     row = await moderation.suspend(admin, parse_id(id, "User"), reason)
+    await sessions.announce_ended(users=[row.id])
     return UserType.from_model(row)
 
 
@@ -49,7 +50,9 @@ async def reinstate_user(info: Info, id: strawberry.ID, reason: str) -> UserType
 
 async def delete_user(info: Info, id: strawberry.ID, reason: str) -> bool:
     admin = info.context.require_admin()
-    await moderation.delete(admin, parse_id(id, "User"), reason)
+    user_id = parse_id(id, "User")
+    await moderation.delete(admin, user_id, reason)
+    await sessions.announce_ended(users=[user_id])
     return True
 
 

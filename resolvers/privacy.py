@@ -18,7 +18,7 @@ from schema.privacy import (
     PrivacyRequestStatus,
     PrivacyRequestType,
 )
-from services import audit, consents, data_exports, personal_data, privacy_requests
+from services import audit, consents, data_exports, personal_data, privacy_requests, sessions
 from services.clock import utcnow
 from services.passwords import verify_password
 
@@ -41,9 +41,11 @@ async def my_data(info: Info) -> Any:
 
 async def delete_account(info: Info, password: str) -> bool:
     user = info.context.require_user()
+    await info.context.limit_password_check(user)
     if not await verify_password(user.password_hash, password):
         raise Unauthenticated("Wrong password.")
     await personal_data.erase(user)
+    await sessions.announce_ended(users=[user.id])
     return True
 
 
@@ -64,6 +66,7 @@ async def submit_privacy_request(
 
 async def submit_invitee_privacy_request(info: Info, email: str, kind: PrivacyRequestKind) -> bool:
     """For someone without an account: a confirmation code goes to the address first."""
+    await info.context.limit_mail_to(email)
     await privacy_requests.submit_as_invitee(email, kind.value)
     return True
 

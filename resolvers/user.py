@@ -1,7 +1,11 @@
+import strawberry
+
 from domain.errors import Unauthenticated
+from resolvers.ids import parse_id
 from schema.context import Info
-from schema.user import AuthPayloadType, ProfileInput, SignUpInput, UserType
-from services import accounts, email_verification
+from schema.user import AuthPayloadType, ProfileInput, SessionType, SignUpInput, UserType
+from services import accounts, email_verification, sessions
+from services.sessions import SessionLimits
 
 
 def me(info: Info) -> UserType | None:
@@ -32,11 +36,32 @@ async def log_out(info: Info) -> bool:
     info.context.require_user()
     if info.context.token is None:  # signed in over a WebSocket: nothing to revoke here
         raise Unauthenticated("Log out over HTTP with the token to revoke.")
-    return await accounts.log_out(info.context.token)
+    ended = await accounts.log_out(info.context.token)
+    if ended is not None:
+        await sessions.announce_ended(sessions=[ended])
+    return ended is not None
+
+
+async def my_sessions(info: Info) -> list[SessionType]:
+    user = info.context.require_user()
+    limits = SessionLimits.from_settings(info.context.settings)
+    rows = await sessions.live_sessions(user, limits)
+    return [SessionType.from_model(row, info.context.session_id) for row in rows]
+
+
+async def revoke_session(info: Info, id: strawberry.ID) -> bool:
+    """Ends one of my tokens (this one too); WebSockets signed in with it close."""
+    user = info.context.require_user()
+    session_id = parse_id(id, "Session")
+    await sessions.revoke(user, session_id, SessionLimits.from_settings(info.context.settings))
+    await sessions.announce_ended(sessions=[session_id])
+    return True
 
 
 async def update_profile(info: Info, input: ProfileInput) -> UserType:
     user = info.context.require_user()
+    if input.email is not None:  # a code is mailed to the new address
+        await info.context.limit_mail_to(input.email)
     change = accounts.ProfileChange(
         name=input.name,
         email=input.email,
@@ -53,4 +78,6 @@ async def verify_email(info: Info, code: str) -> bool:
 
 
 async def resend_email_verification(info: Info) -> bool:
-    return await email_verification.resend(info.context.require_user())
+    user = info.context.require_user()
+    await info.context.limit_mail_to(user.email)  # the address is not proven theirs yet
+    return await email_verification.resend(user)

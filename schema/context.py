@@ -23,6 +23,7 @@ class Context:
     response: Any = None
     user: User | None = None
     token: str | None = None
+    session_id: int | None = None  # the token's `Session.id`
     # Filled by strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(default_factory=Loaders)
@@ -52,6 +53,15 @@ class Context:
     async def limit_login(self, email: str) -> None:
         if self.limiter is not None:
             await self.limiter.login_attempt(email, self.client_address)
+
+    async def limit_password_check(self, user: User) -> None:
+        if self.limiter is not None:
+            await self.limiter.password_check(user.id, self.client_address)
+
+    async def limit_mail_to(self, recipient: str) -> None:
+        """Signed in or not: each operation that e-mails an address the caller chose."""
+        if self.limiter is not None:
+            await self.limiter.mail_to(recipient, self.client_address)
 
     def require_admin(self) -> User:
         user = self.require_user()

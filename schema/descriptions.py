@@ -729,6 +729,16 @@ DESCRIPTIONS: dict[str, str] = {
     "RetentionCategory.TECHNICAL": "Recorded page views and searches (30 days by default).",
     "RetentionCategory.INQUIRY": "Closed inquiries, from their closing (365 days by default).",
     # --- Schedule ---
+    "Session.id": "Opaque identifier: pass it to revokeSession.",
+    "Session.createdAt": "When the token was issued (signUp, logIn or a password reset).",
+    "Session.lastUsedAt": (
+        "When the token was last used (refreshed at most every few minutes); null when never. "
+        "Unused for SESSION_IDLE_DAYS, or older than SESSION_MAX_DAYS, it ends."
+    ),
+    "Mutation.revokeSession(id)": (
+        "One of your sessions (this one too); its WebSockets close with 4401. Anyone else's or "
+        "an ended one is NOT_FOUND."
+    ),
     "Schedule": "A host's working hours: the weekly rules in their time zone.",
     "Schedule.timeZone": "The host's IANA time zone; the rules are wall-clock times in it.",
     "Schedule.rules": "The weekly working intervals, by weekday and start.",

@@ -39,7 +39,7 @@ from schema.live import (
 from schema.pipeline import pipeline
 from schema.privacy import ConsentChangeType, ConsentType, PrivacyInfoType, PrivacyRequestType
 from schema.scalars import SCALAR_MAP
-from schema.user import AuthPayloadType, UserType
+from schema.user import AuthPayloadType, SessionType, UserType
 from schema.webhook import WebhookDeliveryType, WebhookRegistrationType, WebhookType
 from subscriptions import resolvers as subscriptions_r
 
@@ -47,6 +47,9 @@ from subscriptions import resolvers as subscriptions_r
 @strawberry.type
 class Query:
     me: UserType | None = strawberry.field(resolver=user_r.me, description="null when anonymous")
+    sessions: list[SessionType] = strawberry.field(
+        resolver=user_r.my_sessions, description="The caller's live tokens."
+    )
     privacy_info: PrivacyInfoType = strawberry.field(resolver=privacy_r.privacy_info)
     my_data: JSON = strawberry.field(
         resolver=privacy_r.my_data,
@@ -110,6 +113,10 @@ class Mutation:
     sign_up: AuthPayloadType = strawberry.mutation(resolver=user_r.sign_up)
     log_in: AuthPayloadType = strawberry.mutation(resolver=user_r.log_in)
     log_out: bool = strawberry.mutation(resolver=user_r.log_out)
+    revoke_session: bool = strawberry.mutation(
+        resolver=user_r.revoke_session,
+        description="Ends one of my sessions (see `sessions`); its WebSockets close with 4401.",
+    )
     delete_account: bool = strawberry.mutation(
         resolver=privacy_r.delete_account, description="Right to erasure."
     )

@@ -1,6 +1,8 @@
+from datetime import datetime
+
 import strawberry
 
-from models.user import User
+from models.user import AuthToken, User
 
 
 @strawberry.type(name="User")
@@ -50,3 +52,20 @@ class ProfileInput:
     email: str | None = None
     time_zone: str | None = None
     company_name: str | None = None
+
+
+@strawberry.type(name="Session", description="A live token of the signed-in account.")
+class SessionType:
+    id: strawberry.ID
+    created_at: datetime
+    last_used_at: datetime | None
+    current: bool = strawberry.field(description="The token this request is signed in with.")
+
+    @classmethod
+    def from_model(cls, row: AuthToken, current_id: int | None) -> "SessionType":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            current=row.id == current_id,
+        )

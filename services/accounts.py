@@ -1,5 +1,6 @@
 """Accounts and sessions: sign-up, log-in, tokens, profile correction."""
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,10 +15,12 @@ from services import changes, email_verification, webhooks
 from services.clock import utcnow
 from services.passwords import hash_password, needs_rehash, verify_password
 from services.prepared import Lookup
+from services.sessions import SessionLimits
 from services.tokens import new_token, token_hash
 
 # last_used_at is refreshed at most this often, so reads do not each cost a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+DEFAULT_LIMITS = SessionLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +53,10 @@ async def _issue_token(user: User) -> str:
 
 async def sign_up(data: SignUp) -> Session:
     email = validation.email_address(data.email)
-    password = validation.password(data.password)
     name = validation.text(data.name, field="name", max_length=200)
+    password = await asyncio.to_thread(
+        validation.password, data.password, personal=(email, data.email, name)
+    )
     validation.time_zone(data.time_zone)
     company = None
     if data.company_name is not None:
@@ -104,24 +109,43 @@ _live_token = Lookup(
 )
 
 
-async def authenticate(token: str | None) -> User | None:
-    """The user a live token belongs to, or None."""
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    user: User
+    session_id: int  # the token's row: `Session.id`
+
+
+async def authenticate_session(
+    token: str | None, limits: SessionLimits = DEFAULT_LIMITS
+) -> LiveSession | None:
+    """The user a live token belongs to and the token's id, or None (unknown, revoked, expired,
+    or the account is suspended)."""
     if not token:
         return None
     row = await _live_token(token_hash(token))
     if row is None or row.user.suspended_at is not None:
         return None
     now = utcnow()
+    if limits.expired(row, now):
+        return None
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         await AuthToken.filter(id=row.id).update(last_used_at=now)
-    return row.user
+    return LiveSession(row.user, row.id)
 
 
-async def log_out(token: str) -> bool:
-    revoked = await AuthToken.filter(token_hash=token_hash(token), revoked_at=None).update(
-        revoked_at=utcnow()
-    )
-    return revoked > 0
+async def authenticate(token: str | None, limits: SessionLimits = DEFAULT_LIMITS) -> User | None:
+    """The user a live token belongs to, or None."""
+    live = await authenticate_session(token, limits)
+    return live.user if live else None
+
+
+async def log_out(token: str) -> int | None:
+    """Revokes the token; its id, or None when it was not live."""
+    row = await AuthToken.get_or_none(token_hash=token_hash(token), revoked_at=None)
+    if row is None:
+        return None
+    revoked = await AuthToken.filter(id=row.id, revoked_at=None).update(revoked_at=utcnow())
+    return row.id if revoked else None
 
 
 async def revoke_all(user: User) -> None:

@@ -1,6 +1,8 @@
 """strawberry's WebSocket protocol handlers, with each subscription operation's task knowing its
-operation (subscriptions/fanout.py), so that subscribers of the same events share one execution;
-and the adapter that reads their messages within bounds."""
+operation (subscriptions/fanout.py), so that subscribers of the same events share one execution,
+and with the socket bound to its session (subscriptions/sessions.py): it closes with 4401 when
+its token ends, and no operation starts on a token that is no longer live; and the adapter that
+reads their messages within bounds."""
 
 import asyncio
 import contextlib
@@ -18,7 +20,12 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from schema.context import Context
+from services import accounts
 from subscriptions.fanout import CURRENT, FanOut, LiveOperation
+from subscriptions.sessions import SessionWatch
+
+SESSION_ENDED = 4401
 
 # A connection_init payload carries a bearer token: a few hundred bytes.
 MAX_INIT_BYTES = 8 * 1024
@@ -82,8 +89,68 @@ def _fanout(handler: Any) -> FanOut:
     return handler.view.fanout
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler):
+class SessionBound:
+    """What both protocols share: the socket is watched while signed in, its token is checked
+    again before each operation, and when the session ends its operations stop and it closes."""
+
+    view: Any
+    websocket: Any
+    context: Context
+    session_ended = False
+
+    @property
+    def session_watch(self) -> SessionWatch:
+        return self.view.session_watch
+
+    async def _still_signed_in(self) -> bool:
+        """Before an operation: anonymous sockets pass; a signed-in one needs its token live."""
+        if self.session_ended:
+            return False
+        if self.context.session_id is None:
+            return True
+        live = await accounts.authenticate_session(self.context.token, self.view.session_limits)
+        if live is None or live.session_id != self.context.session_id:
+            await self.end_session()
+            return False
+        self.context.user = live.user  # current details (a role or time zone may have changed)
+        return True
+
+    async def end_session(self) -> None:
+        if self.session_ended:
+            return
+        self.session_ended = True
+        self.session_watch.forget(self)  # type: ignore[arg-type]
+        self.context.user = None
+        await self._stop_operations()
+        with contextlib.suppress(Exception):  # the client may be gone already
+            await self.websocket.close(code=SESSION_ENDED, reason="Session ended")
+
+    async def _stop_operations(self) -> None:
+        raise NotImplementedError
+
+
+class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
     """graphql-transport-ws."""
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            self.session_watch.forget(self)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and not self.session_ended:
+            self.session_watch.watch(self)
+
+    async def handle_subscribe(self, message: Any) -> None:
+        if self.connection_acknowledged and not await self._still_signed_in():
+            return
+        await super().handle_subscribe(message)
+
+    async def _stop_operations(self) -> None:
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
 
     async def run_operation(self, operation: Operation) -> None:
         CURRENT.set(
@@ -100,7 +167,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
         await super().run_operation(operation)
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler):
+class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
     """The legacy graphql-ws protocol (subscriptions-transport-ws).
 
     strawberry times out a missing connection_init only on graphql-transport-ws; here a socket
@@ -112,6 +179,20 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
             await super().handle()
         finally:
             timeout.cancel()
+            self.session_watch.forget(self)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and not self.session_ended:
+            self.session_watch.watch(self)
+
+    async def handle_start(self, message: Any) -> None:
+        if self.connection_acknowledged and not await self._still_signed_in():
+            return
+        await super().handle_start(message)
+
+    async def _stop_operations(self) -> None:
+        await self.cleanup()
 
     async def _close_if_not_initialised(self) -> None:
         await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())

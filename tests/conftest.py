@@ -164,9 +164,9 @@ async def gql(clean_db: None, schema: Any, settings: Settings) -> Execute:
         query: str, variables: dict[str, Any] | None = None, token: str | None = None
     ) -> Result:
         context = Context(settings=settings)
-        if token:
-            context.user = await accounts.authenticate(token)
-            context.token = token if context.user else None
+        live = await accounts.authenticate_session(token)
+        if live is not None:
+            context.user, context.token, context.session_id = live.user, token, live.session_id
         result = await schema.execute(query, variable_values=variables, context_value=context)
         errors = [e.formatted for e in result.errors or []]
         return Result(result.data, errors)

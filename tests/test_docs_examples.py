@@ -196,6 +196,11 @@ class Demo:
             submitted = await self.post(submit, token=token)
             self.values["PRIVACY_REQUEST_ID"] = submitted["submitPrivacyRequest"]["id"]
         await self.governance(names, host)
+        if "SESSION_ID" in names:  # another device of the demo host
+            other = await self.post(LOG_IN, {"e": seed.DEMO_EMAIL, "p": PASSWORD})
+            listed = await self.post("{ sessions { id current } }", token=other["logIn"]["token"])
+            [current] = [s["id"] for s in listed["sessions"] if s["current"]]
+            self.values["SESSION_ID"] = current
         if "CONFIRMATION_CODE" in names:
             ask = 'mutation { submitInviteePrivacyRequest(email: "ivy@example.com", kind: ACCESS) }'
             await self.post(ask)

@@ -44,10 +44,11 @@ schemathesis.graphql.scalar(
 schema = schemathesis.graphql.from_path(ROOT / "schema.graphql")
 
 # The operations that can end the session the cases are sent with: the token revoked (logOut,
-# and suspendUser for staff), or the account erased with its tokens (deleteAccount given the
-# right password, deleteUser for staff).
+# revokeSession given its id, and suspendUser for staff), or the account erased with its tokens
+# (deleteAccount given the right password, deleteUser for staff).
 SESSION_ENDING = {
     "Mutation.logOut",
+    "Mutation.revokeSession",
     "Mutation.deleteAccount",
     "Mutation.suspendUser",
     "Mutation.deleteUser",

@@ -1,5 +1,9 @@
 """Accounts over the schema: sign-up, log-in, profile correction, and what bad input does."""
 
+import random
+import string
+import time
+
 import pytest
 
 from models.user import AuthToken, User
@@ -69,6 +73,13 @@ async def test_log_out_revokes_only_that_token(gql, sign_up):
         ({"email": "not-an-address"}, "BAD_USER_INPUT", "email"),
         ({"password": "short"}, "BAD_USER_INPUT", "password"),
         ({"password": "x" * 257}, "BAD_USER_INPUT", "password"),
+        ({"password": "aaaaaaaaaa"}, "BAD_USER_INPUT", "password"),
+        ({"password": "1234567890"}, "BAD_USER_INPUT", "password"),
+        ({"password": "password12"}, "BAD_USER_INPUT", "password"),
+        ({"password": " " * 10}, "BAD_USER_INPUT", "password"),
+        ({"password": "ada@example.com"}, "BAD_USER_INPUT", "password"),  # the e-mail itself
+        ({"password": "Ada@Example.com", "email": "ADA@example.com"}, "BAD_USER_INPUT", "password"),
+        ({"password": "a" * 256}, "BAD_USER_INPUT", "password"),
         ({"timeZone": "Mars/Olympus_Mons"}, "BAD_USER_INPUT", "timeZone"),
         ({"name": "   "}, "BAD_USER_INPUT", "name"),
         ({"name": "Ada\x00"}, "BAD_USER_INPUT", "name"),  # PostgreSQL text cannot hold NUL
@@ -84,6 +95,26 @@ async def test_bad_sign_up_is_coded_and_writes_nothing(gql, sign_up, overrides, 
     if code == "BAD_USER_INPUT":
         assert field in result.errors[0]["message"]
     assert (await User.all().count(), await AuthToken.all().count()) == before
+
+
+async def test_the_suites_and_docs_passwords_pass_and_weak_ones_are_refused_quickly(gql):
+    """The strength check keeps what the suite, docs, seed and benchmarks use, and stays fast:
+    zxcvbn alone needs tens of seconds for 256 random characters, so only a prefix is rated."""
+    strong = [PASSWORD, "demo password", "benchmark-password-1", "load-test-password-1"]
+    strong.append("".join(random.choices(string.ascii_letters + string.digits + "!-_ ", k=256)))
+    for number, password in enumerate(strong):
+        started = time.perf_counter()
+        signed_up = await gql(
+            SIGN_UP, signup_input(email=f"ada{number}@example.com", password=password)
+        )
+        assert signed_up.ok() and time.perf_counter() - started < 1.0
+        logged_in = await gql(LOG_IN, {"e": f"ada{number}@example.com", "p": password})
+        assert logged_in.ok()["logIn"]["user"]["id"] == signed_up.data["signUp"]["user"]["id"]
+    for password in ("a" * 256, "ab" * 128, "1234567890" * 25):
+        started = time.perf_counter()
+        refused = await gql(SIGN_UP, signup_input(email="weak@example.com", password=password))
+        assert refused.codes == ["BAD_USER_INPUT"] and time.perf_counter() - started < 1.0
+        assert refused.errors[0]["extensions"]["field"] == "password"
 
 
 async def test_update_profile_corrects_and_validates(gql, sign_up):
