@@ -16,7 +16,14 @@ from domain import validation
 from domain.errors import BadUserInput
 from domain.months import add_one_month
 from graphql_app import decode_json
-from schema.pagination import MAX_KEY, cursor_id, decode_cursor, encode_cursor, page_size
+from schema.pagination import (
+    MAX_KEY,
+    cursor_id,
+    decode_cursor,
+    encode_cursor,
+    page_request,
+    page_size,
+)
 from schema.scalars import parse_datetime
 from services.consents import truncate_ip
 from subscriptions.handlers import TooDeep
@@ -141,7 +148,7 @@ def test_ip_addresses_are_truncated_to_their_network_or_dropped(value):
 def test_any_cursor_key_is_an_id_in_range_or_refused_by_name(key):
     cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()  # crafted, as anyone can
     try:
-        found = cursor_id(cursor)
+        found = cursor_id(page_request(None, cursor, None, None))
     except BadUserInput as error:
         assert error.field == "after"
     else:
