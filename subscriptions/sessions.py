@@ -91,6 +91,9 @@ class SessionWatch:
                 members.discard(socket)
                 if not members:
                     del self.by_key[key]
+        if not self.sockets and self._checker is not None:
+            self._checker.cancel()  # nothing to check until the next signed-in socket
+            self._checker = None
 
     async def _listen(self, ready: asyncio.Future[None]) -> None:
         try:
