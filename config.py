@@ -65,6 +65,12 @@ class Settings:
     ws_init_timeout_seconds: float = 30.0
     # Operations one WebSocket connection may run at once; one more is refused with an error.
     ws_max_subscriptions: int = 50
+    # holdSlot keeps a slot this long (fractions allowed); expired holds are swept (and the slot
+    # announced free again) every hold_sweep_seconds.
+    slot_hold_minutes: float = 5.0
+    hold_sweep_seconds: float = 5.0
+    # The per-booking meeting link of VIDEO event types without a fixed location.
+    video_link_template: str = "https://meet.jit.si/booknmeet-{token}"
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,4 +118,7 @@ class Settings:
                 env.get("WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds)
             ),
             ws_max_subscriptions=int(env.get("WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)),
+            slot_hold_minutes=float(env.get("SLOT_HOLD_MINUTES", d.slot_hold_minutes)),
+            hold_sweep_seconds=float(env.get("HOLD_SWEEP_SECONDS", d.hold_sweep_seconds)),
+            video_link_template=env.get("VIDEO_LINK_TEMPLATE") or d.video_link_template,
         )

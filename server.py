@@ -27,7 +27,7 @@ from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import calendars, reminders, retention, webhooks
+from services import calendars, holds, reminders, retention, webhooks
 from web import export, ical, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
@@ -54,6 +54,8 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
             functools.partial(calendars.sync_due, settings),
         ),
         Job("gc", settings.gc_full_seconds, gc_policy.collect_old),
+        # Expired slot holds free their slots (and the booking pages are told).
+        Job("holds", settings.hold_sweep_seconds, holds.sweep),
     ]
 
 
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/export/{token}", export.download),
             Route("/dashboard", pages.dashboard),
             Route("/book/{event_type_id}", pages.book),
+            Route("/book/{handle}/{slug}", pages.book_by_handle),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

@@ -1,5 +1,6 @@
 """Accounts and sessions: sign-up, log-in, tokens, profile correction."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -134,6 +135,17 @@ class ProfileChange:
     email: str | None = None
     time_zone: str | None = None
     company_name: str | None = None
+    handle: str | None = None
+
+
+HANDLE = re.compile(r"[a-z0-9-]{3,40}")
+
+
+def _handle(value: str) -> str | None:
+    handle = value.strip().lower()
+    if handle and not HANDLE.fullmatch(handle):
+        raise BadUserInput("handle", "use 3 to 40 lower-case letters, digits and hyphens")
+    return handle or None
 
 
 async def update_profile(user: User, change: ProfileChange) -> User:
@@ -156,6 +168,10 @@ async def update_profile(user: User, change: ProfileChange) -> User:
             )
             or None
         )
+    if change.handle is not None:
+        handle = _handle(change.handle)
+        if handle != user.handle:
+            updates["handle"] = handle
     if not updates:
         return user
     try:
@@ -170,6 +186,9 @@ async def update_profile(user: User, change: ProfileChange) -> User:
             if "name" in updates or "time_zone" in updates:  # what booking pages show of a host
                 await changes.public_data_changed()
     except IntegrityError:
+        # The unique constraints decided; this only names which one.
+        if "handle" in updates and await User.filter(handle=updates["handle"]).exists():
+            raise Conflict("This handle is taken.", field="handle") from None
         raise Conflict("An account with this e-mail already exists.", field="email") from None
     return await User.get(id=user.id)
 
