@@ -313,6 +313,7 @@ def live_server(
         "REMINDER_POLL_SECONDS": "3600",
         "CALENDAR_TICK_SECONDS": "3600",
         "RETENTION_PURGE_SECONDS": "3600",
+        "HOLD_SWEEP_SECONDS": "3600",
     }
     server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)
     yield server
