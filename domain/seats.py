@@ -35,13 +35,11 @@ class Seating:
 
 
 def seating(occupants: list[Occupant], event_type_id: int, seats: int) -> Seating:
+    # Comprehensions, not one loop with a branch: most occupants are other busy time.
+    blocking = [o.busy for o in occupants if o.event_type_id != event_type_id]
     groups: dict[datetime, list[Interval]] = {}
-    blocking: list[Interval] = []
-    for occupant in occupants:
-        if occupant.event_type_id == event_type_id:
-            groups.setdefault(occupant.start, []).append(occupant.busy)
-        else:
-            blocking.append(occupant.busy)
+    for occupant in [o for o in occupants if o.event_type_id == event_type_id]:
+        groups.setdefault(occupant.start, []).append(occupant.busy)
     open_groups = []
     for start, ranges in groups.items():
         hull = (min(s for s, _ in ranges), max(e for _, e in ranges))
