@@ -2,6 +2,7 @@ from datetime import datetime
 
 import strawberry
 
+from domain.errors import Forbidden
 from models.booking import Booking
 from resolvers.ids import parse_id
 from schema.booking import (
@@ -18,7 +19,7 @@ from schema.booking import (
 )
 from schema.context import Info
 from schema.pagination import PageInfoType, decode_cursor, encode_cursor, page_size
-from schema.scheduling import SlotHoldType
+from schema.scheduling import AnswerInput, SlotHoldType
 from services import bookings, holds, slots
 
 
@@ -154,6 +155,16 @@ async def reschedule_booking(
 ) -> BookingType:
     row = await _managed(info, id, manage_token)
     row = await bookings.reschedule(row, start, reason, by_host=_by_host(info, row))
+    return BookingType.from_model(row)
+
+
+async def correct_booking_answers(
+    info: Info, id: strawberry.ID, answers: list[AnswerInput], manage_token: str | None = None
+) -> BookingType:
+    row = await _managed(info, id, manage_token)
+    if _by_host(info, row) and row.booker_id != row.host_id:
+        raise Forbidden("Answers are the booker's to correct.")
+    row = await bookings.correct_answers(row, [(a.key, a.value) for a in answers])
     return BookingType.from_model(row)
 
 

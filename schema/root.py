@@ -163,6 +163,11 @@ class Mutation:
         description="Public: keeps the slot (one seat of it) for SLOT_HOLD_MINUTES; book it "
         "with bookMeeting(input: {holdToken}).",
     )
+    correct_booking_answers: BookingType = strawberry.mutation(
+        resolver=booking_r.correct_booking_answers,
+        description="Right to correction: the booker (signed in, or with the manage token) "
+        "replaces their answers; validated like bookMeeting's.",
+    )
     cancel_booking: BookingType = strawberry.mutation(resolver=booking_r.cancel_booking)
     reschedule_booking: BookingType = strawberry.mutation(resolver=booking_r.reschedule_booking)
     confirm_booking: BookingType = strawberry.mutation(resolver=booking_r.confirm_booking)

@@ -377,6 +377,27 @@ async def reschedule(
     return await retrying(attempt)
 
 
+async def correct_answers(booking: Booking, given: list[tuple[str, str]]) -> Booking:
+    """Right to correction of the booker's answers: validated like at booking, applied only to
+    the state the booker read (like every change), the host told with a notification."""
+    answers = questions.answer(questions.from_stored(booking.event_type.questions), given)
+    read = Read.of(booking)
+
+    async def attempt() -> Booking:
+        async with in_transaction():
+            await lock_host(booking.host_id)
+            await _advance(booking, read, answers=answers)
+            await changes.notify(
+                [booking.host_id],
+                "PERSON_UPDATED",
+                "A client corrected their answers; the booking shows the new ones.",
+                {"bookingIds": [booking.id], "bookingId": booking.id},
+            )
+        return booking
+
+    return await retrying(attempt)
+
+
 async def confirm(booking: Booking) -> Booking:
     if booking.status != PENDING:
         raise Conflict(f"Only a pending booking can be confirmed (it is {booking.status}).")

@@ -134,6 +134,34 @@ async def test_answers_reach_host_and_booker_and_myData_and_go_with_erasure(gql,
     assert "Roadmap" not in json.dumps(await Booking.all().values(), default=str)
 
 
+CORRECT = """mutation($id: ID!, $a: [AnswerInput!]!, $t: String) {
+  correctBookingAnswers(id: $id, answers: $a, manageToken: $t) { answers { key value } } }"""
+
+
+async def test_the_booker_corrects_answers_the_host_cannot(gql, host, sign_up):
+    host_token, type_id = await host(questions=QUESTIONS)
+    stranger, _ = await sign_up(email="stranger@example.com", name="Stranger")
+    made = await gql(BOOK, request(type_id, at("10:00"), answers=[{"key": "topic", "value": "A"}]))
+    booking = made.ok()["bookMeeting"]
+    ids = {"id": booking["id"], "t": booking["manageToken"]}
+    bad = await gql(CORRECT, {**ids, "a": [{"key": "size", "value": "5"}]})
+    assert bad.codes == ["BAD_USER_INPUT"] and "answers.size" in bad.errors[0]["message"]
+    fixed = [{"key": "topic", "value": "B"}, {"key": "size", "value": "11+"}]
+    assert (await gql(CORRECT, {**ids, "a": fixed})).ok()["correctBookingAnswers"] == {
+        "answers": fixed
+    }
+    seen = (await gql(BOOKING, {"id": booking["id"]}, token=host_token)).ok()["booking"]
+    assert [a["value"] for a in seen["answers"]] == ["B", "11+"]
+    assert (await Booking.get(id=booking["id"])).sequence == 1
+    as_host = await gql(CORRECT, {"id": booking["id"], "a": fixed}, token=host_token)
+    assert as_host.codes == ["FORBIDDEN"]
+    assert (await gql(CORRECT, {"id": booking["id"], "a": fixed}, token=stranger)).codes == [
+        "NOT_FOUND"
+    ]
+    notes = (await gql("{ notifications { edges { node { kind } } } }", token=host_token)).ok()
+    assert "PERSON_UPDATED" in [e["node"]["kind"] for e in notes["notifications"]["edges"]]
+
+
 # --- 2. seats --------------------------------------------------------------------------------
 
 
