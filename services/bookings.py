@@ -60,8 +60,7 @@ class Booked:
 
 
 def _clean(request: BookingRequest) -> BookingRequest:
-    if request.start.tzinfo is None:
-        raise BadUserInput("start", "needs a UTC offset")
+    start = validation.instant(request.start)
     if request.time_zone is not None:
         validation.time_zone(request.time_zone)
     key = request.idempotency_key
@@ -72,7 +71,7 @@ def _clean(request: BookingRequest) -> BookingRequest:
         notes = validation.text(notes, field="notes", max_length=5000, required=False) or None
     return BookingRequest(
         event_type_id=request.event_type_id,
-        start=request.start.astimezone(ZoneInfo("UTC")),
+        start=start,
         name=validation.text(request.name, field="name", max_length=200),
         email=validation.email_address(request.email),
         time_zone=request.time_zone,
@@ -340,8 +339,7 @@ async def reschedule(
     booking: Booking, start: datetime, reason: str | None, *, by_host: bool = True
 ) -> Booking:
     reason = _reason(reason)
-    if start.tzinfo is None:
-        raise BadUserInput("start", "needs a UTC offset")
+    start = validation.instant(start)
     if booking.status == CANCELLED:
         raise Conflict("A cancelled booking cannot be moved.", field="id")
     _check_notice(booking, by_host)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain import holds
-from domain.errors import BadUserInput, Conflict, NotFound
+from domain import holds, validation
+from domain.errors import Conflict, NotFound
 from models.event_type import EventType
 from models.hold import SlotHold
 from services import bookings, changes, slots
@@ -28,9 +28,7 @@ class Hold:
 
 
 async def hold(event_type_id: int, start: datetime, minutes: float) -> Hold:
-    if start.tzinfo is None:
-        raise BadUserInput("start", "needs a UTC offset")
-    start = start.astimezone(ZoneInfo("UTC"))
+    start = validation.instant(start)
     event_type = await EventType.get_or_none(
         id=event_type_id, active=True, host__suspended_at=None
     ).select_related("host")

@@ -410,3 +410,15 @@ async def test_a_london_fortnight_across_the_march_change_with_seats_and_limits(
     # The second week is at its limit; the first (GMT) week is untouched.
     assert all(start < "2027-03-28" for start in after) and len(after) == 5 * 8
     assert "2027-03-26T16:00:00+00:00" in after
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:59:00+00:00", "0001-01-01T00:00:00+14:00", "1969-12-31T23:00:00Z"]
+)
+async def test_starts_at_the_ends_of_time_are_bad_input_not_internal(gql, host, start):
+    _, type_id = await host(maxBookingsPerWeek=2)
+    made = (await gql(BOOK, request(type_id, at("10:00"), 1))).ok()["bookMeeting"]
+    assert (await gql(HOLD, {"id": type_id, "s": start})).codes == ["BAD_USER_INPUT"]
+    assert (await gql(BOOK, request(type_id, start, 2))).codes == ["BAD_USER_INPUT"]
+    moved = await gql(MOVE, {"id": made["id"], "s": start, "t": made["manageToken"]})
+    assert moved.codes == ["BAD_USER_INPUT"]
