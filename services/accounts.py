@@ -1,6 +1,5 @@
 """Accounts and sessions: sign-up, log-in, tokens, profile correction."""
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, Forbidden, Unauthenticated
 from models.booking import Booking
 from models.user import AuthToken, User
-from services import changes, email_verification, webhooks
+from services import changes, email_verification, event_types, webhooks
 from services.clock import utcnow
 from services.passwords import hash_password, needs_rehash, verify_password
 from services.prepared import Lookup
@@ -138,12 +137,9 @@ class ProfileChange:
     handle: str | None = None
 
 
-HANDLE = re.compile(r"[a-z0-9-]{3,40}")
-
-
 def _handle(value: str) -> str | None:
     handle = value.strip().lower()
-    if handle and not HANDLE.fullmatch(handle):
+    if handle and not event_types.HANDLE.fullmatch(handle):
         raise BadUserInput("handle", "use 3 to 40 lower-case letters, digits and hyphens")
     return handle or None
 

@@ -15,6 +15,7 @@ from services import changes
 from services.prepared import Lookup
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
+HANDLE = re.compile(r"[a-z0-9-]{3,40}")
 LOCATION_KINDS = ("IN_PERSON", "PHONE", "VIDEO", "OTHER")
 MINUTES_PER_DAY = 24 * 60
 
@@ -182,11 +183,12 @@ async def public(event_type_id: int) -> EventType | None:
 
 async def by_slug(handle: str, slug: str) -> EventType | None:
     """The public event type at /book/<handle>/<slug>."""
-    if len(handle) > 40 or len(slug) > 100:
-        return None
+    handle, slug = handle.lower(), slug.lower()
+    if not (HANDLE.fullmatch(handle) and SLUG.fullmatch(slug)):
+        return None  # no such page; and nothing odd (NUL) reaches the database
     return await EventType.get_or_none(
-        host__handle=handle.lower(),
-        slug=slug.lower(),
+        host__handle=handle,
+        slug=slug,
         active=True,
         host__suspended_at=None,
     ).select_related("host")

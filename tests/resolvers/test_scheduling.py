@@ -364,7 +364,12 @@ async def test_handles_are_unique_and_find_event_types(gql, host):
     found = (await gql(BY_SLUG, {"h": "hanna-host", "s": "call"})).ok()["eventTypeBySlug"]
     assert found == {"id": type_id, "title": "Call"}
     assert (await gql(BY_SLUG, {"h": "hanna-host", "s": "nope"})).ok()["eventTypeBySlug"] is None
-    assert (await gql(BY_SLUG, {"h": "x" * 500, "s": "call"})).ok()["eventTypeBySlug"] is None
+    for odd in (
+        {"h": "x" * 500, "s": "call"},
+        {"h": "hanna\x00", "s": "call"},
+        {"h": "hanna-host", "s": "c\x00"},
+    ):
+        assert (await gql(BY_SLUG, odd)).ok()["eventTypeBySlug"] is None
     (await gql(PROFILE, {"h": ""}, token=token)).ok()
     assert (await gql(BY_SLUG, {"h": "hanna-host", "s": "call"})).ok()["eventTypeBySlug"] is None
     (await gql(PROFILE, {"h": "hanna-host"}, token=other)).ok()
