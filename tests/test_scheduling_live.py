@@ -75,6 +75,31 @@ async def test_a_storm_of_twenty_on_a_three_seat_slot_books_exactly_three(
     assert outcome(await storm([second.graphql], type_id, neighbour, n=1)) == (0, ["CONFLICT"])
 
 
+async def test_a_weekly_limit_holds_under_a_storm_on_different_slots(
+    server: LiveServer, second: LiveServer
+):
+    """20 concurrent bookings of 20 different slots of one ISO week, limit 3 a week: exactly 3."""
+    _, type_id = await publish(server, "limit@example.com", maxBookingsPerWeek=3)
+    today = datetime.now(UTC).date()
+    monday = today + timedelta(days=7 - today.weekday())  # next week, wholly in the future
+    starts = [
+        datetime(monday.year, monday.month, monday.day, 8, tzinfo=UTC)
+        + timedelta(days=i % 7, hours=i // 7)
+        for i in range(20)
+    ]
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def one(i: int) -> dict:
+            variables = {"i": {"eventTypeId": type_id, "start": starts[i].isoformat(),
+                               "name": f"G{i}", "email": f"g{i}@example.com"}}  # fmt: skip
+            url = (server.graphql, second.graphql)[i % 2]
+            return (await client.post(url, json={"query": BOOK, "variables": variables})).json()
+
+        results = await asyncio.gather(*(one(i) for i in range(20)))
+    assert outcome(results) == (3, ["CONFLICT"] * 17)
+    assert await Booking.all().count() == 3
+
+
 @pytest.fixture
 def hold_server(
     database: None, clean_db: None, settings: Settings, tmp_path: Path
