@@ -100,6 +100,26 @@ async def test_a_weekly_limit_holds_under_a_storm_on_different_slots(
     assert await Booking.all().count() == 3
 
 
+async def test_one_hold_token_books_once_however_many_use_it_at_once(
+    server: LiveServer, second: LiveServer
+):
+    _, type_id = await publish(server, "token@example.com", seatsPerSlot=3)
+    start = ten_oclock()
+    held = (await server.post(HOLD, {"id": type_id, "s": start})).ok()["holdSlot"]
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def one(i: int) -> dict:
+            booking = {"eventTypeId": type_id, "start": start, "holdToken": held["token"]}
+            variables = {"i": {**booking, "name": f"G{i}", "email": f"g{i}@example.com"}}
+            url = (server.graphql, second.graphql)[i % 2]
+            return (await client.post(url, json={"query": BOOK, "variables": variables})).json()
+
+        results = await asyncio.gather(*(one(i) for i in range(10)))
+    assert outcome(results) == (1, ["CONFLICT"] * 9)
+    assert await SlotHold.all().count() == 0
+    assert await seats_at(server, type_id, start) == 2
+
+
 @pytest.fixture
 def hold_server(
     database: None, clean_db: None, settings: Settings, tmp_path: Path
