@@ -11,7 +11,7 @@ from tortoise.indexes import Index
 # takes its own seat below the slot's seat count. A booking without a group (rows written before
 # this migration and not back-filled, or by code that does not set one) is a group of its own.
 PG_SEATS = """
-UPDATE bookings SET seat_group = event_type_id::text || '@' || floor(extract(epoch FROM start))::bigint::text;
+UPDATE bookings SET seat_group = event_type_id::text || '@' || floor(extract(epoch FROM start) * 1000000)::bigint::text;
 ALTER TABLE bookings DROP CONSTRAINT bookings_no_overlap;
 ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (
     host_id WITH =, tstzrange(busy_start, busy_end, '[)') WITH &&,
@@ -31,7 +31,8 @@ SELECT RAISE(ABORT, 'bookings_seat_in_range') WHERE NEW.seat < 0 OR NEW.seat >= 
 """
 
 SQLITE_SEATS = f"""
-UPDATE bookings SET seat_group = event_type_id || '@' || CAST(strftime('%s', start) AS INTEGER);
+UPDATE bookings SET seat_group = event_type_id || '@' || CAST(strftime('%s', start) AS INTEGER) * 1000000
+    + CAST(substr(strftime('%f', start), 4) AS INTEGER) * 1000;
 DROP TRIGGER bookings_no_overlap_insert;
 DROP TRIGGER bookings_no_overlap_update;
 CREATE TRIGGER bookings_no_overlap_insert BEFORE INSERT ON bookings BEGIN {SQLITE_CHECK} END;

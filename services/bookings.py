@@ -15,7 +15,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from services.clock import utcnow
 from services.retry import retrying
 from services.tokens import new_token, token_hash
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_VIDEO_LINK_TEMPLATE = "https://meet.jit.si/booknmeet-{token}"
 SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
 CHANGED = "The booking was changed meanwhile (cancelled, moved or confirmed); load it again."
@@ -147,8 +148,9 @@ async def _take_seat(
 
 
 def seat_group(event_type_id: int, start: datetime) -> str:
-    """Bookings of one event type at one start share a slot's seats (see migration 0013)."""
-    return f"{event_type_id}@{int(start.timestamp())}"
+    """Bookings of one event type at one start share a slot's seats: the event type and the
+    start in microseconds since the epoch (exact, as migration 0013 back-fills it)."""
+    return f"{event_type_id}@{(start - EPOCH) // timedelta(microseconds=1)}"
 
 
 def _location(event_type: EventType, video_link_template: str) -> str | None:

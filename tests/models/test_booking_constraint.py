@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from models.booking import CANCELLED, Booking
 from models.event_type import EventType
 from models.user import User
+from services.bookings import seat_group
 
 T = datetime(2030, 1, 7, 9, tzinfo=UTC)
 
@@ -52,7 +53,7 @@ async def test_a_seat_group_shares_its_slot_one_booking_per_seat_below_its_seats
     seat below `seats`; anything outside the group still may not overlap them."""
     host = await User.create(email="h@example.com", name="H", password_hash="x")
     et = await EventType.create(host=host, title="t", slug="t", duration_minutes=30)
-    group = {"seat_group": f"{et.id}@{int(T.timestamp())}", "seats": 3}
+    group = {"seat_group": seat_group(et.id, T), "seats": 3}
     for seat in range(3):
         await _booking(host, et, T, seat=seat, **group)
     with pytest.raises(IntegrityError):  # a fourth seat of three
