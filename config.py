@@ -211,6 +211,19 @@ class Settings:
     ws_max_subscriptions: int = setting(
         "WS_MAX_SUBSCRIPTIONS", 50, "operations one WebSocket connection may run at once"
     )
+    slot_hold_minutes: float = setting(
+        "SLOT_HOLD_MINUTES", 5.0, "how long holdSlot keeps a slot (fractions allowed)"
+    )
+    hold_sweep_seconds: float = setting(
+        "HOLD_SWEEP_SECONDS",
+        5.0,
+        "how often a worker deletes expired holds and announces their slots free again",
+    )
+    video_link_template: str = setting(
+        "VIDEO_LINK_TEMPLATE",
+        "https://meet.jit.si/booknmeet-{token}",
+        "the per-booking meeting link of VIDEO event types without a fixed location",
+    )
     session_idle_days: float = setting(
         "SESSION_IDLE_DAYS", 30.0, "a token unused this many days is refused", _positive_days
     )

@@ -28,7 +28,7 @@ from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import calendar_writes, calendars, reminders, retention, webhooks
+from services import calendar_writes, calendars, holds, reminders, retention, webhooks
 from web import export, ical, oauth, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
@@ -60,6 +60,8 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
             functools.partial(calendar_writes.run_due, settings),
         ),
         Job("gc", settings.gc_full_seconds, gc_policy.collect_old),
+        # Expired slot holds free their slots (and the booking pages are told).
+        Job("holds", settings.hold_sweep_seconds, holds.sweep),
     ]
 
 
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/oauth/callback/{provider}", oauth.callback),
             Route("/dashboard", pages.dashboard),
             Route("/book/{event_type_id}", pages.book),
+            Route("/book/{handle}/{slug}", pages.book_by_handle),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

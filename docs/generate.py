@@ -161,6 +161,17 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                 auth=None,
             ),
             Op(
+                "eventTypeBySlug",
+                "query",
+                "The event type at `/book/<handle>/<slug>`, public (`null` when there is none). "
+                "A host picks a handle with `updateProfile(input: {handle})`.",
+                f"""query EventTypeBySlug($handle: String!, $slug: String!) {{
+  eventTypeBySlug(handle: $handle, slug: $slug) {{ {EVENT_TYPE} }}
+}}""",
+                {"handle": Env("HANDLE"), "slug": "intro-call"},
+                auth=None,
+            ),
+            Op(
                 "myEventTypes",
                 "query",
                 "The signed-in host's event types.",
@@ -277,6 +288,31 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                         "idempotencyKey": "docs-example-1",
                     }
                 },
+                auth=None,
+            ),
+            Op(
+                "holdSlot",
+                "mutation",
+                "Keeps a slot (one seat of it) for `SLOT_HOLD_MINUTES` while the booker fills in "
+                "the form: others no longer see it, `availabilityChanged` fires. Book it with "
+                "`bookMeeting(input: {holdToken})`; a second hold is `CONFLICT`.",
+                """mutation Hold($id: ID!, $start: DateTime!) {
+  holdSlot(eventTypeId: $id, start: $start) { token expiresAt }
+}""",
+                {"id": Env("EVENT_TYPE_ID"), "start": Env("SLOT_START")},
+                auth=None,
+            ),
+            Op(
+                "correctBookingAnswers",
+                "mutation",
+                "The booker (signed in, or with `manageToken`) corrects their answers to the "
+                "event type's questions; validated like `bookMeeting` (`answers.<key>`).",
+                """mutation CorrectAnswers($id: ID!, $answers: [AnswerInput!]!, $token: String) {
+  correctBookingAnswers(id: $id, answers: $answers, manageToken: $token) {
+    id answers { key label value }
+  }
+}""",
+                {"id": Env("BOOKING_ID"), "answers": [], "token": Env("MANAGE_TOKEN")},
                 auth=None,
             ),
             Op(
@@ -1173,6 +1209,7 @@ Then, as needed by an example (each is printed by an earlier one):
   command's output.
 - `SLOT_START`: a free start time of that event type: `availableSlots`.
 - `BOOKING_ID`, `MANAGE_TOKEN`: a booking, and the booker's token for it: `bookMeeting`.
+- `HANDLE`: a host's public handle: `updateProfile(input: {handle: "..."})`.
 - `PENDING_BOOKING_ID`: a booking awaiting confirmation (of "Coffee chat" in the demo data).
 - `NOTIFICATION_ID`: a notification: `notifications`.
 - `FEED_URL`: an ICS feed URL the server can read (your calendar app's "secret address");

@@ -7,7 +7,7 @@ come back as UTC datetimes. The host zone only decides which local day a slot be
 intervals do not overlap, and an empty interval overlaps nothing.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import compress
@@ -101,13 +101,15 @@ def compute_slots(
     window_end: datetime,
     tz: ZoneInfo,
     bookings_per_day: dict[date, int] | None = None,
+    closed_days: set[date] | None = None,
 ) -> list[Interval]:
     """Slots [s, s + duration), sorted and unique, with s on the grid `w_start + k * interval`.
 
     Offered iff the slot lies inside that working interval w; [s - buffer_before, s + duration +
     buffer_after) overlaps no busy interval (busy: already widened, any order, may overlap);
     now + minimum_notice <= s < now + horizon_days; the host-local day of s has fewer than
-    max_per_day bookings; window_start <= s < window_end.
+    max_per_day bookings and is not one of `closed_days` (weekly and monthly limits, see
+    domain/limits.py); window_start <= s < window_end.
 
     Busy time is turned once into its free gaps (two sorts); each working interval bisects once
     into them, walks forward over the gaps (and busy starts) it overlaps and emits the grid starts
@@ -128,6 +130,7 @@ def compute_slots(
     limit = rules.max_per_day
     if limit and all(n < limit for n in per_day.values()):
         limit = None  # no day is full: skip the per-slot local-date lookup
+    closed_lows, closed_highs = _closed_spans(closed_days, tz)
     duration, step, before = rules.duration, rules.interval, rules.buffer_before
     reach = duration + rules.buffer_after  # from a slot's start to the end of its widened range
     latest = hi - _TICK  # the last instant a slot may start
@@ -169,10 +172,29 @@ def compute_slots(
             slot = _EPOCH + start
             stop_at = _EPOCH + stop
             while slot <= stop_at:
-                if limit is None or per_day.get(slot.astimezone(tz).date(), 0) < limit:
+                if (limit is None or per_day.get(slot.astimezone(tz).date(), 0) < limit) and (
+                    not closed_lows or not _inside(slot, closed_lows, closed_highs)
+                ):
                     append((slot, slot + duration))
                 slot += step
     return out if ordered else sorted(set(out))
+
+
+def _closed_spans(
+    closed_days: set[date] | None, tz: ZoneInfo
+) -> tuple[list[datetime], list[datetime]]:
+    """The closed host-local days as sorted UTC spans [midnight, next midnight): an instant's
+    local date is a closed day iff it lies in one (a bisect, not a zone conversion per slot)."""
+    days = sorted(closed_days or ())
+    return (
+        [local_to_utc(d, time(0), tz) for d in days],
+        [local_to_utc(d + timedelta(days=1), time(0), tz) for d in days],
+    )
+
+
+def _inside(instant: datetime, lows: list[datetime], highs: list[datetime]) -> bool:
+    i = bisect_right(lows, instant) - 1
+    return i >= 0 and instant < highs[i]
 
 
 def is_bookable(
@@ -184,6 +206,7 @@ def is_bookable(
     now: datetime,
     tz: ZoneInfo,
     bookings_per_day: dict[date, int] | None = None,
+    closed_days: set[date] | None = None,
 ) -> bool:
     """Whether compute_slots would offer exactly `start`, judged over its host-local day."""
     start = _EPOCH + _instant(start)  # in UTC; refuses a naive datetime
@@ -197,5 +220,6 @@ def is_bookable(
         window_end=local_to_utc(day + timedelta(days=1), time(0), tz),
         tz=tz,
         bookings_per_day=bookings_per_day,
+        closed_days=closed_days,
     )
     return any(slot_start == start for slot_start, _ in slots)

@@ -1,5 +1,6 @@
 """Checks of user input that every operation shares. Each raises BadUserInput naming the field."""
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -67,3 +68,16 @@ def time_zone(value: str, *, field: str = "timeZone") -> ZoneInfo:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise BadUserInput(field, f"unknown IANA time zone {value!r}") from None
+
+
+# Far enough either side of any meeting that day windows and buffers around it stay datetimes.
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def instant(value: datetime, *, field: str = "start") -> datetime:
+    """An aware datetime within years 1970 to 9000, in UTC."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise BadUserInput(field, "needs a UTC offset")
+    if not EARLIEST <= value < LATEST:
+        raise BadUserInput(field, "must be between the years 1970 and 9000")
+    return value.astimezone(UTC)

@@ -5,7 +5,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_job_leases')]
+    dependencies = [('models', '0013_scheduling')]
 
     initial = False
 

@@ -5,6 +5,7 @@ MODEL_MODULES = [
     "models.event_type",
     "models.schedule",
     "models.booking",
+    "models.hold",
     "models.notification",
     "models.reminder",
     "models.webhook",

@@ -29,6 +29,15 @@ class Booking(Model):
     attendee_email = fields.CharField(max_length=320)
     attendee_time_zone = fields.CharField(max_length=64, null=True)
     notes = fields.TextField(null=True)
+    # Answers to the event type's questions: [{"key", "label", "value"}] (personal data).
+    answers = fields.JSONField(default=list)
+    # Where the meeting happens: the event type's location, or this booking's own video link.
+    location = fields.CharField(max_length=500, null=True)
+    # Seats: bookings of one event type at one start share a slot (`seat_group`, set from both);
+    # each takes a distinct seat 0 <= seat < seats. The database enforces both (migration 0013).
+    seat_group = fields.CharField(max_length=64, null=True)
+    seat = fields.IntField(default=0)
+    seats = fields.IntField(default=1)
     manage_token_hash = fields.CharField(max_length=64, null=True, unique=True)
     idempotency_key = fields.CharField(max_length=200, null=True)
     request_fingerprint = fields.CharField(max_length=64, null=True)

@@ -28,6 +28,13 @@ class EventType(Model):
     requires_confirmation = fields.BooleanField(default=False)
     horizon_days = fields.IntField(null=True)
     reminder_offsets_minutes = fields.JSONField(default=default_reminders)
+    # Scheduling II: booking questions ([{"key", "label", "kind", "required", "options"}]), seats
+    # per slot, weekly (ISO week) and monthly limits in the host's zone, cancellation notice.
+    questions = fields.JSONField(default=list)
+    seats_per_slot = fields.IntField(default=1)
+    max_bookings_per_week = fields.IntField(null=True)
+    max_bookings_per_month = fields.IntField(null=True)
+    minimum_cancel_notice_minutes = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

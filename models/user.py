@@ -9,6 +9,8 @@ class User(Model):
     password_hash = fields.CharField(max_length=255)
     time_zone = fields.CharField(max_length=64, default="UTC")
     company_name = fields.CharField(max_length=200, null=True)
+    # The public name of the host's booking pages: /book/<handle>/<slug>.
+    handle = fields.CharField(max_length=40, null=True, unique=True)
     role = fields.CharField(max_length=16, default="member")
     # GDPR Art. 18 and 21: processing frozen to storage; objection to analytics/marketing.
     restricted = fields.BooleanField(default=False)

@@ -3,7 +3,7 @@ from typing import Annotated
 
 import strawberry
 
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Forbidden
 from models.booking import Booking
 from resolvers.ids import parse_id
 from schema import budget
@@ -32,7 +32,8 @@ from schema.pagination import (
     page_request,
 )
 from schema.scalars import parse_datetime
-from services import bookings, slots
+from schema.scheduling import AnswerInput, SlotHoldType
+from services import bookings, holds, slots
 
 
 async def available_slots(
@@ -51,7 +52,10 @@ async def available_slots(
         limit=budget.slots_left(max_slots),
     )
     budget.spend_slots(len(found), max_slots)
-    return [SlotType(start=s.astimezone(zone), end=e.astimezone(zone)) for s, e in found]
+    return [
+        SlotType(start=s.astimezone(zone), end=e.astimezone(zone), seats_left=left)
+        for s, e, left in found
+    ]
 
 
 async def bookings_page(
@@ -170,8 +174,14 @@ async def book_meeting(info: Info, input: BookMeetingInput) -> BookingType:
         time_zone=input.time_zone,
         notes=input.notes,
         idempotency_key=input.idempotency_key,
+        answers=tuple((a.key, a.value) for a in input.answers or ()),
+        hold_token=input.hold_token,
     )
-    booked = await bookings.book(request, booker=info.context.user)
+    booked = await bookings.book(
+        request,
+        booker=info.context.user,
+        video_link_template=info.context.settings.video_link_template,
+    )
     info.context.loaders.prime_event_type(booked.booking.event_type)
     return BookingType.from_model(booked.booking, manage_token=booked.manage_token)
 
@@ -180,10 +190,16 @@ async def _managed(info: Info, id: strawberry.ID, manage_token: str | None) -> B
     return await bookings.managed(parse_id(id, "Booking"), info.context.user, manage_token)
 
 
+def _by_host(info: Info, booking: Booking) -> bool:
+    user = info.context.user
+    return user is not None and user.id == booking.host_id
+
+
 async def cancel_booking(
     info: Info, id: strawberry.ID, reason: str | None = None, manage_token: str | None = None
 ) -> BookingType:
-    row = await bookings.cancel(await _managed(info, id, manage_token), reason)
+    row = await _managed(info, id, manage_token)
+    row = await bookings.cancel(row, reason, by_host=_by_host(info, row))
     return BookingType.from_model(row)
 
 
@@ -194,8 +210,26 @@ async def reschedule_booking(
     reason: str | None = None,
     manage_token: str | None = None,
 ) -> BookingType:
-    row = await bookings.reschedule(await _managed(info, id, manage_token), start, reason)
+    row = await _managed(info, id, manage_token)
+    row = await bookings.reschedule(row, start, reason, by_host=_by_host(info, row))
     return BookingType.from_model(row)
+
+
+async def correct_booking_answers(
+    info: Info, id: strawberry.ID, answers: list[AnswerInput], manage_token: str | None = None
+) -> BookingType:
+    row = await _managed(info, id, manage_token)
+    if _by_host(info, row) and row.booker_id != row.host_id:
+        raise Forbidden("Answers are the booker's to correct.")
+    row = await bookings.correct_answers(row, [(a.key, a.value) for a in answers])
+    return BookingType.from_model(row)
+
+
+async def hold_slot(info: Info, event_type_id: strawberry.ID, start: datetime) -> SlotHoldType:
+    held = await holds.hold(
+        parse_id(event_type_id, "Event type"), start, info.context.settings.slot_hold_minutes
+    )
+    return SlotHoldType(token=held.token, expires_at=held.expires_at)
 
 
 async def confirm_booking(info: Info, id: strawberry.ID) -> BookingType:

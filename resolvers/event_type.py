@@ -13,11 +13,21 @@ def _data(input: EventTypeInput | EventTypeUpdateInput) -> EventTypeData:
     values = {f.name: getattr(input, f.name) for f in fields(EventTypeData)}
     kind = values["location_kind"]
     values["location_kind"] = kind.value if kind is not None else None
+    if values["questions"] is not None:
+        values["questions"] = [q.to_domain() for q in values["questions"]]
     return EventTypeData(**values)
 
 
 async def event_type(info: Info, id: strawberry.ID) -> EventTypeType | None:
     row = await event_types.public(parse_id(id, "Event type"))
+    if row is None:
+        return None
+    info.context.loaders.prime_event_type(row)
+    return EventTypeType.from_model(row)
+
+
+async def event_type_by_slug(info: Info, handle: str, slug: str) -> EventTypeType | None:
+    row = await event_types.by_slug(handle, slug)
     if row is None:
         return None
     info.context.loaders.prime_event_type(row)

@@ -67,6 +67,7 @@ async def update_profile(info: Info, input: ProfileInput) -> UserType:
         email=input.email,
         time_zone=input.time_zone,
         company_name=input.company_name,
+        handle=input.handle,
     )
     updated = await accounts.update_profile(user, change)
     return UserType.from_model(updated)

@@ -1,3 +1,4 @@
+from datetime import date
 from enum import Enum
 
 import strawberry
@@ -40,6 +41,18 @@ class WeeklyRuleType:
     end: str
 
 
+@strawberry.type(name="TimeRange")
+class TimeRangeType:
+    start: str
+    end: str
+
+
+@strawberry.type(name="DateOverride")
+class DateOverrideType:
+    date: date
+    intervals: list[TimeRangeType]
+
+
 @strawberry.type(name="Schedule")
 class ScheduleType:
     host: strawberry.Private[User]
@@ -58,4 +71,13 @@ class ScheduleType:
                 end=format_hhmm(r.end),
             )
             for r in await availability.weekly_rules(self.host.id)
+        ]
+
+    @strawberry.field(description="The date overrides setDateOverride wrote, by date.")
+    async def overrides(self) -> list[DateOverrideType]:
+        return [
+            DateOverrideType(
+                date=day, intervals=[TimeRangeType(start=s, end=e) for s, e in intervals]
+            )
+            for day, intervals in await availability.all_overrides(self.host.id)
         ]

@@ -10,6 +10,7 @@ from models.booking import Booking
 from schema.context import Info
 from schema.event_type import EventTypeType
 from schema.pagination import PageInfoType
+from schema.scheduling import AnswerInput, AnswerType
 
 
 @strawberry.enum
@@ -29,6 +30,7 @@ class BookingOrder(Enum):
 class SlotType:
     start: datetime
     end: datetime
+    seats_left: int
 
 
 @strawberry.type(name="Booking")
@@ -44,6 +46,10 @@ class BookingType:
     notes: str | None
     cancel_reason: str | None
     created_at: datetime
+    location: str | None = strawberry.field(
+        description="Where the meeting happens (for the host and the booker only)."
+    )
+    answers: list[AnswerType]
     manage_token: str | None = strawberry.field(
         default=None, description="Returned once, to the booker, by bookMeeting; null elsewhere."
     )
@@ -62,6 +68,11 @@ class BookingType:
             notes=row.notes,
             cancel_reason=row.cancel_reason,
             created_at=row.created_at,
+            location=row.location,
+            answers=[
+                AnswerType(key=a["key"], label=a["label"], value=a["value"])
+                for a in (row.answers if isinstance(row.answers, list) else [])
+            ],
             manage_token=manage_token,
         )
 
@@ -107,6 +118,8 @@ class BookMeetingInput:
     time_zone: str | None = None
     notes: str | None = None
     idempotency_key: str | None = None
+    answers: list[AnswerInput] | None = None
+    hold_token: str | None = None
 
 
 @strawberry.type(name="Client")

@@ -179,9 +179,6 @@ DESCRIPTIONS: dict[str, str] = {
     "EventType.slug": "Short name, unique among the host's event types: a-z, 0-9 and hyphens.",
     "EventType.description": "What the meeting is about, for bookers; null if none.",
     "EventType.durationMinutes": "Length of each meeting, in minutes.",
-    "EventType.location": (
-        "Where it takes place (an address, a phone number, a link); null if unset."
-    ),
     "EventType.locationKind": "What kind of place `location` is.",
     "EventType.bufferBeforeMinutes": (
         "Minutes kept free before each meeting: no other booking of the host may overlap them."
@@ -739,6 +736,90 @@ DESCRIPTIONS: dict[str, str] = {
         "One of your sessions (this one too); its WebSockets close with 4401. Anyone else's or "
         "an ended one is NOT_FOUND."
     ),
+    "Query.eventTypeBySlug(handle)": "The host's public handle, as on /book/<handle>/<slug>.",
+    "Query.eventTypeBySlug(slug)": "The event type's slug under that host.",
+    "EventType.seatsPerSlot": (
+        "How many people may book one slot (a group event); 1 for one-to-one meetings."
+    ),
+    "EventType.maxBookingsPerWeek": (
+        "At most this many bookings per ISO week in the host's zone; null: no limit."
+    ),
+    "EventType.maxBookingsPerMonth": (
+        "At most this many bookings per calendar month in the host's zone; null: no limit."
+    ),
+    "EventType.minimumCancelNoticeMinutes": (
+        "Inside this many minutes before the start the invitee can no longer cancel or move "
+        "(CONFLICT); the host still can."
+    ),
+    "EventType.questions": "What the booking form asks, in order.",
+    "BookingQuestion": "A question of the booking form.",
+    "BookingQuestion.key": "Its key: answers name it (`answers.<key>` in errors).",
+    "BookingQuestion.label": "What the form shows.",
+    "BookingQuestion.kind": "What kind of answer it takes.",
+    "BookingQuestion.required": "Whether a booking needs an answer.",
+    "BookingQuestion.options": "The choices of SINGLE_CHOICE and MULTIPLE_CHOICE; else empty.",
+    "QuestionKind": "The kind of answer a booking question takes.",
+    "QuestionKind.SHORT_TEXT": "One line of text (at most 200 characters).",
+    "QuestionKind.LONG_TEXT": "Free text (at most 5,000 characters).",
+    "QuestionKind.SINGLE_CHOICE": "Exactly one of the options.",
+    "QuestionKind.MULTIPLE_CHOICE": "Any of the options, each at most once.",
+    "QuestionKind.CHECKBOX": 'Yes or no ("true" or "false").',
+    "QuestionKind.PHONE": "A phone number in international form (stored as E.164).",
+    "DateOverride": "The host's hours on one date, replacing the weekly rules that day.",
+    "DateOverride.date": "The date, in the host's zone.",
+    "DateOverride.intervals": "Working time that day; empty: unavailable all day.",
+    "TimeRange": "A span of wall-clock time in the host's zone.",
+    "TimeRange.start": "HH:MM.",
+    "TimeRange.end": "HH:MM; 24:00 for the end of the day.",
+    "Slot.seatsLeft": "Seats still free at this start (1 for one-to-one event types).",
+    "Booking.answers": "The booker's answers to the booking questions (host and booker only).",
+    "Answer": "An answer to a booking question.",
+    "Answer.key": "The question's key.",
+    "Answer.label": "The question as it was asked.",
+    "Answer.value": "The answer as text (choices joined by commas; true or false for checkboxes).",
+    "Mutation.holdSlot(eventTypeId)": "The public event type.",
+    "Mutation.holdSlot(start)": (
+        "A slot start availableSlots offers; the hold keeps it for SLOT_HOLD_MINUTES while the "
+        "form is filled in."
+    ),
+    "Mutation.correctBookingAnswers(id)": "The booking.",
+    "Mutation.correctBookingAnswers(answers)": (
+        "The corrected answers, checked like at booking; the host is notified."
+    ),
+    "Mutation.correctBookingAnswers(manageToken)": (
+        "The manage token of an invitee without an account; signed-in bookers need none."
+    ),
+    "EventTypeInput.questions": "The booking form's questions (keys unique).",
+    "EventTypeInput.seatsPerSlot": "1 to 1,000 people per slot; default 1.",
+    "EventTypeInput.maxBookingsPerWeek": "Bookings per ISO week; null: no limit.",
+    "EventTypeInput.maxBookingsPerMonth": "Bookings per calendar month; null: no limit.",
+    "EventTypeInput.minimumCancelNoticeMinutes": (
+        "The invitee cannot cancel or move inside this many minutes before the start; default 0."
+    ),
+    "BookingQuestionInput": "A question of the booking form.",
+    "BookingQuestionInput.key": "[A-Za-z0-9_-], 1 to 40 characters, unique in the form.",
+    "BookingQuestionInput.label": "What the form shows (at most 200 characters).",
+    "BookingQuestionInput.kind": "What kind of answer it takes.",
+    "BookingQuestionInput.required": "Whether a booking needs an answer; default false.",
+    "BookingQuestionInput.options": "The choices of SINGLE_CHOICE and MULTIPLE_CHOICE.",
+    "EventTypeUpdateInput.questions": "Replaces the booking questions; omitted: unchanged.",
+    "EventTypeUpdateInput.seatsPerSlot": "People per slot; omitted: unchanged.",
+    "EventTypeUpdateInput.maxBookingsPerWeek": "Bookings per ISO week; omitted: unchanged.",
+    "EventTypeUpdateInput.maxBookingsPerMonth": "Bookings per month; omitted: unchanged.",
+    "EventTypeUpdateInput.minimumCancelNoticeMinutes": (
+        "The invitee's cancellation notice in minutes; omitted: unchanged."
+    ),
+    "BookMeetingInput.answers": "Answers to the event type's booking questions.",
+    "BookMeetingInput.holdToken": (
+        "The token of this person's holdSlot for this start: the held seat is theirs."
+    ),
+    "AnswerInput.key": "The question's key.",
+    "AnswerInput.value": (
+        "The answer as text (choices joined by commas; true or false for checkboxes)."
+    ),
+    "SlotHold": "A slot kept for one person while they fill in the booking form.",
+    "SlotHold.token": "Pass it to bookMeeting(input: {holdToken}) to book the held slot.",
+    "SlotHold.expiresAt": "When the hold ends by itself and the slot is offered again.",
     "Schedule": "A host's working hours: the weekly rules in their time zone.",
     "Schedule.timeZone": "The host's IANA time zone; the rules are wall-clock times in it.",
     "Schedule.rules": "The weekly working intervals, by weekday and start.",

@@ -2,10 +2,15 @@ from enum import Enum
 
 import strawberry
 
+from domain import questions
 from domain.errors import NotFound
 from models.event_type import EventType
 from models.user import User
 from schema.context import Info
+from schema.scheduling import BookingQuestionInput, BookingQuestionType
+
+# Kinds whose meeting details are for the host and the booker only (Booking.location).
+PRIVATE_LOCATION_KINDS = ("VIDEO", "PHONE")
 
 
 @strawberry.enum
@@ -37,7 +42,6 @@ class EventTypeType:
     slug: str
     description: str | None
     duration_minutes: int
-    location: str | None
     location_kind: LocationKind
     buffer_before_minutes: int
     buffer_after_minutes: int
@@ -47,6 +51,10 @@ class EventTypeType:
     requires_confirmation: bool
     horizon_days: int | None
     reminder_offsets_minutes: list[int]
+    seats_per_slot: int
+    max_bookings_per_week: int | None
+    max_bookings_per_month: int | None
+    minimum_cancel_notice_minutes: int
 
     @classmethod
     def from_model(cls, row: EventType) -> "EventTypeType":
@@ -57,7 +65,6 @@ class EventTypeType:
             slug=row.slug,
             description=row.description,
             duration_minutes=row.duration_minutes,
-            location=row.location,
             location_kind=LocationKind(row.location_kind),
             buffer_before_minutes=row.buffer_before_minutes,
             buffer_after_minutes=row.buffer_after_minutes,
@@ -67,7 +74,27 @@ class EventTypeType:
             requires_confirmation=row.requires_confirmation,
             horizon_days=row.horizon_days,
             reminder_offsets_minutes=list(row.reminder_offsets_minutes or []),
+            seats_per_slot=row.seats_per_slot,
+            max_bookings_per_week=row.max_bookings_per_week,
+            max_bookings_per_month=row.max_bookings_per_month,
+            minimum_cancel_notice_minutes=row.minimum_cancel_notice_minutes,
         )
+
+    @strawberry.field(
+        description="Null for VIDEO and PHONE kinds except to the host: the meeting details "
+        "are in Booking.location, for the host and the booker."
+    )
+    def location(self, info: Info) -> str | None:
+        if self.row.location_kind in PRIVATE_LOCATION_KINDS:
+            user = info.context.user
+            return self.row.location if user is not None and user.id == self.row.host_id else None
+        return self.row.location
+
+    @strawberry.field
+    def questions(self) -> list[BookingQuestionType]:
+        return [
+            BookingQuestionType.from_domain(q) for q in questions.from_stored(self.row.questions)
+        ]
 
     @strawberry.field
     async def host(self, info: Info) -> PublicHostType:
@@ -95,6 +122,11 @@ class EventTypeInput:
     reminder_offsets_minutes: list[int] | None = strawberry.field(
         default=None, description="Minutes before the meeting; default [1440, 60]."
     )
+    questions: list[BookingQuestionInput] | None = None
+    seats_per_slot: int | None = 1
+    max_bookings_per_week: int | None = None
+    max_bookings_per_month: int | None = None
+    minimum_cancel_notice_minutes: int | None = 0
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -115,3 +147,8 @@ class EventTypeUpdateInput:
     reminder_offsets_minutes: list[int] | None = strawberry.field(
         default=None, description="Minutes before the meeting; default [1440, 60]."
     )
+    questions: list[BookingQuestionInput] | None = None
+    seats_per_slot: int | None = None
+    max_bookings_per_week: int | None = None
+    max_bookings_per_month: int | None = None
+    minimum_cancel_notice_minutes: int | None = None

@@ -39,6 +39,7 @@ from schema.live import (
 from schema.pipeline import pipeline
 from schema.privacy import ConsentChangeType, ConsentType, PrivacyInfoType, PrivacyRequestType
 from schema.scalars import SCALAR_MAP
+from schema.scheduling import SlotHoldType
 from schema.user import AuthPayloadType, SessionType, UserType
 from schema.webhook import WebhookDeliveryType, WebhookRegistrationType, WebhookType
 from subscriptions import resolvers as subscriptions_r
@@ -65,6 +66,10 @@ class Query:
     consent_history: list[ConsentChangeType] = strawberry.field(resolver=privacy_r.consent_history)
     event_type: EventTypeType | None = strawberry.field(
         resolver=event_type_r.event_type, description="Public."
+    )
+    event_type_by_slug: EventTypeType | None = strawberry.field(
+        resolver=event_type_r.event_type_by_slug,
+        description="Public: the event type at /book/<handle>/<slug>.",
     )
     my_event_types: list[EventTypeType] = strawberry.field(resolver=event_type_r.my_event_types)
     schedule: ScheduleType = strawberry.field(resolver=availability_r.schedule)
@@ -160,6 +165,16 @@ class Mutation:
     clear_date_override: bool = strawberry.mutation(resolver=availability_r.clear_date_override)
     book_meeting: BookingType = strawberry.mutation(
         resolver=booking_r.book_meeting, description="Public; the invitee needs no account."
+    )
+    hold_slot: SlotHoldType = strawberry.mutation(
+        resolver=booking_r.hold_slot,
+        description="Public: keeps the slot (one seat of it) for SLOT_HOLD_MINUTES; book it "
+        "with bookMeeting(input: {holdToken}).",
+    )
+    correct_booking_answers: BookingType = strawberry.mutation(
+        resolver=booking_r.correct_booking_answers,
+        description="Right to correction: the booker (signed in, or with the manage token) "
+        "replaces their answers; validated like bookMeeting's.",
     )
     cancel_booking: BookingType = strawberry.mutation(resolver=booking_r.cancel_booking)
     reschedule_booking: BookingType = strawberry.mutation(resolver=booking_r.reschedule_booking)

@@ -13,6 +13,9 @@ class UserType:
     name: str
     time_zone: str
     company_name: str | None
+    handle: str | None = strawberry.field(
+        description="The public name of my booking pages: /book/<handle>/<slug>."
+    )
     email_verified: bool = strawberry.field(
         description="Bookings made under this address without signing in count as this "
         "account's (myData, corrections, erasure) only once it is verified (verifyEmail)."
@@ -27,6 +30,7 @@ class UserType:
             name=row.name,
             time_zone=row.time_zone,
             company_name=row.company_name,
+            handle=row.handle,
             email_verified=row.email_verified_at is not None,
         )
 
@@ -52,6 +56,9 @@ class ProfileInput:
     email: str | None = None
     time_zone: str | None = None
     company_name: str | None = None
+    handle: str | None = strawberry.field(
+        default=None, description='[a-z0-9-], 3 to 40 characters, unique; "" removes it.'
+    )
 
 
 @strawberry.type(name="Session", description="A live token of the signed-in account.")

@@ -11,7 +11,7 @@ from domain import validation
 from domain.errors import BadUserInput, Conflict, Forbidden, Unauthenticated
 from models.booking import Booking
 from models.user import AuthToken, User
-from services import changes, email_verification, webhooks
+from services import changes, email_verification, event_types, webhooks
 from services.clock import utcnow
 from services.passwords import hash_password, needs_rehash, verify_password
 from services.prepared import Lookup
@@ -158,6 +158,14 @@ class ProfileChange:
     email: str | None = None
     time_zone: str | None = None
     company_name: str | None = None
+    handle: str | None = None
+
+
+def _handle(value: str) -> str | None:
+    handle = value.strip().lower()
+    if handle and not event_types.HANDLE.fullmatch(handle):
+        raise BadUserInput("handle", "use 3 to 40 lower-case letters, digits and hyphens")
+    return handle or None
 
 
 async def update_profile(user: User, change: ProfileChange) -> User:
@@ -180,6 +188,10 @@ async def update_profile(user: User, change: ProfileChange) -> User:
             )
             or None
         )
+    if change.handle is not None:
+        handle = _handle(change.handle)
+        if handle != user.handle:
+            updates["handle"] = handle
     if not updates:
         return user
     try:
@@ -194,6 +206,9 @@ async def update_profile(user: User, change: ProfileChange) -> User:
             if "name" in updates or "time_zone" in updates:  # what booking pages show of a host
                 await changes.public_data_changed()
     except IntegrityError:
+        # The unique constraints decided; this only names which one.
+        if "handle" in updates and await User.filter(handle=updates["handle"]).exists():
+            raise Conflict("This handle is taken.", field="handle") from None
         raise Conflict("An account with this e-mail already exists.", field="email") from None
     return await User.get(id=user.id)
 

@@ -113,6 +113,12 @@ async def overrides(host_id: int, first: date, last: date) -> dict[date, list[tu
     }
 
 
+async def all_overrides(host_id: int) -> list[tuple[date, list[tuple[str, str]]]]:
+    """Every date override of the host as written ("HH:MM" pairs; [] = day off), by date."""
+    rows = await DateOverride.filter(host_id=host_id).order_by("date")
+    return [(row.date, [(s, e) for s, e in row.intervals]) for row in rows]
+
+
 async def working_time(
     host_id: int, tz: ZoneInfo, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:

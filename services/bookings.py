@@ -13,9 +13,10 @@ aborted by a concurrent transaction anyway is run again (services/retry.py).
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,15 +25,19 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from domain import validation
+from domain import questions, validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
+from models.hold import SlotHold
 from models.user import User
 from services import changes, reminders, slots
+from services.clock import utcnow
 from services.retry import retrying
 from services.tokens import new_token, token_hash
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DEFAULT_VIDEO_LINK_TEMPLATE = "https://meet.jit.si/booknmeet-{token}"
 SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
 CHANGED = "The booking was changed meanwhile (cancelled, moved or confirmed); load it again."
 
@@ -46,6 +51,8 @@ class BookingRequest:
     time_zone: str | None = None
     notes: str | None = None
     idempotency_key: str | None = None
+    answers: tuple[tuple[str, str], ...] = ()
+    hold_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +62,7 @@ class Booked:
 
 
 def _clean(request: BookingRequest) -> BookingRequest:
-    if request.start.tzinfo is None:
-        raise BadUserInput("start", "needs a UTC offset")
+    start = validation.instant(request.start)
     if request.time_zone is not None:
         validation.time_zone(request.time_zone)
     key = request.idempotency_key
@@ -67,12 +73,14 @@ def _clean(request: BookingRequest) -> BookingRequest:
         notes = validation.text(notes, field="notes", max_length=5000, required=False) or None
     return BookingRequest(
         event_type_id=request.event_type_id,
-        start=request.start.astimezone(ZoneInfo("UTC")),
+        start=start,
         name=validation.text(request.name, field="name", max_length=200),
         email=validation.email_address(request.email),
         time_zone=request.time_zone,
         notes=notes,
         idempotency_key=key,
+        answers=request.answers,
+        hold_token=request.hold_token,
     )
 
 
@@ -84,6 +92,7 @@ def _fingerprint(request: BookingRequest) -> str:
         request.email,
         request.time_zone,
         request.notes,
+        [list(a) for a in request.answers],
     ]
     return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
 
@@ -103,7 +112,7 @@ async def _replay(host_id: int, request: BookingRequest) -> Booked | None:
     return Booked(previous, None)
 
 
-async def _lock_host(host_id: int) -> None:
+async def lock_host(host_id: int) -> None:
     """The first statement of every booking transaction, so that concurrent changes of a host's
     bookings queue up instead of deadlocking. PostgreSQL: the host's row FOR NO KEY UPDATE, which
     still lets other transactions insert rows that refer to the host (notifications). SQLite
@@ -115,49 +124,114 @@ async def lock_hosts(host_ids: Iterable[int]) -> None:
     """For a transaction that changes bookings of several hosts (an erasure): their rows first, in
     one order, before any booking, as every booking transaction does."""
     for host_id in sorted(set(host_ids)):
-        await _lock_host(host_id)
+        await lock_host(host_id)
 
 
-def _day_window(start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+def day_window(start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     local = start.astimezone(tz)
     midnight = datetime.combine(local.date(), datetime.min.time(), tz)
     return midnight - timedelta(hours=3), midnight + timedelta(hours=27)
 
 
-async def _check_free(
+async def _take_seat(
     event_type: EventType, host_zone: str, start: datetime, exclude: int | None = None
-) -> None:
-    window = _day_window(start, ZoneInfo(host_zone))
+) -> dict[str, object]:
+    """The seat a booking of `start` takes (its group, index and the slot's seats), or CONFLICT.
+    Inside the booking transaction, after `lock_host`; the database has the last word (one
+    booking per seat, seat below seats, no overlap outside the group: migration 0013)."""
+    window = day_window(start, ZoneInfo(host_zone))
     data = await slots.inputs(event_type, host_zone, *window, exclude_booking=exclude)
-    if not slots.bookable(start, data):
+    if slots.seats_left(start, data) <= 0:
         raise Conflict(SLOT_TAKEN, field="start")
+    group = seat_group(event_type.id, start)
+    taken = Booking.filter(seat_group=group, status__not=CANCELLED)
+    if exclude is not None:
+        taken = taken.exclude(id=exclude)
+    used = set(await taken.values_list("seat", flat=True))
+    seats = event_type.seats_per_slot
+    free = [seat for seat in range(seats) if seat not in used]
+    if not free:
+        raise Conflict(SLOT_TAKEN, field="start")
+    return {"seat_group": group, "seat": free[0], "seats": seats}
 
 
-async def book(request: BookingRequest, booker: User | None = None) -> Booked:
+def seat_group(event_type_id: int, start: datetime) -> str:
+    """Bookings of one event type at one start share a slot's seats: the event type and the
+    start in microseconds since the epoch (exact, as migration 0013 back-fills it)."""
+    return f"{event_type_id}@{(start - EPOCH) // timedelta(microseconds=1)}"
+
+
+def _location(event_type: EventType, video_link_template: str) -> str | None:
+    """A fixed location is everyone's; a VIDEO event type without one gives each booking its own
+    unguessable link."""
+    if event_type.location:
+        return event_type.location
+    if event_type.location_kind == "VIDEO":
+        return video_link_template.replace("{token}", secrets.token_urlsafe(18))
+    return None
+
+
+def _answers(event_type: EventType, request: BookingRequest) -> list[dict[str, str]]:
+    return questions.answer(questions.from_stored(event_type.questions), list(request.answers))
+
+
+async def _use_hold(event_type: EventType, request: BookingRequest) -> None:
+    """The hold of `hold_token` on this slot ends as this booking is made; a conditional delete,
+    so of two bookings with one token one gets it."""
+    if request.hold_token is None:
+        return
+    used = await SlotHold.filter(
+        token_hash=token_hash(request.hold_token),
+        event_type_id=event_type.id,
+        start=request.start,
+        expires_at__gt=utcnow(),
+    ).delete()
+    if not used:
+        raise Conflict("The hold has expired or is for another slot.", field="holdToken")
+
+
+async def book(
+    request: BookingRequest,
+    booker: User | None = None,
+    *,
+    video_link_template: str = DEFAULT_VIDEO_LINK_TEMPLATE,
+) -> Booked:
     request = _clean(request)
     event_type = await EventType.get_or_none(
         id=request.event_type_id, active=True, host__suspended_at=None
     ).select_related("host")
     if event_type is None:  # also: the host is suspended
         raise NotFound("Event type")
+    answers = _answers(event_type, request)
     if replay := await _replay(event_type.host_id, request):
         return replay
-    return await retrying(lambda: _book(event_type, request, booker))
+    location = _location(event_type, video_link_template)
+    return await retrying(lambda: _book(event_type, request, booker, answers, location))
 
 
-async def _book(event_type: EventType, request: BookingRequest, booker: User | None) -> Booked:
+async def _book(
+    event_type: EventType,
+    request: BookingRequest,
+    booker: User | None,
+    answers: list[dict[str, str]],
+    location: str | None,
+) -> Booked:
     token = new_token("bnm_m")
     end = request.start + timedelta(minutes=event_type.duration_minutes)
     busy_start, busy_end = slots.busy_range(event_type, request.start, end)
     try:
         async with in_transaction():
-            await _lock_host(event_type.host_id)
+            await lock_host(event_type.host_id)
             # A concurrent request with this key held the lock before us and has committed:
             # its booking is the answer (before the slot check, which would find it taken).
             if replay := await _replay(event_type.host_id, request):
                 return replay
-            await _check_free(event_type, event_type.host.time_zone, request.start)
+            await _use_hold(event_type, request)
+            seat = await _take_seat(event_type, event_type.host.time_zone, request.start)
             booking = await Booking.create(
+                **seat,
+                answers=answers,
+                location=location,
                 event_type=event_type,
                 host_id=event_type.host_id,
                 booker=booker,
@@ -228,7 +302,7 @@ class Read:
 async def _advance(booking: Booking, read: Read, **changes: object) -> None:
     """Applies `changes` and counts one change in `sequence`, only if the booking is still in the
     state `read` (a conditional UPDATE: the database decides which racing change wins). Call
-    inside the change's transaction, after `_lock_host`; `booking` then holds the new state."""
+    inside the change's transaction, after `lock_host`; `booking` then holds the new state."""
     changed = await Booking.filter(
         id=booking.id, status=read.status, sequence=read.sequence
     ).update(sequence=read.sequence + 1, **changes)
@@ -237,15 +311,27 @@ async def _advance(booking: Booking, read: Read, **changes: object) -> None:
     booking.update_from_dict({"status": read.status, **changes, "sequence": read.sequence + 1})
 
 
-async def cancel(booking: Booking, reason: str | None) -> Booking:
+def _check_notice(booking: Booking, by_host: bool) -> None:
+    """Within the event type's cancellation notice only the host may still cancel or move."""
+    notice = timedelta(minutes=booking.event_type.minimum_cancel_notice_minutes)
+    if not by_host and notice and booking.start - utcnow() < notice:
+        raise Conflict(
+            f"Within {booking.event_type.minimum_cancel_notice_minutes} minutes of the start "
+            "only the host can cancel or move this booking.",
+            field="id",
+        )
+
+
+async def cancel(booking: Booking, reason: str | None, *, by_host: bool = True) -> Booking:
     reason = _reason(reason)
     if booking.status == CANCELLED:
         raise Conflict("The booking is already cancelled.", field="id")
+    _check_notice(booking, by_host)
     read = Read.of(booking)
 
     async def attempt() -> Booking:
         async with in_transaction():
-            await _lock_host(booking.host_id)
+            await lock_host(booking.host_id)
             await _advance(booking, read, status=CANCELLED, cancel_reason=reason)
             await _changed(booking, "CANCELLED")
         return booking
@@ -259,12 +345,14 @@ async def _changed(booking: Booking, kind: str) -> None:
     await reminders.sync(booking, event_type)
 
 
-async def reschedule(booking: Booking, start: datetime, reason: str | None) -> Booking:
+async def reschedule(
+    booking: Booking, start: datetime, reason: str | None, *, by_host: bool = True
+) -> Booking:
     reason = _reason(reason)
-    if start.tzinfo is None:
-        raise BadUserInput("start", "needs a UTC offset")
+    start = validation.instant(start)
     if booking.status == CANCELLED:
         raise Conflict("A cancelled booking cannot be moved.", field="id")
+    _check_notice(booking, by_host)
     read = Read.of(booking)
     event_type = booking.event_type
     start = start.astimezone(ZoneInfo("UTC"))
@@ -274,11 +362,14 @@ async def reschedule(booking: Booking, start: datetime, reason: str | None) -> B
     async def attempt() -> Booking:
         try:
             async with in_transaction():
-                await _lock_host(booking.host_id)
-                await _check_free(event_type, event_type.host.time_zone, start, exclude=booking.id)
+                await lock_host(booking.host_id)
+                seat = await _take_seat(
+                    event_type, event_type.host.time_zone, start, exclude=booking.id
+                )
                 await _advance(
                     booking,
                     read,
+                    **seat,
                     start=start,
                     end=end,
                     busy_start=busy_start,
@@ -294,6 +385,27 @@ async def reschedule(booking: Booking, start: datetime, reason: str | None) -> B
     return await retrying(attempt)
 
 
+async def correct_answers(booking: Booking, given: list[tuple[str, str]]) -> Booking:
+    """Right to correction of the booker's answers: validated like at booking, applied only to
+    the state the booker read (like every change), the host told with a notification."""
+    answers = questions.answer(questions.from_stored(booking.event_type.questions), given)
+    read = Read.of(booking)
+
+    async def attempt() -> Booking:
+        async with in_transaction():
+            await lock_host(booking.host_id)
+            await _advance(booking, read, answers=answers)
+            await changes.notify(
+                [booking.host_id],
+                "PERSON_UPDATED",
+                "A client corrected their answers; the booking shows the new ones.",
+                {"bookingIds": [booking.id], "bookingId": booking.id},
+            )
+        return booking
+
+    return await retrying(attempt)
+
+
 async def confirm(booking: Booking) -> Booking:
     if booking.status != PENDING:
         raise Conflict(f"Only a pending booking can be confirmed (it is {booking.status}).")
@@ -301,7 +413,7 @@ async def confirm(booking: Booking) -> Booking:
 
     async def attempt() -> Booking:
         async with in_transaction():
-            await _lock_host(booking.host_id)
+            await lock_host(booking.host_id)
             await _advance(booking, read, status=CONFIRMED)
             await _changed(booking, "CONFIRMED")
         return booking

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain import validation
+from domain import questions, validation
 from domain.errors import BadUserInput, Conflict, NotFound
+from domain.questions import Question
 from models.event_type import EventType
 from models.user import User
 from services import changes
 from services.prepared import Lookup
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
+HANDLE = re.compile(r"[a-z0-9-]{3,40}")
 LOCATION_KINDS = ("IN_PERSON", "PHONE", "VIDEO", "OTHER")
 MINUTES_PER_DAY = 24 * 60
 
@@ -34,6 +36,11 @@ class EventTypeData:
     requires_confirmation: bool | None = None
     horizon_days: int | None = None
     reminder_offsets_minutes: list[int] | None = None
+    questions: list[Question] | None = None
+    seats_per_slot: int | None = None
+    max_bookings_per_week: int | None = None
+    max_bookings_per_month: int | None = None
+    minimum_cancel_notice_minutes: int | None = None
 
 
 def _bounded(value: int | None, field: str, low: int, high: int) -> None:
@@ -70,6 +77,14 @@ def _validate(data: EventTypeData) -> dict[str, object]:
     _bounded(data.slot_interval_minutes, "slotIntervalMinutes", 1, MINUTES_PER_DAY)
     _bounded(data.max_bookings_per_day, "maxBookingsPerDay", 1, 1000)
     _bounded(data.horizon_days, "horizonDays", 1, 3650)
+    _bounded(data.seats_per_slot, "seatsPerSlot", 1, 1000)
+    _bounded(data.max_bookings_per_week, "maxBookingsPerWeek", 1, 10000)
+    _bounded(data.max_bookings_per_month, "maxBookingsPerMonth", 1, 50000)
+    _bounded(
+        data.minimum_cancel_notice_minutes, "minimumCancelNoticeMinutes", 0, 365 * MINUTES_PER_DAY
+    )
+    if data.questions is not None:
+        values["questions"] = questions.questions(data.questions)
     if data.reminder_offsets_minutes is not None:
         offsets = data.reminder_offsets_minutes
         if len(offsets) > 5:
@@ -86,6 +101,10 @@ def _validate(data: EventTypeData) -> dict[str, object]:
         "max_bookings_per_day",
         "requires_confirmation",
         "horizon_days",
+        "seats_per_slot",
+        "max_bookings_per_week",
+        "max_bookings_per_month",
+        "minimum_cancel_notice_minutes",
     ):
         value = getattr(data, name)
         if value is not None:
@@ -160,3 +179,16 @@ _public = Lookup(
 
 async def public(event_type_id: int) -> EventType | None:
     return await _public(event_type_id)
+
+
+async def by_slug(handle: str, slug: str) -> EventType | None:
+    """The public event type at /book/<handle>/<slug>."""
+    handle, slug = handle.lower(), slug.lower()
+    if not (HANDLE.fullmatch(handle) and SLUG.fullmatch(slug)):
+        return None  # no such page; and nothing odd (NUL) reaches the database
+    return await EventType.get_or_none(
+        host__handle=handle,
+        slug=slug,
+        active=True,
+        host__suspended_at=None,
+    ).select_related("host")

@@ -2,17 +2,23 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain import validation
+from domain.availability import local_to_utc
 from domain.errors import BadUserInput, NotFound
-from domain.slots import Interval, SlotRules, compute_slots, is_bookable
+from domain.limits import Limits, closed_days, counting_span
+from domain.seats import Occupant, Seating, offer, seating
+from domain.slots import Interval, SlotRules, compute_slots
 from models.booking import CANCELLED, Booking
 from models.calendar import CalendarBusy
 from models.event_type import EventType
+from models.hold import SlotHold
 from services import availability
 from services.clock import utcnow
+
+Seated = tuple[datetime, datetime, int]  # a slot and its seats left
 
 MAX_WINDOW = timedelta(days=62)
 # Bookings this far either side of a window can still take time inside it (buffers, long meetings).
@@ -41,10 +47,11 @@ def busy_range(event_type: EventType, start: datetime, end: datetime) -> Interva
 @dataclass(frozen=True, slots=True)
 class SlotInputs:
     working: list[Interval]
-    busy: list[Interval]
+    busy: list[Interval]  # busy for every slot: calendars, other event types, full seat groups
+    seating: Seating
     rules: SlotRules
     tz: ZoneInfo
-    bookings_per_day: dict[date, int]
+    closed_days: set[date]
     now: datetime
 
 
@@ -53,28 +60,60 @@ async def host_busy(
 ) -> list[Interval]:
     """Time the host is taken: non-cancelled bookings of any of their event types (widened by
     their buffers), and the busy times of their linked calendars."""
-    query = Booking.filter(
-        host_id=host_id, busy_end__gt=start, busy_start__lt=end, status__not=CANCELLED
-    )
-    if exclude_booking is not None:
-        query = query.exclude(id=exclude_booking)
-    rows = await query.values_list("busy_start", "busy_end")
+    occupants = await _occupants(host_id, start, end, exclude_booking, utcnow())
+    return [o.busy for o in occupants] + await _calendar_busy(host_id, start, end)
+
+
+async def _calendar_busy(host_id: int, start: datetime, end: datetime) -> list[Interval]:
     calendars = await CalendarBusy.filter(
         owner_id=host_id, end__gt=start, start__lt=end
     ).values_list("start", "end")
-    return [(s, e) for s, e in rows] + [(s, e) for s, e in calendars]
+    return [(s, e) for s, e in calendars]
 
 
-async def _bookings_per_day(
-    event_type: EventType, tz: ZoneInfo, start: datetime, end: datetime, exclude: int | None
-) -> dict[date, int]:
+async def _occupants(
+    host_id: int, start: datetime, end: datetime, exclude: int | None, now: datetime
+) -> list[Occupant]:
+    """Non-cancelled bookings and live holds of the host taking time in [start, end)."""
     query = Booking.filter(
-        event_type_id=event_type.id, start__gte=start, start__lt=end, status__not=CANCELLED
+        host_id=host_id, busy_end__gt=start, busy_start__lt=end, status__not=CANCELLED
+    )
+    if exclude is not None:
+        query = query.exclude(id=exclude)
+    rows = await query.values_list("event_type_id", "start", "busy_start", "busy_end")
+    held = await SlotHold.filter(
+        host_id=host_id, busy_end__gt=start, busy_start__lt=end, expires_at__gt=now
+    ).values_list("event_type_id", "start", "busy_start", "busy_end")
+    return [Occupant(t, s, (bs, be)) for t, s, bs, be in [*rows, *held]]
+
+
+async def _closed_days(
+    event_type: EventType, tz: ZoneInfo, start: datetime, end: datetime, exclude: int | None
+) -> set[date]:
+    """Host-local days of [start, end) closed by the daily, weekly or monthly limit: bookings
+    and live holds of the event type count."""
+    limits = Limits(
+        event_type.max_bookings_per_day,
+        event_type.max_bookings_per_week,
+        event_type.max_bookings_per_month,
+    )
+    if not limits.any:
+        return set()
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    low, high = counting_span(first, last)
+    since = local_to_utc(low, time(0), tz)
+    until = local_to_utc(high + timedelta(days=1), time(0), tz)
+    query = Booking.filter(
+        event_type_id=event_type.id, start__gte=since, start__lt=until, status__not=CANCELLED
     )
     if exclude is not None:
         query = query.exclude(id=exclude)
     starts = await query.values_list("start", flat=True)
-    return dict(Counter(s.astimezone(tz).date() for s in starts))
+    starts += await SlotHold.filter(
+        event_type_id=event_type.id, start__gte=since, start__lt=until, expires_at__gt=utcnow()
+    ).values_list("start", flat=True)
+    counts = Counter(s.astimezone(tz).date() for s in starts)
+    return closed_days(counts, limits, first, last)
 
 
 async def inputs(
@@ -86,18 +125,18 @@ async def inputs(
     exclude_booking: int | None = None,
 ) -> SlotInputs:
     tz = ZoneInfo(host_zone)
+    now = utcnow()
     wide_start, wide_end = start - MARGIN, end + MARGIN
+    occupants = await _occupants(event_type.host_id, wide_start, wide_end, exclude_booking, now)
+    seated = seating(occupants, event_type.id, event_type.seats_per_slot)
     return SlotInputs(
         working=await availability.working_time(event_type.host_id, tz, start, end),
-        busy=await host_busy(
-            event_type.host_id, wide_start, wide_end, exclude_booking=exclude_booking
-        ),
+        busy=seated.blocking + await _calendar_busy(event_type.host_id, wide_start, wide_end),
+        seating=seated,
         rules=rules_for(event_type),
         tz=tz,
-        bookings_per_day=await _bookings_per_day(
-            event_type, tz, wide_start, wide_end, exclude_booking
-        ),
-        now=utcnow(),
+        closed_days=await _closed_days(event_type, tz, start, end, exclude_booking),
+        now=now,
     )
 
 
@@ -119,6 +158,21 @@ def _most_slots(working: list[Interval], start: datetime, end: datetime, step: t
     return total
 
 
+def offered(data: SlotInputs, start: datetime, end: datetime) -> list[Seated]:
+    """(start, end, seats left) of every slot in [start, end)."""
+    slots = compute_slots(
+        working=data.working,
+        busy=data.busy,
+        rules=data.rules,
+        now=data.now,
+        window_start=start,
+        window_end=end,
+        tz=data.tz,
+        closed_days=data.closed_days,
+    )
+    return offer(slots, data.seating, data.rules.buffer_before, data.rules.buffer_after)
+
+
 async def available(
     event_type_id: int,
     start: datetime,
@@ -126,9 +180,10 @@ async def available(
     time_zone: str | None,
     *,
     limit: int | None = None,
-) -> tuple[list[Interval], ZoneInfo]:
-    """Free slots in [start, end), and the zone to show them in (asked for, else the host's).
-    A window that could hold more than `limit` slots is refused before they are computed."""
+) -> tuple[list[Seated], ZoneInfo]:
+    """Free slots in [start, end) with their seats left, and the zone to show them in (asked
+    for, else the host's). A window that could hold more than `limit` slots is refused before
+    they are computed."""
     if end <= start:
         raise BadUserInput("end", "must be after start")
     if end - start > MAX_WINDOW:
@@ -145,26 +200,18 @@ async def available(
         most = _most_slots(data.working, start, end, data.rules.interval)
         if most > limit:
             raise too_many_slots(most, limit)
-    slots = compute_slots(
-        working=data.working,
-        busy=data.busy,
-        rules=data.rules,
-        now=data.now,
-        window_start=start,
-        window_end=end,
-        tz=data.tz,
-        bookings_per_day=data.bookings_per_day,
+    return offered(data, start, end), shown_in or data.tz
+
+
+def seats_left(start: datetime, data: SlotInputs) -> int:
+    """The seats left at exactly `start` (0: not offered), judged over its host-local day."""
+    day = start.astimezone(data.tz).date()
+    window = (
+        local_to_utc(day, time(0), data.tz),
+        local_to_utc(day + timedelta(days=1), time(0), data.tz),
     )
-    return slots, shown_in or data.tz
+    return next((left for s, _, left in offered(data, *window) if s == start), 0)
 
 
 def bookable(start: datetime, data: SlotInputs) -> bool:
-    return is_bookable(
-        start,
-        working=data.working,
-        busy=data.busy,
-        rules=data.rules,
-        now=data.now,
-        tz=data.tz,
-        bookings_per_day=data.bookings_per_day,
-    )
+    return seats_left(start, data) > 0

@@ -163,6 +163,11 @@ class Demo:
             self.values.update(BOOKING_ID=booked["id"], MANAGE_TOKEN=booked["manageToken"])
         if "SLOT_START" in names:
             self.values["SLOT_START"] = await self.free_slot()
+        if "HANDLE" in names:
+            handle = 'mutation { updateProfile(input: {handle: "demo-host"}) { handle } }'
+            self.values["HANDLE"] = (await self.post(handle, token=token))["updateProfile"][
+                "handle"
+            ]
         if "PENDING_BOOKING_ID" in names:
             pending = await Booking.filter(host_id=host.id, status="PENDING").first()
             assert pending is not None, "the demo data has a booking awaiting confirmation"

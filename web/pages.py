@@ -68,6 +68,18 @@ async def book(request: Request) -> Response:
     return _page("book.html")
 
 
+async def book_by_handle(request: Request) -> Response:
+    """`/book/<handle>/<slug>`: the same page, told which event type it shows."""
+    found = await event_types.by_slug(request.path_params["handle"], request.path_params["slug"])
+    if found is None:
+        return _page("not-found.html", status_code=404)
+    tag = f'<meta name="event-type-id" content="{found.id}" />'
+    html = _html("book.html").replace(
+        '<meta charset="utf-8" />', f'<meta charset="utf-8" />{tag}', 1
+    )
+    return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
 def graphiql_html(html: str, query: str = GRAPHIQL_DEFAULT_QUERY) -> str:
     """strawberry's GraphiQL page, opening with our example instead of its welcome text."""
     literal = json.dumps(query).replace("<", "\\u003c")  # safe inside <script>

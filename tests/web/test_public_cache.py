@@ -73,7 +73,13 @@ def test_every_field_an_event_type_query_can_reach_was_reviewed_for_invalidation
             "bufferBeforeMinutes", "bufferAfterMinutes", "minimumNoticeMinutes",
             "slotIntervalMinutes", "maxBookingsPerDay", "requiresConfirmation", "horizonDays",
             "reminderOffsetsMinutes", "host",
+            # Scheduling II: written by createEventType/updateEventType only (services/
+            # event_types._save publishes). `location` also depends on the viewer (the host sees
+            # a VIDEO or PHONE location), but only anonymous answers are kept.
+            "questions", "seatsPerSlot", "maxBookingsPerWeek", "maxBookingsPerMonth",
+            "minimumCancelNoticeMinutes",
         },
+        "BookingQuestion": {"key", "label", "kind", "required", "options"},
         "PublicHost": {"name", "timeZone"},
     }  # fmt: skip
     reachable: dict[str, set[str]] = {}

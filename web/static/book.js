@@ -32,7 +32,10 @@ const LIVE_TEXT = {
 const LOCATION_TEXT = { IN_PERSON: "In person", PHONE: "Phone", VIDEO: "Video call", OTHER: "" };
 
 const $ = (id) => document.getElementById(id);
-const eventTypeId = decodeURIComponent(window.location.pathname.split("/").filter(Boolean).pop());
+// /book/<id>, or /book/<handle>/<slug>, whose page names the event type's id in a meta tag.
+const eventTypeId =
+  document.querySelector('meta[name="event-type-id"]')?.content ??
+  decodeURIComponent(window.location.pathname.split("/").filter(Boolean).pop());
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
 const state = {
