@@ -65,6 +65,23 @@ class Settings:
     ws_init_timeout_seconds: float = 30.0
     # Operations one WebSocket connection may run at once; one more is refused with an error.
     ws_max_subscriptions: int = 50
+    # E-mail (services/mail). public_url None: http://HOST:PORT. mail_url None: the dev mailbox.
+    public_url: str | None = None
+    mail_url: str | None = None
+    mail_from: str = "Book N Meet <no-reply@localhost>"
+    # How often a worker looks for mail to send (a booking's mail leaves within about this).
+    mail_poll_seconds: float = 1.0
+    # First pause after a failed attempt; it doubles (with jitter) up to 10 minutes.
+    mail_retry_seconds: float = 5.0
+    # A message not delivered within this long after it was written is given up (FAILED).
+    mail_give_up_hours: float = 48.0
+    # SMTP connections one worker opens at once.
+    mail_connections: int = 8
+
+    @property
+    def base_url(self) -> str:
+        """PUBLIC_URL without a trailing slash: the base of links in e-mails."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,4 +129,11 @@ class Settings:
                 env.get("WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds)
             ),
             ws_max_subscriptions=int(env.get("WS_MAX_SUBSCRIPTIONS", d.ws_max_subscriptions)),
+            public_url=env.get("PUBLIC_URL") or None,
+            mail_url=env.get("MAIL_URL") or None,
+            mail_from=env.get("MAIL_FROM") or d.mail_from,
+            mail_poll_seconds=float(env.get("MAIL_POLL_SECONDS", d.mail_poll_seconds)),
+            mail_retry_seconds=float(env.get("MAIL_RETRY_SECONDS", d.mail_retry_seconds)),
+            mail_give_up_hours=float(env.get("MAIL_GIVE_UP_HOURS", d.mail_give_up_hours)),
+            mail_connections=max(1, int(env.get("MAIL_CONNECTIONS", d.mail_connections))),
         )

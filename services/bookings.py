@@ -23,12 +23,13 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from domain import validation
+from domain import itip, validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
 from models.user import User
 from services import changes, reminders, slots
+from services.mail import booking as booking_mail
 from services.retry import retrying
 from services.tokens import new_token, token_hash
 
@@ -163,10 +164,14 @@ async def _book(event_type: EventType, request: BookingRequest, booker: User | N
                 attendee_time_zone=request.time_zone,
                 notes=request.notes,
                 manage_token_hash=token_hash(token),
+                manage_token_encrypted=booking_mail.keep_token(token),
+                ical_uid=itip.new_booking_uid(),
                 idempotency_key=request.idempotency_key,
                 request_fingerprint=_fingerprint(request),
             )
-            await changes.booking_changed(booking, event_type, event_type.host.time_zone, "CREATED")
+            await changes.booking_changed(
+                booking, event_type, event_type.host.time_zone, "CREATED", token
+            )
             await reminders.sync(booking, event_type)
     except IntegrityError:
         # The constraints' last word, should anything change a host's bookings without taking

@@ -24,7 +24,7 @@ STATUS = {PENDING: "TENTATIVE", CANCELLED: "CANCELLED"}
 def _event(booking: Booking, *, summary: str, description: str | None) -> ExportEvent:
     event_type = booking.event_type
     return ExportEvent(
-        uid=f"booking-{booking.id}@booknmeet",
+        uid=booking.calendar_uid(),
         start=booking.start,
         end=booking.end,
         summary=summary,

@@ -2,6 +2,7 @@
 when TEST_DATABASE=postgres), the schema executed directly, and real servers on free ports."""
 
 import asyncio
+import dataclasses
 import json
 import os
 import re
@@ -29,6 +30,7 @@ from models.privacy import MailMessage
 from schema.context import Context
 from schema.root import build_schema
 from services import accounts
+from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -313,6 +315,7 @@ def live_server(
         "REMINDER_POLL_SECONDS": "3600",
         "CALENDAR_TICK_SECONDS": "3600",
         "RETENTION_PURGE_SECONDS": "3600",
+        "MAIL_POLL_SECONDS": "3600",
     }
     server = start_server(settings, tmp_path_factory.mktemp("server"), env=quiet)
     yield server
@@ -323,3 +326,21 @@ def live_server(
 def server(live_server: LiveServer, clean_db: None) -> LiveServer:
     """The shared live server over an empty database."""
     return live_server
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free loopback port (tests/smtp.py); stopped afterwards."""
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def mail_settings(settings: Settings, smtp_port: int, **changes: Any) -> Settings:
+    """The test settings sending to the SMTP server on `smtp_port`."""
+    values: dict[str, Any] = {
+        "mail_url": f"smtp://127.0.0.1:{smtp_port}",
+        "mail_retry_seconds": 0.2,
+    }
+    return dataclasses.replace(settings, **{**values, **changes})
