@@ -1,7 +1,7 @@
 from domain.errors import Unauthenticated
 from schema.context import Info
 from schema.user import AuthPayloadType, ProfileInput, SignUpInput, UserType
-from services import accounts, email_verification
+from services import accounts, email_verification, password_reset
 
 
 def me(info: Info) -> UserType | None:
@@ -54,3 +54,20 @@ async def verify_email(info: Info, code: str) -> bool:
 
 async def resend_email_verification(info: Info) -> bool:
     return await email_verification.resend(info.context.require_user())
+
+
+async def request_password_reset(info: Info, email: str) -> bool:
+    await password_reset.request_reset(email)
+    return True
+
+
+async def reset_password(info: Info, token: str, new_password: str) -> AuthPayloadType:
+    session = await password_reset.reset(token, new_password)
+    return AuthPayloadType(token=session.token, user=UserType.from_model(session.user))
+
+
+async def change_password(info: Info, current_password: str, new_password: str) -> bool:
+    user = info.context.require_user()
+    await info.context.limit_login(user.email)  # guesses of the current password count
+    await password_reset.change(user, info.context.token, current_password, new_password)
+    return True
