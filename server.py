@@ -28,7 +28,9 @@ from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
 from services import calendars, reminders, retention, webhooks
-from web import export, ical, pages
+from services.mail import delivery
+from services.mail import retention as mail_retention
+from web import export, ical, mailbox, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("booknmeet")
@@ -54,6 +56,14 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
             functools.partial(calendars.sync_due, settings),
         ),
         Job("gc", settings.gc_full_seconds, gc_policy.collect_old),
+        # Claims its own rows: every worker sends, none sends a message twice.
+        Job("mail", settings.mail_poll_seconds, functools.partial(delivery.deliver_due, settings)),
+        Job(
+            "mail-retention",
+            mail_retention.PURGE_SECONDS,
+            mail_retention.purge,
+            once_per_interval=True,
+        ),
     ]
 
 
@@ -99,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/ical/{token}.ics", ical.host_feed),
             Route("/ical/booking/{booking_id}.ics", ical.booking_file),
             Route("/export/{token}", export.download),
+            Route("/dev/mailbox", mailbox.dev_mailbox),
             Route("/dashboard", pages.dashboard),
             Route("/book/{event_type_id}", pages.book),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),

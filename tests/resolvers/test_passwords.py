@@ -45,9 +45,7 @@ async def test_reset_end_to_end_over_smtp(gql, sign_up, settings, smtp):
     assert await accounts.authenticate(reset["token"]) is not None
     assert await accounts.authenticate(old_token) is None  # every older token is revoked
     assert await accounts.authenticate(other_token["token"]) is None
-    assert (await gql(LOG_IN, {"e": "ann@example.com", "p": PASSWORD})).codes == [
-        "UNAUTHENTICATED"
-    ]
+    assert (await gql(LOG_IN, {"e": "ann@example.com", "p": PASSWORD})).codes == ["UNAUTHENTICATED"]
     assert (await gql(LOG_IN, {"e": "ann@example.com", "p": NEW})).ok()
     # Single use.
     again = await gql(RESET, {"t": link.group(1), "p": "yet another passphrase"})
@@ -57,9 +55,7 @@ async def test_reset_end_to_end_over_smtp(gql, sign_up, settings, smtp):
 async def test_an_unknown_address_gets_the_same_answer_and_no_mail(gql, sign_up):
     await sign_up(email="ann@example.com")
     before = await MailMessage.all().count()
-    assert (await gql(REQUEST, {"e": "nobody@example.com"})).ok() == {
-        "requestPasswordReset": True
-    }
+    assert (await gql(REQUEST, {"e": "nobody@example.com"})).ok() == {"requestPasswordReset": True}
     assert await MailMessage.all().count() == before
     assert await PasswordReset.all().count() == 0
     assert (await gql(REQUEST, {"e": "not an address"})).codes == ["BAD_USER_INPUT"]
@@ -91,9 +87,7 @@ async def test_a_reset_kills_the_other_links_and_requests_are_capped(gql, sign_u
         for m in await MailMessage.filter(kind="PASSWORD_RESET").order_by("id")
     ]
     assert (await gql(RESET, {"t": tokens[0], "p": NEW})).ok()
-    assert (await gql(RESET, {"t": tokens[1], "p": "other passphrase"})).codes == [
-        "BAD_USER_INPUT"
-    ]
+    assert (await gql(RESET, {"t": tokens[1], "p": "other passphrase"})).codes == ["BAD_USER_INPUT"]
 
 
 async def test_change_needs_the_current_password_and_revokes_every_other_token(gql, sign_up):
