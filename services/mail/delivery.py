@@ -75,20 +75,21 @@ async def deliver_due(settings: Settings, *, now: datetime | None = None) -> int
     if not rows:
         return 0
     target = parse_mail_url(settings.mail_url)
+    # EHLO names the host of PUBLIC_URL (aiosmtplib would ask socket.getfqdn() in a thread).
+    ehlo = urlsplit(settings.base_url).hostname or "localhost"
     sender = settings.mail_from
     envelope_from = parseaddr(sender)[1]
     pending = list(rows)
-    delivered = 0
+    sent: list[int] = []
 
     async def connection() -> None:
-        nonlocal delivered
         client: aiosmtplib.SMTP | None = None
         try:
             while pending:
                 row = pending.pop(0)
                 try:
                     if client is None:
-                        client = await _connect(target)
+                        client = await _connect(target, ehlo)
                     message = build(row, sender)
                     await client.send_message(message, sender=envelope_from, recipients=[row.to])
                 except aiosmtplib.SMTPRecipientsRefused as error:
@@ -108,8 +109,7 @@ async def deliver_due(settings: Settings, *, now: datetime | None = None) -> int
                     pending.clear()
                     client = None
                     return
-                await _sent(row)
-                delivered += 1
+                sent.append(row.id)
         finally:
             if client is not None and client.is_connected:
                 try:
@@ -117,8 +117,14 @@ async def deliver_due(settings: Settings, *, now: datetime | None = None) -> int
                 except (OSError, aiosmtplib.SMTPException, TimeoutError):
                     client.close()
 
-    await asyncio.gather(*(connection() for _ in range(min(settings.mail_connections, len(rows)))))
-    return delivered
+    try:
+        await asyncio.gather(
+            *(connection() for _ in range(min(settings.mail_connections, len(rows))))
+        )
+    finally:
+        # One write for the batch, not one per message (SQLite has one writer at a time).
+        await _sent(sent, rows[0].claim_token)
+    return len(sent)
 
 
 async def _claim(due: Q, now: datetime) -> list[MailMessage]:
@@ -139,10 +145,11 @@ async def _claim(due: Q, now: datetime) -> list[MailMessage]:
     return await MailMessage.filter(claim_token=token, status=PENDING).order_by("id")
 
 
-async def _connect(target: SmtpTarget) -> aiosmtplib.SMTP:
+async def _connect(target: SmtpTarget, ehlo: str) -> aiosmtplib.SMTP:
     client = aiosmtplib.SMTP(
         hostname=target.host,
         port=target.port,
+        local_hostname=ehlo,
         use_tls=target.implicit_tls,
         start_tls=None if not target.implicit_tls else False,  # None: STARTTLS when offered
         timeout=SMTP_TIMEOUT,
@@ -158,10 +165,11 @@ async def _connect(target: SmtpTarget) -> aiosmtplib.SMTP:
     return client
 
 
-async def _sent(row: MailMessage) -> None:
-    await MailMessage.filter(id=row.id, claim_token=row.claim_token).update(
-        status=SENT, sent_at=utcnow(), claimed_until=None, attempts=F("attempts") + 1
-    )
+async def _sent(ids: list[int], token: str | None) -> None:
+    if ids:
+        await MailMessage.filter(id__in=ids, claim_token=token).update(
+            status=SENT, sent_at=utcnow(), claimed_until=None, attempts=F("attempts") + 1
+        )
 
 
 async def _fail(row: MailMessage, error: str) -> None:

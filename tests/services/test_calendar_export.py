@@ -6,6 +6,7 @@ import httpx
 import icalendar
 import recurring_ical_events
 
+from models.booking import Booking
 from models.event_type import EventType
 from models.user import User
 from services import availability, bookings, calendar_export
@@ -48,7 +49,8 @@ async def test_host_feed_round_trips_and_updates_in_place(server):
     body = await calendar_export.host_feed(token)
     assert body is not None
     (event,) = _events(body, START - timedelta(days=1), START + timedelta(days=1))
-    assert str(event["UID"]) == f"booking-{booked.booking.id}@booknmeet"
+    # The booking's one UID, the same as in its e-mail invitations.
+    assert str(event["UID"]) == booked.booking.calendar_uid() == booked.booking.ical_uid
     assert event["DTSTART"].dt == START and event["DTEND"].dt == START + timedelta(minutes=30)
     assert int(event["SEQUENCE"]) == 0 and str(event["STATUS"]) == "CONFIRMED"
     assert str(event["SUMMARY"]) == "Intro with Ivy"
@@ -59,7 +61,7 @@ async def test_host_feed_round_trips_and_updates_in_place(server):
     await bookings.cancel(await bookings.managed(booked.booking.id, host, None), None)
     body = await calendar_export.host_feed(token)
     (event,) = _events(body, START - timedelta(days=1), START + timedelta(days=1))
-    assert str(event["UID"]) == f"booking-{booked.booking.id}@booknmeet"
+    assert str(event["UID"]) == booked.booking.calendar_uid()
     assert event["DTSTART"].dt == moved
     assert int(event["SEQUENCE"]) == 2 and str(event["STATUS"]) == "CANCELLED"
 
@@ -103,3 +105,10 @@ async def test_a_host_rotates_the_feed_address_through_the_api(server):
     assert (await _get(f"{server.url}{first}")).status_code == 404
     assert (await _get(f"{server.url}{second}")).status_code == 200
     assert (await server.post(rotate)).codes == ["UNAUTHENTICATED"]
+
+
+async def test_a_booking_made_before_stored_uids_keeps_the_uid_its_feed_carried(clean_db):
+    _, booked = await _setup()
+    await Booking.filter(id=booked.booking.id).update(ical_uid=None)
+    legacy = await Booking.get(id=booked.booking.id)
+    assert legacy.calendar_uid() == f"booking-{legacy.id}@booknmeet"
