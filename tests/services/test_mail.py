@@ -308,3 +308,30 @@ async def test_verification_codes_are_mailed(clean_db, settings, smtp, gql):
     (received,) = await _deliver(settings, smtp, 1)
     assert re.search(r"code: bnm_v_\S+", received.text())
     assert received.message["Subject"] == "Confirm your e-mail address"
+
+
+async def test_my_data_lists_the_mail_sent_to_me_and_erasure_removes_it_sent_or_not(
+    clean_db, settings, smtp, gql, sign_up
+):
+    from tests.conftest import PASSWORD
+
+    token, user = await sign_up(email="host@example.com", name="Hanna Host")
+    host = await User.get(id=int(user["id"]))
+    days = ("MONDAY", "TUESDAY")
+    await availability.set_weekly(host, "UTC", [(d, "08:00", "18:00") for d in days])
+    event_type = await EventType.create(host=host, title="Intro", slug="intro", duration_minutes=30)
+    await bookings.book(_request(event_type))
+    await delivery.deliver_due(mail_settings(settings, smtp.port))  # the code and these: sent
+    await bookings.book(_request(event_type, MONDAY_10 + timedelta(hours=1)))  # not sent yet
+    mine = (await gql("{ myData }", token=token)).ok()["myData"]["data"]["mail"]
+    subjects = sorted(m["subject"] for m in mine)
+    assert subjects == [
+        "Confirm your e-mail address",
+        "New booking: Intro with Ivy Invitee",
+        "New booking: Intro with Ivy Invitee",
+    ]
+    assert {m["status"] for m in mine} == {"SENT", "PENDING"}
+    assert all("ivy@example.com" not in m["to"] for m in mine)  # only what was sent to me
+    assert (await gql("mutation($p: String!) { deleteAccount(password: $p) }", {"p": PASSWORD},
+                      token=token)).ok()  # fmt: skip
+    assert not await MailMessage.filter(to="host@example.com").exists()
