@@ -170,7 +170,7 @@ VERIFY_EMAIL = "mutation($code: String!) { verifyEmail(code: $code) }"
 
 async def mailed_code(address: str) -> str:
     """The code in the newest MailMessage to `address` (the e-mail stand-in)."""
-    message = await MailMessage.filter(to=address).order_by("-id").first()
+    message = await MailMessage.filter(to=address, body__contains="code: ").order_by("-id").first()
     assert message is not None, f"nothing mailed to {address}"
     match = re.search(r"code: (\S+)", message.body)
     assert match, message.body
