@@ -9,8 +9,11 @@ runner: nothing in a request's path talks SMTP."""
 
 import asyncio
 import logging
+import multiprocessing
 import random
 import uuid
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -22,7 +25,7 @@ from tortoise.expressions import F, Q
 from config import Settings
 from models.privacy import MailMessage
 from services.clock import utcnow
-from services.mail.compose import build
+from services.mail import compose
 from services.mail.outbox import FAILED, KEPT, PENDING, SENT
 
 log = logging.getLogger(__name__)
@@ -88,10 +91,14 @@ async def deliver_due(settings: Settings, *, now: datetime | None = None) -> int
             while pending:
                 row = pending.pop(0)
                 try:
+                    message = await _compose(row, sender)
+                except ValueError as error:  # not an address the standard library takes
+                    await _fail(row, f"cannot compose: {error}")
+                    continue
+                try:
                     if client is None:
                         client = await _connect(target, ehlo)
-                    message = build(row, sender)
-                    await client.send_message(message, sender=envelope_from, recipients=[row.to])
+                    await client.sendmail(envelope_from, [row.to], message)
                 except aiosmtplib.SMTPRecipientsRefused as error:
                     codes = [r.code for r in error.recipients]
                     await _after_refusal(settings, row, min(codes or [450]), str(error))
@@ -125,6 +132,34 @@ async def deliver_due(settings: Settings, *, now: datetime | None = None) -> int
         # One write for the batch, not one per message (SQLite has one writer at a time).
         await _sent(sent, rows[0].claim_token)
     return len(sent)
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+async def _compose(row: MailMessage, sender: str) -> bytes:
+    """The message's bytes, composed in this worker's composing process."""
+    global _pool
+    parts = compose.Parts(
+        to=row.to,
+        to_name=row.to_name,
+        subject=row.subject,
+        body=row.body,
+        html=row.html,
+        calendar=row.calendar,
+        calendar_method=row.calendar_method,
+        message_id=row.message_id,
+    )
+    if _pool is None:
+        # spawn: a fork of a process with running threads (aiosqlite's) may hang.
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            _pool, compose.to_bytes, parts, sender
+        )
+    except BrokenProcessPool:  # the composing process died: a new one next time
+        _pool = None
+        return compose.to_bytes(parts, sender)
 
 
 async def _claim(due: Q, now: datetime) -> list[MailMessage]:
