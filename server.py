@@ -77,6 +77,8 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    if settings.mail_url:
+        delivery.parse_mail_url(settings.mail_url)  # a wrong MAIL_URL stops the start, loudly
     bus = bus_from_url(settings.redis_url, prefix=settings.bus_prefix)
     graphql = GraphQLApp(settings, bus)
 

@@ -335,3 +335,12 @@ async def test_my_data_lists_the_mail_sent_to_me_and_erasure_removes_it_sent_or_
     assert (await gql("mutation($p: String!) { deleteAccount(password: $p) }", {"p": PASSWORD},
                       token=token)).ok()  # fmt: skip
     assert not await MailMessage.filter(to="host@example.com").exists()
+
+
+def test_a_wrong_mail_url_stops_the_server_from_starting(settings):
+    import dataclasses
+
+    from server import create_app
+
+    with pytest.raises(ValueError, match="MAIL_URL"):
+        create_app(dataclasses.replace(settings, mail_url="http://mail.example"))
