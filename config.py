@@ -258,6 +258,29 @@ class Settings:
         "base of every link the server writes (e-mails, calendar entries, the OAuth redirect URI); "
         "unset: http://HOST:PORT",
     )
+    mail_url: str | None = setting(
+        "MAIL_URL",
+        None,
+        "smtp://[USER:PASSWORD@]HOST:PORT (STARTTLS when offered) or smtps://...; unset: nothing "
+        "leaves the machine, messages are listed at /dev/mailbox (loopback clients only)",
+    )
+    mail_from: str = setting(
+        "MAIL_FROM", "Book N Meet <no-reply@localhost>", "the From of every message"
+    )
+    mail_poll_seconds: float = setting(
+        "MAIL_POLL_SECONDS", 1.0, "how often a worker looks for mail to send"
+    )
+    mail_retry_seconds: float = setting(
+        "MAIL_RETRY_SECONDS",
+        5.0,
+        "first pause after a failed attempt; it doubles (with jitter) up to 10 minutes",
+    )
+    mail_give_up_hours: float = setting(
+        "MAIL_GIVE_UP_HOURS", 48.0, "an undelivered message is given up (FAILED) after this"
+    )
+    mail_connections: int = setting(
+        "MAIL_CONNECTIONS", 8, "SMTP connections one worker opens at once"
+    )
     calendar_write_seconds: float = setting(
         "CALENDAR_WRITE_SECONDS", 5.0, "how often a worker writes bookings into linked calendars"
     )

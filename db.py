@@ -15,6 +15,7 @@ from tortoise.migrations.api import migrate
 
 from config import Settings
 from models import MODEL_MODULES
+from services.mail import runtime as mail_runtime
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ async def start_database(settings: Settings, *, apply_migrations: bool = True) -
             await migrate(config=config)
             await Tortoise.close_connections()
     await Tortoise.init(config=config, _enable_global_fallback=True)
+    # What the services write mail with (links, sender, the key of kept manage tokens).
+    mail_runtime.configure(settings)
 
 
 async def stop_database() -> None:

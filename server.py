@@ -29,7 +29,9 @@ from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
 from services import calendar_writes, calendars, holds, reminders, retention, webhooks
-from web import export, ical, oauth, pages
+from services.mail import delivery
+from services.mail import retention as mail_retention
+from web import export, ical, mailbox, oauth, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("booknmeet")
@@ -62,6 +64,14 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
         Job("gc", settings.gc_full_seconds, gc_policy.collect_old),
         # Expired slot holds free their slots (and the booking pages are told).
         Job("holds", settings.hold_sweep_seconds, holds.sweep),
+        # Claims its own rows: every worker sends, none sends a message twice.
+        Job("mail", settings.mail_poll_seconds, functools.partial(delivery.deliver_due, settings)),
+        Job(
+            "mail-retention",
+            mail_retention.PURGE_SECONDS,
+            mail_retention.purge,
+            once_per_interval=True,
+        ),
     ]
 
 
@@ -75,6 +85,8 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    if settings.mail_url:
+        delivery.parse_mail_url(settings.mail_url)  # a wrong MAIL_URL stops the start, loudly
     traced = tracing.configure(settings)  # before the schema, which adds its extension if on
     bus = bus_from_url(settings.redis_url, prefix=settings.bus_prefix)
     graphql = GraphQLApp(settings, bus)
@@ -109,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/ical/booking/{booking_id}.ics", ical.booking_file),
             Route("/export/{token}", export.download),
             Route("/oauth/callback/{provider}", oauth.callback),
+            Route("/dev/mailbox", mailbox.dev_mailbox),
             Route("/dashboard", pages.dashboard),
             Route("/book/{event_type_id}", pages.book),
             Route("/book/{handle}/{slug}", pages.book_by_handle),

@@ -137,6 +137,39 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                 "mutation ResendEmailVerification { resendEmailVerification }",
             ),
             Op(
+                "requestPasswordReset",
+                "mutation",
+                "Mails `PUBLIC_URL/reset-password?token=<token>` if an account has this address; "
+                "answers `true` either way (at most 3 links an hour are sent).",
+                """mutation RequestPasswordReset($email: String!) {
+  requestPasswordReset(email: $email)
+}""",
+                {"email": "demo@booknmeet.example"},
+                auth=None,
+            ),
+            Op(
+                "resetPassword",
+                "mutation",
+                "Sets a new password with the mailed token (once, within 30 minutes) and signs "
+                "in; every other token of the account is revoked. A used, expired or wrong "
+                "token: `BAD_USER_INPUT`.",
+                """mutation ResetPassword($token: String!, $newPassword: String!) {
+  resetPassword(token: $token, newPassword: $newPassword) { token user { id email } }
+}""",
+                {"token": Env("RESET_TOKEN"), "newPassword": "a new long passphrase"},
+                auth=None,
+            ),
+            Op(
+                "changePassword",
+                "mutation",
+                "Needs the current password (a wrong one: `BAD_USER_INPUT`); every other token "
+                "of the account is revoked, the one it is sent with stays.",
+                """mutation ChangePassword($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new)
+}""",
+                {"current": Env("PASSWORD"), "new": "a new long passphrase"},
+            ),
+            Op(
                 "deleteAccount",
                 "mutation",
                 "Erases the account at once (right to erasure): tokens revoked, personal data "

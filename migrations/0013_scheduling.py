@@ -53,7 +53,7 @@ async def seats(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_job_leases')]
+    dependencies = [('models', '0012_mail')]
 
     initial = False
 

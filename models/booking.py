@@ -1,6 +1,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from domain.ical import booking_uid
 from models.event_type import EventType
 from models.user import User
 
@@ -44,8 +45,15 @@ class Booking(Model):
     cancel_reason = fields.TextField(null=True)
     reschedule_reason = fields.TextField(null=True)
     sequence = fields.IntField(default=0)
+    # The manage token, encrypted (services/crypto.py), so that every later e-mail to the invitee
+    # can carry the manage link; only its hash is used to check a token.
+    manage_token_encrypted = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    def calendar_uid(self) -> str:
+        """The UID of this booking in every calendar entry and e-mail invitation, for good."""
+        return booking_uid(self.id)
 
     class Meta:
         table = "bookings"

@@ -45,6 +45,12 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "created_at": Personal(A.ACCOUNT),
         "updated_at": NOT_PERSONAL,
     },
+    "PasswordReset": {
+        "token_hash": Personal(A.TECHNICAL, secret=True),
+        "created_at": Personal(A.TECHNICAL),
+        "expires_at": Personal(A.TECHNICAL),
+        "used_at": Personal(A.TECHNICAL),
+    },
     "AuthToken": {
         "token_hash": Personal(A.TECHNICAL, secret=True),
         "created_at": Personal(A.TECHNICAL),
@@ -103,6 +109,7 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "cancel_reason": Personal(A.BOOKING),
         "reschedule_reason": Personal(A.BOOKING),
         "sequence": NOT_PERSONAL,
+        "manage_token_encrypted": Personal(A.BOOKING, secret=True),
         "created_at": Personal(A.BOOKING),
         "updated_at": NOT_PERSONAL,
     },
@@ -225,11 +232,26 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "expires_at": NOT_PERSONAL,
         "used_at": NOT_PERSONAL,
     },
+    # Mail sent to the person: kept as long as notifications, the parts only a few days after
+    # sending (services/mail/retention.py).
     "MailMessage": {
-        "to": Personal(A.CONTACT),
-        "subject": Personal(A.CONTACT),
-        "body": Personal(A.CONTACT),
-        "created_at": Personal(A.CONTACT),
+        "to": Personal(A.NOTIFICATION),
+        "to_name": Personal(A.NOTIFICATION),
+        "kind": Personal(A.NOTIFICATION),
+        "subject": Personal(A.NOTIFICATION),
+        "body": Personal(A.NOTIFICATION),
+        "html": Personal(A.NOTIFICATION),
+        "calendar": Personal(A.NOTIFICATION),
+        "calendar_method": NOT_PERSONAL,
+        "message_id": NOT_PERSONAL,
+        "status": Personal(A.NOTIFICATION),
+        "attempts": NOT_PERSONAL,
+        "next_attempt_at": NOT_PERSONAL,
+        "claim_token": NOT_PERSONAL,
+        "claimed_until": NOT_PERSONAL,
+        "last_error": Personal(A.NOTIFICATION),  # a refusal may quote the address
+        "sent_at": Personal(A.NOTIFICATION),
+        "created_at": Personal(A.NOTIFICATION),
     },
     "AuditEntry": {
         "action": Personal(A.ACCOUNT),
@@ -348,6 +370,7 @@ class Owner:
 OWNERS: dict[str, tuple[Owner, ...]] = {
     "User": (Owner("id", "account"),),
     "AuthToken": (Owner("user_id", "sessions"),),
+    "PasswordReset": (Owner("user_id", "passwordResets"),),
     "EventType": (Owner("host_id", "eventTypes"),),
     "Schedule": (Owner("host_id", "schedule"),),
     "DateOverride": (Owner("host_id", "dateOverrides"),),

@@ -69,20 +69,37 @@ class Activity(Model):
 
 
 class MailMessage(Model):
-    # The e-mail stand-in: what would be sent to an address (read by tests and operators).
+    # The mail outbox: written in the transaction of the change that causes it, sent after commit
+    # by the "mail" job (services/mail/delivery.py), which claims rows with a conditional UPDATE.
+    # Without MAIL_URL it is the dev mailbox (GET /dev/mailbox): rows are kept, never sent.
     id = fields.IntField(primary_key=True)
     to = fields.CharField(max_length=320)
+    to_name = fields.CharField(max_length=200, null=True)
     # The account it was sent for (an address check), if any: erased with the account even
     # while the address is unverified and so possibly someone else's.
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="mail", null=True, on_delete=fields.CASCADE
     )
+    kind = fields.CharField(max_length=40, default="NOTICE")
     subject = fields.CharField(max_length=200)
+    # The parts; emptied (body "") a few days after sending (services/mail/retention).
     body = fields.TextField()
+    html = fields.TextField(null=True)
+    calendar = fields.TextField(null=True)  # an iTIP object (text/calendar)
+    calendar_method = fields.CharField(max_length=16, null=True)
+    message_id = fields.CharField(max_length=200, null=True)
+    status = fields.CharField(max_length=16, default="PENDING")  # PENDING SENT KEPT FAILED
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    claim_token = fields.CharField(max_length=32, null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=500, null=True)
+    sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "mail_messages"
+        indexes = (("status", "next_attempt_at"),)
 
 
 class DataExport(Model):

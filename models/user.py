@@ -43,3 +43,18 @@ class AuthToken(Model):
 
     class Meta:
         table = "auth_tokens"
+
+
+class PasswordReset(Model):
+    # A mailed, single-use, short-lived token; only its SHA-256 is stored.
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="password_resets", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "password_resets"

@@ -4,7 +4,7 @@ from domain.errors import Unauthenticated
 from resolvers.ids import parse_id
 from schema.context import Info
 from schema.user import AuthPayloadType, ProfileInput, SessionType, SignUpInput, UserType
-from services import accounts, email_verification, sessions
+from services import accounts, email_verification, password_reset, sessions
 from services.sessions import SessionLimits
 
 
@@ -82,3 +82,20 @@ async def resend_email_verification(info: Info) -> bool:
     user = info.context.require_user()
     await info.context.limit_mail_to(user.email)  # the address is not proven theirs yet
     return await email_verification.resend(user)
+
+
+async def request_password_reset(info: Info, email: str) -> bool:
+    await password_reset.request_reset(email)
+    return True
+
+
+async def reset_password(info: Info, token: str, new_password: str) -> AuthPayloadType:
+    session = await password_reset.reset(token, new_password)
+    return AuthPayloadType(token=session.token, user=UserType.from_model(session.user))
+
+
+async def change_password(info: Info, current_password: str, new_password: str) -> bool:
+    user = info.context.require_user()
+    await info.context.limit_login(user.email)  # guesses of the current password count
+    await password_reset.change(user, info.context.token, current_password, new_password)
+    return True

@@ -732,6 +732,23 @@ DESCRIPTIONS: dict[str, str] = {
         "When the token was last used (refreshed at most every few minutes); null when never. "
         "Unused for SESSION_IDLE_DAYS, or older than SESSION_MAX_DAYS, it ends."
     ),
+    "Mutation.requestPasswordReset(email)": (
+        "The account's address. Always true; mails PUBLIC_URL/reset-password?token=... only if "
+        "the account exists (at most 3 an hour)."
+    ),
+    "Mutation.resetPassword(token)": (
+        "The token of the mailed link: single use, valid 30 minutes; a used, expired or unknown "
+        "one is BAD_USER_INPUT."
+    ),
+    "Mutation.resetPassword(newPassword)": (
+        "10 to 256 characters, not trivially guessed; every older token of the account is "
+        "revoked and its WebSockets close."
+    ),
+    "Mutation.changePassword(currentPassword)": "The password now (a wrong one counts as a log-in).",
+    "Mutation.changePassword(newPassword)": (
+        "10 to 256 characters, not trivially guessed; every other token is revoked and its "
+        "WebSockets close."
+    ),
     "Mutation.revokeSession(id)": (
         "One of your sessions (this one too); its WebSockets close with 4401. Anyone else's or "
         "an ended one is NOT_FOUND."

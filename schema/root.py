@@ -153,6 +153,17 @@ class Mutation:
         resolver=user_r.resend_email_verification,
         description="A new code to my address; false when it is verified already.",
     )
+    request_password_reset: bool = strawberry.mutation(
+        resolver=user_r.request_password_reset,
+        description="Public; always true. Mails a reset link if the account exists.",
+    )
+    reset_password: AuthPayloadType = strawberry.mutation(
+        resolver=user_r.reset_password,
+        description="Public: the mailed token, once. Every older token of the account is revoked.",
+    )
+    change_password: bool = strawberry.mutation(
+        resolver=user_r.change_password, description="Every other token is revoked."
+    )
     create_event_type: EventTypeType = strawberry.mutation(resolver=event_type_r.create_event_type)
     update_event_type: EventTypeType = strawberry.mutation(resolver=event_type_r.update_event_type)
     delete_event_type: bool = strawberry.mutation(resolver=event_type_r.delete_event_type)

@@ -152,6 +152,21 @@ async def revoke_all(user: User) -> None:
     await AuthToken.filter(user=user, revoked_at=None).update(revoked_at=utcnow())
 
 
+async def revoke_other_tokens(user: User, keep_token_hash: str | None) -> int:
+    """Revokes every live token of `user` but the one hashed `keep_token_hash` (None: all of
+    them), e.g. after a password change or reset; returns how many. (Closing the sockets of the
+    revoked tokens is the sessions work's, through the event bus.)"""
+    query = AuthToken.filter(user_id=user.id, revoked_at=None)
+    if keep_token_hash is not None:
+        query = query.exclude(token_hash=keep_token_hash)
+    return await query.update(revoked_at=utcnow())
+
+
+async def issue_token(user: User) -> str:
+    """A new session token for `user`; call inside the transaction that grants it."""
+    return await _issue_token(user)
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileChange:
     name: str | None = None

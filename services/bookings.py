@@ -33,6 +33,7 @@ from models.hold import SlotHold
 from models.user import User
 from services import changes, reminders, slots
 from services.clock import utcnow
+from services.mail import booking as booking_mail
 from services.retry import retrying
 from services.tokens import new_token, token_hash
 
@@ -245,10 +246,13 @@ async def _book(
                 attendee_time_zone=request.time_zone,
                 notes=request.notes,
                 manage_token_hash=token_hash(token),
+                manage_token_encrypted=booking_mail.keep_token(token),
                 idempotency_key=request.idempotency_key,
                 request_fingerprint=_fingerprint(request),
             )
-            await changes.booking_changed(booking, event_type, event_type.host.time_zone, "CREATED")
+            await changes.booking_changed(
+                booking, event_type, event_type.host.time_zone, "CREATED", token
+            )
             await reminders.sync(booking, event_type)
     except IntegrityError:
         # The constraints' last word, should anything change a host's bookings without taking

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain.ical import ExportEvent, booking_uid, export_calendar
+from domain.ical import ExportEvent, export_calendar
 from models.booking import CANCELLED, PENDING, Booking
 from models.calendar import CalendarFeed
 from models.user import User
@@ -24,7 +24,7 @@ STATUS = {PENDING: "TENTATIVE", CANCELLED: "CANCELLED"}
 def _event(booking: Booking, *, summary: str, description: str | None) -> ExportEvent:
     event_type = booking.event_type
     return ExportEvent(
-        uid=booking_uid(booking.id),
+        uid=booking.calendar_uid(),
         start=booking.start,
         end=booking.end,
         summary=summary,

@@ -22,6 +22,7 @@ from models.event_type import EventType
 from models.notification import Notification
 from services import calendar_writes, webhooks
 from services.clock import utcnow
+from services.mail import booking as booking_mail
 
 MESSAGES = {
     "CREATED": "New booking",
@@ -39,9 +40,14 @@ def _describe(booking: Booking, event_type: EventType, zone: str) -> str:
 
 
 async def booking_changed(
-    booking: Booking, event_type: EventType, host_zone: str, kind: str
+    booking: Booking,
+    event_type: EventType,
+    host_zone: str,
+    kind: str,
+    manage_token: str | None = None,
 ) -> None:
-    """Call inside the transaction that changed `booking`."""
+    """Call inside the transaction that changed `booking`. `manage_token`: the clear token, known
+    only to the request that created the booking (its e-mail to the invitee carries it)."""
     now = utcnow()
     message = f"{MESSAGES[kind]}: {_describe(booking, event_type, host_zone)}"
     data = {"bookingId": booking.id, "eventTypeId": event_type.id, "bookingEvent": kind}
@@ -57,6 +63,7 @@ async def booking_changed(
     await webhooks.enqueue(
         booking.host_id, f"BOOKING_{kind}", webhooks.booking_payload(booking, kind, now.isoformat())
     )
+    await booking_mail.booking_changed(booking, event_type, kind, manage_token)
 
 
 async def notify(user_ids: list[int], kind: str, message: str, data: dict[str, Any]) -> None:

@@ -42,7 +42,7 @@ async def download(token: str) -> bytes | None:
     ics = export_calendar(
         [
             ExportEvent(
-                uid=f"booking-{b.id}@booknmeet",
+                uid=b.calendar_uid(),
                 start=b.start,
                 end=b.end,
                 summary=b.event_type.title,

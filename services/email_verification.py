@@ -3,7 +3,7 @@
 Anyone can book under any address, and an account sees, corrects and erases the bookings made
 under its address (myData, the export, updateProfile, deleteAccount). Without proof, whoever
 signed up with someone else's address could read and change that person's bookings. So sign-up
-and every change of address mail a code (the MailMessage stand-in); until it comes back through
+and every change of address mail a code (services/mail); until it comes back through
 `verifyEmail`, the account holds only the bookings made while signed in to it.
 """
 
@@ -13,9 +13,9 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain.errors import BadUserInput, RateLimited
-from models.privacy import MailMessage
 from models.user import User
 from services.clock import utcnow
+from services.mail import outbox as mail
 from services.tokens import new_token, token_hash
 
 CODE_VALIDITY = timedelta(days=2)
@@ -29,9 +29,10 @@ async def send_code(user: User) -> None:
     now = utcnow()
     await User.filter(id=user.id).update(email_code_hash=token_hash(code), email_code_sent_at=now)
     user.email_code_hash, user.email_code_sent_at = token_hash(code), now
-    await MailMessage.create(
+    await mail.notice(
         to=user.email,
-        user=user,
+        user_id=user.id,
+        kind="VERIFY_EMAIL",
         subject="Confirm your e-mail address",
         body=(
             f"Confirm that this address is yours with this code: {code}\nIt is valid for two "

@@ -9,10 +9,10 @@ from tortoise.transactions import in_transaction
 from domain import validation
 from domain.errors import Conflict, NotFound, RateLimited
 from models.governance import Inquiry, InquiryReply
-from models.privacy import MailMessage
 from models.user import User
 from services import audit, changes
 from services.clock import utcnow
+from services.mail import outbox as mail
 
 PER_EMAIL_PER_HOUR = 5
 OPEN, ANSWERED, CLOSED = "OPEN", "ANSWERED", "CLOSED"
@@ -54,7 +54,7 @@ async def reply(admin: User, inquiry_id: int, body: str, close: bool) -> Inquiry
                 [inquiry.user_id], "INQUIRY_REPLY", title, {"inquiryId": inquiry.id}
             )
         else:
-            await MailMessage.create(to=inquiry.email, subject=title[:200], body=body)
+            await mail.notice(to=inquiry.email, kind="INQUIRY_REPLY", subject=title, body=body)
         await audit.record(admin, inquiry.user_id, "REPLY_INQUIRY", f"inquiry {inquiry.id}")
     return inquiry
 

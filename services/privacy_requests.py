@@ -1,7 +1,7 @@
 """Privacy requests: every GDPR right can be asked for, answered within a month, and tracked.
 
 Account holders file requests signed in; an invitee without an account files by e-mail and must
-confirm through a token sent to that address (the MailMessage stand-in) before anything happens,
+confirm through a token sent to that address (services/mail) before anything happens,
 so nobody can act on another person's data.
 """
 
@@ -15,10 +15,11 @@ from domain.errors import BadUserInput, Conflict, NotFound
 from domain.months import add_one_month
 from domain.privacy import request_overdue
 from models.booking import Booking
-from models.privacy import MailMessage, PrivacyRequest
+from models.privacy import PrivacyRequest
 from models.user import User
 from services import changes, personal_data
 from services.clock import utcnow
+from services.mail import outbox as mail
 from services.tokens import new_token, token_hash
 
 KINDS = (
@@ -74,8 +75,9 @@ async def submit_as_invitee(email: str, kind: str) -> None:
             created_at=now,
             due_at=add_one_month(now),
         )
-        await MailMessage.create(
+        await mail.notice(
             to=address,
+            kind="PRIVACY_CODE",
             subject=f"Confirm your {kind.lower()} request",
             body=(
                 f"Someone asked Book N Meet for the {kind.lower()} of data about this address "
@@ -133,7 +135,9 @@ async def transition(request_id: int, status: str, reason: str | None) -> Privac
                 [request.user_id], "PRIVACY_REQUEST", message, {"requestId": request.id}
             )
         elif request.email:
-            await MailMessage.create(to=request.email, subject=message, body=message)
+            await mail.notice(
+                to=request.email, kind="PRIVACY_REQUEST", subject=message, body=message
+            )
     if status == "COMPLETED" and request.kind == "ERASURE":
         await db.checkpoint_wal()  # the erasure ran inside the transaction above
     return request
@@ -153,8 +157,9 @@ async def _carry_out(request: PrivacyRequest) -> None:
             f"({b.status}); notes: {b.notes or '-'}"
             for b in rows
         ]
-        await MailMessage.create(
+        await mail.notice(
             to=request.email,
+            kind="PRIVACY_REPORT",
             subject="The data Book N Meet holds about this address",
             body="\n".join(lines) or "We hold no bookings for this address.",
         )

@@ -16,6 +16,7 @@ from models.event_type import EventType
 from models.reminder import Reminder
 from services import changes
 from services.clock import utcnow
+from services.mail import booking as booking_mail
 
 CLAIM_BATCH = 100
 
@@ -76,5 +77,6 @@ async def fire_due(*, now: datetime | None = None) -> int:
             recipients = {booking.host_id} | ({booking.booker_id} if booking.booker_id else set())
             data = {"bookingId": booking.id, "offsetMinutes": reminder.offset_minutes}
             await changes.notify(sorted(recipients), "REMINDER", message, data)
+            await booking_mail.reminder(booking, _when(reminder.offset_minutes))
             sent += 1
     return sent

@@ -98,6 +98,11 @@ async def _purge(category: Category, target: Target, now: datetime) -> int:
     return deleted + await others.delete()
 
 
+async def purge_target(category: Category, target: Target, now: datetime) -> int:
+    """Deletes `target`'s rows past `category`'s retention (for rows purged by their own job)."""
+    return await _purge(category, target, now)
+
+
 def slot(now: datetime, interval: timedelta = PURGE_INTERVAL) -> str:
     seconds = int(interval.total_seconds())
     return f"{seconds}:{int(now.timestamp()) // seconds}"

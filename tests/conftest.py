@@ -2,6 +2,7 @@
 when TEST_DATABASE=postgres), the schema executed directly, and real servers on free ports."""
 
 import asyncio
+import dataclasses
 import inspect
 import json
 import os
@@ -36,6 +37,7 @@ from server import create_app
 from services import accounts, passwords
 from tests import cheap_hashing
 from tests.graphql_ops import SIGN_UP, VERIFY_EMAIL
+from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -176,7 +178,7 @@ async def gql(clean_db: None, schema: Any, settings: Settings) -> Execute:
 
 async def mailed_code(address: str) -> str:
     """The code in the newest MailMessage to `address` (the e-mail stand-in)."""
-    message = await MailMessage.filter(to=address).order_by("-id").first()
+    message = await MailMessage.filter(to=address, body__contains="code: ").order_by("-id").first()
     assert message is not None, f"nothing mailed to {address}"
     match = re.search(r"code: (\S+)", message.body)
     assert match, message.body
@@ -401,6 +403,7 @@ QUIET = {
     "RETENTION_PURGE_SECONDS": "3600",
     "WEBHOOK_POLL_SECONDS": "3600",
     "HOLD_SWEEP_SECONDS": "3600",
+    "MAIL_POLL_SECONDS": "3600",
 }
 
 
@@ -438,3 +441,21 @@ async def app_server(database: None, settings: Settings) -> AsyncIterator[AppSer
 def http(app_server: AppServer, clean_db: None) -> AppServer:
     """The shared in-process app over an empty database."""
     return app_server
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free loopback port (tests/smtp.py); stopped afterwards."""
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def mail_settings(settings: Settings, smtp_port: int, **changes: Any) -> Settings:
+    """The test settings sending to the SMTP server on `smtp_port`."""
+    values: dict[str, Any] = {
+        "mail_url": f"smtp://127.0.0.1:{smtp_port}",
+        "mail_retry_seconds": 0.2,
+    }
+    return dataclasses.replace(settings, **{**values, **changes})

@@ -30,6 +30,7 @@ import seed
 from config import Settings
 from models.booking import Booking
 from models.notification import Notification
+from models.privacy import MailMessage
 from models.user import User
 from services import webhooks
 from tests.conftest import PASSWORD, LiveServer, mailed_code, start_server
@@ -215,6 +216,12 @@ class Demo:
             person = {"email": "new.person@example.com", "password": PASSWORD, "name": "New"}
             await self.post(sign_up, {"i": person})
             self.values["EMAIL_CODE"] = await mailed_code("new.person@example.com")
+        if "RESET_TOKEN" in names:
+            ask = 'mutation { requestPasswordReset(email: "demo@booknmeet.example") }'
+            await self.post(ask)
+            mail = await MailMessage.filter(kind="PASSWORD_RESET").order_by("-id").first()
+            assert mail is not None
+            self.values["RESET_TOKEN"] = re.search(r"token=(\S+)", mail.body).group(1)
         missing = names - set(self.values) - set(os.environ)
         assert not missing, f"the test provides no {sorted(missing)}"
         return self.values
