@@ -744,7 +744,7 @@ DESCRIPTIONS: dict[str, str] = {
         "10 to 256 characters, not trivially guessed; every older token of the account is "
         "revoked and its WebSockets close."
     ),
-    "Mutation.changePassword(currentPassword)": "The password now (a wrong one counts as a log-in).",
+    "Mutation.changePassword(currentPassword)": "The password now (a wrong one counts as a login).",
     "Mutation.changePassword(newPassword)": (
         "10 to 256 characters, not trivially guessed; every other token is revoked and its "
         "WebSockets close."
