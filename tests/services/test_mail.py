@@ -19,7 +19,7 @@ from services.clock import utcnow
 from services.mail import delivery
 from services.mail.retention import BODY_RETENTION
 from services.mail.retention import purge as purge_mail
-from tests.conftest import free_port, mail_settings
+from tests.conftest import PASSWORD, free_port, mail_settings
 from tests.smtp import Received, SmtpServer, self_signed, server_context
 
 MONDAY_10 = datetime(2030, 1, 7, 10, tzinfo=UTC)
@@ -303,7 +303,7 @@ async def test_sent_bodies_are_emptied_after_a_week_and_metadata_goes_with_notif
 async def test_verification_codes_are_mailed(clean_db, settings, smtp, gql):
     from tests.conftest import SIGN_UP
 
-    variables = {"input": {"email": "new@example.com", "password": "x" * 12, "name": "New"}}
+    variables = {"input": {"email": "new@example.com", "password": PASSWORD, "name": "New"}}
     (await gql(SIGN_UP, variables)).ok()
     (received,) = await _deliver(settings, smtp, 1)
     assert re.search(r"code: bnm_v_\S+", received.text())

@@ -16,7 +16,7 @@ from models.event_type import EventType
 from models.privacy import MailMessage
 from models.user import User
 from services import availability
-from tests.conftest import SIGN_UP, LiveServer, free_port, start_server
+from tests.conftest import PASSWORD, SIGN_UP, LiveServer, free_port, start_server
 from tests.smtp import SmtpServer
 from web import mailbox
 
@@ -108,7 +108,7 @@ async def test_two_workers_deliver_each_message_exactly_once(clean_db, settings,
 
 
 async def test_the_dev_mailbox_shows_the_newest_message_to_loopback(server: LiveServer):
-    variables = {"input": {"email": "new@example.com", "password": "x" * 12, "name": "New"}}
+    variables = {"input": {"email": "new@example.com", "password": PASSWORD, "name": "New"}}
     (await server.post(SIGN_UP, variables)).ok()
     async with httpx.AsyncClient(timeout=30) as client:
         listed = (await client.get(f"{server.url}/dev/mailbox?format=json")).json()
