@@ -95,6 +95,11 @@ async def test_one_trace_from_the_request_to_the_database_and_the_feed(
         variables = {"input": {"email": "trace@example.com", "password": PASSWORD, "name": "T"}}
         signed_up = await client.post("/graphql", json={"query": SIGN_UP, "variables": variables})
         token = signed_up.json()["data"]["signUp"]["token"]
+        consent = "mutation { setConsent(purpose: CALENDAR_ACCESS, granted: true) { granted } }"
+        granted = await client.post(
+            "/graphql", json={"query": consent}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert granted.json()["data"]["setConsent"]["granted"] is True  # linking needs it
         traced.spans.clear()
         url = feeds.serve(body=ics(*FIRST))
         response = await client.post(
