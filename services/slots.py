@@ -9,9 +9,9 @@ from domain import validation
 from domain.errors import BadUserInput, NotFound
 from domain.slots import Interval, SlotRules, compute_slots, is_bookable
 from models.booking import CANCELLED, Booking
-from models.calendar import CalendarBusy
 from models.event_type import EventType
 from services import availability
+from services.busy import calendar_busy
 from services.clock import utcnow
 
 MAX_WINDOW = timedelta(days=62)
@@ -59,10 +59,7 @@ async def host_busy(
     if exclude_booking is not None:
         query = query.exclude(id=exclude_booking)
     rows = await query.values_list("busy_start", "busy_end")
-    calendars = await CalendarBusy.filter(
-        owner_id=host_id, end__gt=start, start__lt=end
-    ).values_list("start", "end")
-    return [(s, e) for s, e in rows] + [(s, e) for s, e in calendars]
+    return [(s, e) for s, e in rows] + await calendar_busy(host_id, start, end)
 
 
 async def _bookings_per_day(
