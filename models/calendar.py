@@ -51,7 +51,7 @@ class CalendarBusy(Model):
 
     class Meta:
         table = "calendar_busy"
-        indexes = (("owner_id", "start"), ("calendar_id", "source"))
+        indexes = (("owner_id", "start", "end"), ("calendar_id", "source"))
 
 
 class CalendarFeed(Model):

@@ -12,10 +12,10 @@ from domain.limits import Limits, closed_days, counting_span
 from domain.seats import Occupant, Seating, offer, seating
 from domain.slots import Interval, SlotRules, compute_slots
 from models.booking import CANCELLED, Booking
-from models.calendar import CalendarBusy
 from models.event_type import EventType
 from models.hold import SlotHold
 from services import availability
+from services.busy import calendar_busy
 from services.clock import utcnow
 
 Seated = tuple[datetime, datetime, int]  # a slot and its seats left
@@ -61,14 +61,7 @@ async def host_busy(
     """Time the host is taken: non-cancelled bookings of any of their event types (widened by
     their buffers), and the busy times of their linked calendars."""
     occupants = await _occupants(host_id, start, end, exclude_booking, utcnow())
-    return [o.busy for o in occupants] + await _calendar_busy(host_id, start, end)
-
-
-async def _calendar_busy(host_id: int, start: datetime, end: datetime) -> list[Interval]:
-    calendars = await CalendarBusy.filter(
-        owner_id=host_id, end__gt=start, start__lt=end
-    ).values_list("start", "end")
-    return [(s, e) for s, e in calendars]
+    return [o.busy for o in occupants] + await calendar_busy(host_id, start, end)
 
 
 async def _occupants(
@@ -131,7 +124,7 @@ async def inputs(
     seated = seating(occupants, event_type.id, event_type.seats_per_slot)
     return SlotInputs(
         working=await availability.working_time(event_type.host_id, tz, start, end),
-        busy=seated.blocking + await _calendar_busy(event_type.host_id, wide_start, wide_end),
+        busy=seated.blocking + await calendar_busy(event_type.host_id, wide_start, wide_end),
         seating=seated,
         rules=rules_for(event_type),
         tz=tz,
