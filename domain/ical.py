@@ -167,32 +167,14 @@ def export_calendar(events: Iterable[ExportEvent], *, name: str) -> bytes:
     calendar.add("X-WR-CALNAME", name)
     now = datetime.now(UTC)
     for item in events:
-        event = Event()
-        event.add("UID", item.uid)
-        event.add("DTSTAMP", _utc_seconds(item.last_modified or now))
-        event.add("DTSTART", _utc_seconds(item.start))
-        event.add("DTEND", _utc_seconds(item.end))
-        event.add("SEQUENCE", item.sequence)
-        event.add("STATUS", item.status)
-        event.add("SUMMARY", item.summary)
-        if item.location:
-            event.add("LOCATION", item.location)
-        if item.description:
-            event.add("DESCRIPTION", item.description)
-        if item.last_modified is not None:
-            event.add("LAST-MODIFIED", _utc_seconds(item.last_modified))
-        calendar.add_component(event)
+        calendar.add_component(_vevent(item, now))
     return calendar.to_ical()
 
 
-def calendar_object(item: ExportEvent) -> bytes:
-    """One event as a CalDAV calendar object resource (RFC 4791 4.1: no METHOD), times in UTC."""
-    calendar = Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
+def _vevent(item: ExportEvent, now: datetime) -> Event:
     event = Event()
     event.add("UID", item.uid)
-    event.add("DTSTAMP", _utc_seconds(item.last_modified or datetime.now(UTC)))
+    event.add("DTSTAMP", _utc_seconds(item.last_modified or now))
     event.add("DTSTART", _utc_seconds(item.start))
     event.add("DTEND", _utc_seconds(item.end))
     event.add("SEQUENCE", item.sequence)
@@ -202,7 +184,17 @@ def calendar_object(item: ExportEvent) -> bytes:
         event.add("LOCATION", item.location)
     if item.description:
         event.add("DESCRIPTION", item.description)
-    calendar.add_component(event)
+    if item.last_modified is not None:
+        event.add("LAST-MODIFIED", _utc_seconds(item.last_modified))
+    return event
+
+
+def calendar_object(item: ExportEvent) -> bytes:
+    """One event as a CalDAV calendar object resource (RFC 4791 4.1: no METHOD), times in UTC."""
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add_component(_vevent(item, datetime.now(UTC)))
     return calendar.to_ical()
 
 

@@ -533,14 +533,9 @@ async def _record_failure(
     return current
 
 
-async def _record_success(
-    calendar: LinkedCalendar,
-    feed: Feed,
-    settings: Settings,
-    now: datetime,
-    release: dict[str, None],
-) -> LinkedCalendar | None:
-    values: dict[str, object] = {
+def _synced(settings: Settings, now: datetime, release: dict[str, None]) -> dict[str, object]:
+    """The columns of a calendar after a successful sync."""
+    return {
         "status": OK,
         "last_error": None,
         "failures": 0,
@@ -548,6 +543,16 @@ async def _record_success(
         "next_sync_at": next_regular_sync(settings, now),
         **release,
     }
+
+
+async def _record_success(
+    calendar: LinkedCalendar,
+    feed: Feed,
+    settings: Settings,
+    now: datetime,
+    release: dict[str, None],
+) -> LinkedCalendar | None:
+    values = _synced(settings, now, release)
     if not feed.not_modified:
         values["etag"] = _bounded(feed.etag, 500)
         values["last_modified"] = _bounded(feed.last_modified, 100)
@@ -606,13 +611,8 @@ async def _record_delta(
     release: dict[str, None],
 ) -> LinkedCalendar | None:
     values: dict[str, object] = {
-        "status": OK,
-        "last_error": None,
-        "failures": 0,
-        "last_synced_at": now,
-        "next_sync_at": next_regular_sync(settings, now),
+        **_synced(settings, now, release),
         "sync_token": delta.sync_token,
-        **release,
     }
     async with in_transaction():
         current = await LinkedCalendar.filter(id=calendar.id).select_for_update().first()

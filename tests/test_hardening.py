@@ -1,8 +1,6 @@
 """Abuse limits, browser safety and transport security, against the real server."""
 
 import asyncio
-import datetime as dt
-import ipaddress
 import json
 import logging
 import sqlite3
@@ -11,13 +9,10 @@ import ssl
 import httpx
 import pytest
 import websockets
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from config import Settings
 from services import accounts
+from tests.certificates import self_signed
 from tests.conftest import (
     PASSWORD,
     REDIS_URL,
@@ -298,36 +293,6 @@ async def test_a_failure_inside_the_server_is_internal_for_the_client_and_logged
     (logged,) = [e for e in entries if e["level"] == "ERROR"]
     assert logged["requestId"] == error["extensions"]["requestId"]
     assert "no such table: notifications" in logged["exception"]
-
-
-def self_signed(tmp_path):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 async def test_the_server_speaks_https_and_wss_itself(settings, tmp_path):

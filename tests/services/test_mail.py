@@ -19,8 +19,9 @@ from services.clock import utcnow
 from services.mail import delivery
 from services.mail.retention import BODY_RETENTION
 from services.mail.retention import purge as purge_mail
+from tests.certificates import self_signed
 from tests.conftest import PASSWORD, free_port, mail_settings
-from tests.smtp import Received, SmtpServer, self_signed, server_context
+from tests.smtp import Received, SmtpServer, server_context
 
 MONDAY_10 = datetime(2030, 1, 7, 10, tzinfo=UTC)
 TUESDAY_15 = datetime(2030, 1, 8, 15, tzinfo=UTC)
