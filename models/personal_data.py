@@ -235,6 +235,7 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
     # Mail sent to the person: kept as long as notifications, the parts only a few days after
     # sending (services/mail/retention.py).
     "MailMessage": {
+        "booking_id": NOT_PERSONAL,
         "to": Personal(A.NOTIFICATION),
         "to_name": Personal(A.NOTIFICATION),
         "kind": Personal(A.NOTIFICATION),

@@ -80,6 +80,9 @@ class MailMessage(Model):
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="mail", null=True, on_delete=fields.CASCADE
     )
+    # The booking a message is about: erasing its person deletes the message, which names them
+    # (the host's copy included).
+    booking_id = fields.IntField(null=True, db_index=True)
     kind = fields.CharField(max_length=40, default="NOTICE")
     subject = fields.CharField(max_length=200)
     # The parts; emptied (body "") a few days after sending (services/mail/retention).

@@ -120,6 +120,8 @@ async def _redact_copies(model: type[Model], rows: QuerySet[Any]) -> None:
     if name in COPIES:
         found = await rows.values("id", *erased_copies.found_by(name))
         await erased_copies.redact(name, found, _erased_values(model))
+        if name == "Booking":  # every message about the booking names its person
+            await MailMessage.filter(booking_id__in=[row["id"] for row in found]).delete()
 
 
 async def anonymise(model: type[Model], rows: QuerySet[Any]) -> int:

@@ -125,6 +125,7 @@ async def booking_changed(
             facts.append(("Reason", reason))
         method = CANCEL if booking.status == CANCELLED else REQUEST
         await outbox.queue(
+            booking_id=booking.id,
             to=booking.attendee_email,
             to_name=booking.attendee_name,
             kind=f"BOOKING_{kind}",
@@ -147,6 +148,7 @@ async def booking_changed(
     if reason:
         facts.append(("Reason", reason))
     await outbox.queue(
+        booking_id=booking.id,
         to=host.email,
         to_name=host.name,
         user_id=host.id,
@@ -170,6 +172,7 @@ async def reminder(booking: Booking, when: str) -> None:
         token = _kept_token(booking)
         zone = booking.attendee_time_zone or "UTC"
         await outbox.queue(
+            booking_id=booking.id,
             to=booking.attendee_email,
             to_name=booking.attendee_name,
             kind="REMINDER",
@@ -186,6 +189,7 @@ async def reminder(booking: Booking, when: str) -> None:
             link=Link("Cancel or reschedule", manage_url(token)) if token else None,
         )
     await outbox.queue(
+        booking_id=booking.id,
         to=host.email,
         to_name=host.name,
         user_id=host.id,
