@@ -177,6 +177,7 @@ FEED_EVENTS = 2_000
 # Feed file name -> seed; the names are also the calendars' names.
 FEEDS = {"a.ics": SEED + 1, "b.ics": SEED + 2, "c.ics": SEED + 3}
 
+CONSENT = "mutation { setConsent(purpose: CALENDAR_ACCESS, granted: true) { granted } }"
 LINK_CALENDAR = """
 mutation ($url: String!, $name: String) {
   linkCalendar(url: $url, name: $name) { id name status lastError busyCount }
@@ -285,6 +286,7 @@ def http_benchmark(requests: int = HTTP_REQUESTS) -> dict[str, Any]:
                         title="Calendar benchmark call",
                         slug="calendar-benchmark-call",
                     )
+                    graphql(client, CONSENT, {}, host.token)  # linking needs it
                     for name in feeds:
                         began = clock.perf_counter()
                         calendar = graphql(
@@ -371,7 +373,6 @@ HOUR = timedelta(hours=1)
 CONNECT = "mutation($p: CalendarProvider!) { connectCalendar(provider: $p) }"
 LINK_CALDAV = """mutation($i: CalDavCalendarInput!) {
   linkCalDavCalendar(input: $i) { id status lastError busyCount } }"""
-CONSENT = "mutation { setConsent(purpose: CALENDAR_ACCESS, granted: true) { granted } }"
 CALENDARS = "{ calendars { name kind status lastError busyCount } }"
 
 
