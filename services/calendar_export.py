@@ -30,7 +30,7 @@ def _event(booking: Booking, *, summary: str, description: str | None) -> Export
         summary=summary,
         sequence=booking.sequence,
         status=STATUS.get(booking.status, "CONFIRMED"),
-        location=event_type.location,
+        location=booking.location or event_type.location,
         description=description,
         last_modified=booking.updated_at,
     )

@@ -87,7 +87,7 @@ def _event(booking: Booking) -> ExportEvent:
         summary=f"{title} with {booking.attendee_name}",
         sequence=booking.sequence,
         status="CONFIRMED",
-        location=booking.event_type.location,
+        location=booking.location or booking.event_type.location,
         last_modified=booking.updated_at,
     )
 

@@ -83,7 +83,7 @@ def _invitation(booking: Booking, event_type: EventType, host: User, url: str | 
         organizer=Party(host.name, _platform_address()),
         attendee=Party(booking.attendee_name, booking.attendee_email),
         tentative=booking.status == PENDING,
-        location=event_type.location,
+        location=booking.location or event_type.location,
         description=f"Manage this booking: {url}" if url else None,
         url=url,
     )
@@ -119,8 +119,8 @@ async def booking_changed(
             ("When", local_time(booking.start, booking.end, invitee_zone)),
             ("With", host.name),
         ]
-        if event_type.location:
-            facts.append(("Where", event_type.location))
+        if place := booking.location or event_type.location:
+            facts.append(("Where", place))
         if reason:
             facts.append(("Reason", reason))
         method = CANCEL if booking.status == CANCELLED else REQUEST
@@ -184,7 +184,7 @@ async def reminder(booking: Booking, when: str) -> None:
                 ("What", event_type.title),
                 ("When", local_time(booking.start, booking.end, zone)),
                 ("With", host.name),
-                *([("Where", event_type.location)] if event_type.location else []),
+                *([("Where", place)] if (place := booking.location or event_type.location) else []),
             ],
             link=Link("Cancel or reschedule", manage_url(token)) if token else None,
         )

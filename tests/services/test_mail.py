@@ -146,6 +146,21 @@ async def test_reminders_reach_the_invitee_and_the_host(clean_db, settings, smtp
     assert "19:00 to 19:30 (Asia/Tokyo)" in smtp.to("host@example.com")[0].text()
 
 
+async def test_a_video_meeting_s_own_link_reaches_the_invitee_and_their_calendar(
+    clean_db, settings, smtp
+):
+    _, event_type = await _host()
+    await EventType.filter(id=event_type.id).update(location_kind="VIDEO", location=None)
+    template = "https://video.example/room-{token}"
+    booked = await bookings.book(_request(event_type), video_link_template=template)
+    link = booked.booking.location
+    assert link and link.startswith("https://video.example/room-")
+    await _deliver(settings, smtp, 2)
+    invitation = smtp.to("ivy@example.com")[-1]
+    assert link in invitation.text()
+    assert str(_event(invitation)[1]["LOCATION"]) == link
+
+
 async def test_a_conflicting_booking_sends_nothing(clean_db, settings, smtp):
     _, event_type = await _host()
     await bookings.book(_request(event_type))
