@@ -27,7 +27,10 @@ INVALID = "This reset link is invalid, used or expired; ask for a new one."
 
 
 async def request_reset(email: str) -> None:
-    address = validation.email_address(email)
+    try:
+        address = validation.email_address(email)
+    except BadUserInput:
+        return  # the contract answers true whatever was typed; no account has such an address
     user = await User.get_or_none(email=address)
     if user is None or user.suspended_at is not None:
         return  # the same answer: no enumeration of accounts
