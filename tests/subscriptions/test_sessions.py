@@ -1,16 +1,18 @@
-"""A WebSocket ends with its session: once its token is revoked (logOut, revokeSession), its
-account suspended or erased, or the token expires, the socket closes with 4401 within a few
-seconds, on every worker, and nothing more runs on it. Real servers, real websockets clients,
-both protocols."""
+"""A WebSocket ends with its session: once its token is revoked (logOut, revokeSession, a password
+change or reset), its account suspended or erased, or the token expires, the socket closes with
+4401 within a few seconds, on every worker, and nothing more runs on it. Real servers, real
+websockets clients, both protocols."""
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import websockets
 
+from models.privacy import MailMessage
 from models.user import AuthToken, User
 from services.clock import utcnow
 from services.tokens import token_hash
@@ -126,7 +128,41 @@ async def delete_user(server: LiveServer, token: str, user_id: str) -> None:
     assert (await server.post(erase, {"id": user_id}, staff)).ok() == {"deleteUser": True}
 
 
-ENDINGS = [log_out, revoke_session, suspend, delete_account, delete_user]
+async def change_password(server: LiveServer, token: str, user_id: str) -> None:
+    other = await server.post(
+        "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }",
+        {"e": "host@example.com", "p": PASSWORD},
+    )
+    change = """mutation($c: String!, $p: String!) {
+      changePassword(currentPassword: $c, newPassword: $p) }"""
+    variables = {"c": PASSWORD, "p": "a brand new passphrase"}
+    answer = await server.post(change, variables, other.ok()["logIn"]["token"])
+    assert answer.ok() == {"changePassword": True}
+
+
+async def reset_password(server: LiveServer, token: str, user_id: str) -> None:
+    ask = "mutation($e: String!) { requestPasswordReset(email: $e) }"
+    assert (await server.post(ask, {"e": "host@example.com"})).ok()
+    mailed = await MailMessage.filter(kind="PASSWORD_RESET").order_by("-id").first()
+    assert mailed is not None
+    link_token = re.search(r"token=([\w-]+)", mailed.body)
+    assert link_token is not None, mailed.body
+    reset = (
+        "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { token } }"
+    )
+    answer = await server.post(reset, {"t": link_token.group(1), "p": "a brand new passphrase"})
+    assert answer.ok()["resetPassword"]["token"]
+
+
+ENDINGS = [
+    log_out,
+    revoke_session,
+    suspend,
+    delete_account,
+    delete_user,
+    change_password,
+    reset_password,
+]
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
