@@ -5,7 +5,6 @@ from enum import Enum
 import strawberry
 
 from domain.errors import NotFound
-from domain.ical import booking_uid
 from models.booking import Booking
 from schema.context import Info
 from schema.event_type import EventTypeType
@@ -78,7 +77,7 @@ class BookingType:
 
     @strawberry.field(description="The UID of its calendar entries and e-mail invitations.")
     def ical_uid(self) -> str:
-        return booking_uid(self.row.id)
+        return self.row.calendar_uid()
 
     @strawberry.field
     async def event_type(self, info: Info) -> EventTypeType:

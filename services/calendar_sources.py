@@ -3,8 +3,8 @@
 Each read gives a `Delta`: busy intervals per resource (a CalDAV href, a provider's event id;
 stored as a hash in CalendarBusy.source), the resources removed, and where the next incremental
 read resumes. Only start and end instants leave this module: never titles, attendees or notes.
-An event that is one of the host's own bookings (its UID is `booking_uid`, or we wrote it) blocks
-nothing, so a booking written back never blocks itself.
+An event that is one of the host's own bookings (its UID is `Booking.calendar_uid()`, or we wrote
+it) blocks nothing, so a booking written back never blocks itself.
 """
 
 import asyncio

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F, Q
 
 from config import Settings
-from domain.ical import ExportEvent, booking_uid, calendar_object
+from domain.ical import ExportEvent, calendar_object
 from models.booking import CONFIRMED, Booking
 from models.calendar import CALDAV, GOOGLE, MICROSOFT, CalendarWrite, LinkedCalendar
 from services import caldav, calendar_sources, changes, crypto, oauth
@@ -81,7 +81,7 @@ async def enqueue_upcoming(calendar: LinkedCalendar, now: datetime) -> None:
 def _event(booking: Booking) -> ExportEvent:
     title = booking.event_type.title
     return ExportEvent(
-        uid=booking_uid(booking.id),
+        uid=booking.calendar_uid(),
         start=booking.start,
         end=booking.end,
         summary=f"{title} with {booking.attendee_name}",
@@ -169,7 +169,7 @@ async def _execute(
             settings,
             "POST",
             "/me/events",
-            body={**body, "transactionId": booking_uid(booking.id)},
+            body={**body, "transactionId": booking.calendar_uid()},
         )
         remote = created.get("id")
         if not isinstance(remote, str) or not remote or len(remote) > 500:
