@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -33,7 +33,7 @@ from subscriptions.handlers import (
     TransportWSHandler,
 )
 from subscriptions.sessions import SessionWatch
-from web.pages import graphiql_html
+from web import pages
 from web.public_cache import PublicCache
 
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
@@ -161,8 +161,8 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """GraphiQL opens with our example query (web/pages.py) instead of its welcome text."""
-        return HTMLResponse(graphiql_html(self.graphql_ide_html))
+        """Our GraphiQL page (web/pages.py): vendored assets, our example query, the strict CSP."""
+        return pages.graphiql()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None

@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/oauth/callback/{provider}", oauth.callback),
             Route("/dev/mailbox", mailbox.dev_mailbox),
             Route("/dashboard", pages.dashboard),
+            Route("/reset-password", pages.reset_password),
             Route("/book/{event_type_id}", pages.book),
             Route("/book/{handle}/{slug}", pages.book_by_handle),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),

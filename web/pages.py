@@ -1,27 +1,23 @@
-"""The two browser pages, `/dashboard` and `/book/<eventTypeId>`, and GraphiQL's default query.
+"""The browser pages: the host console at `/dashboard` (and `/reset-password`),
+`/book/<eventTypeId>`, and GraphiQL at `/graphql` with its default query.
 
-The pages are plain HTML and ES modules from `web/static/` (no build step, nothing from a CDN);
-they talk to `/graphql` over HTTP and graphql-transport-ws like any other client.
+The pages are plain HTML and ES modules from `web/static/` (no build step, nothing from a CDN;
+GraphiQL's own code is vendored in `web/static/vendor/`); they talk to `/graphql` over HTTP and
+graphql-transport-ws like any other client.
 """
 
 import functools
 import json
-import re
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from services import event_types
+from web.middleware import PAGE_CSP
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-# Our pages load only what our own server serves ('self'); the WebSocket is same-origin too.
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
 PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"}
 
 GRAPHIQL_DEFAULT_QUERY = """\
@@ -44,8 +40,6 @@ query Explore($eventTypeId: ID! = "1") {
 }
 """
 
-_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
-
 
 @functools.cache
 def _html(name: str) -> str:
@@ -57,6 +51,12 @@ def _page(name: str, status_code: int = 200) -> HTMLResponse:
 
 
 async def dashboard(request: Request) -> Response:
+    return _page("dashboard.html")
+
+
+async def reset_password(request: Request) -> Response:
+    """Where a password-reset e-mail links (`PUBLIC_URL/reset-password?token=…`): the console,
+    which sees the token and offers the new-password form."""
     return _page("dashboard.html")
 
 
@@ -80,7 +80,14 @@ async def book_by_handle(request: Request) -> Response:
     return HTMLResponse(html, headers=PAGE_HEADERS)
 
 
-def graphiql_html(html: str, query: str = GRAPHIQL_DEFAULT_QUERY) -> str:
-    """strawberry's GraphiQL page, opening with our example instead of its welcome text."""
-    literal = json.dumps(query).replace("<", "\\u003c")  # safe inside <script>
-    return _EXAMPLE_QUERY.sub(lambda _: f"const EXAMPLE_QUERY = {literal};", html, count=1)
+def graphiql_html(query: str = GRAPHIQL_DEFAULT_QUERY) -> str:
+    """GraphiQL from our own vendored files, opening with our example instead of its welcome text.
+
+    The query travels as a JSON data block (not script), so the page needs no inline script.
+    """
+    literal = json.dumps(query).replace("<", "\\u003c")  # cannot close the <script> element
+    return _html("graphiql.html").replace("EXAMPLE_QUERY_JSON", literal, 1)
+
+
+def graphiql() -> HTMLResponse:
+    return HTMLResponse(graphiql_html(), headers=PAGE_HEADERS)
