@@ -85,6 +85,7 @@ async def test_every_signed_in_section_has_no_serious_axe_violations(
             page.find_element(By.ID, "new-event-type").click()
             page.find_element(By.ID, "et-add-question").click()
             assert_no_serious_violations(page, "event type form with a question")
+            shoot(page, "dashboard-event-type-form")
         if name == "hours":
             page.find_element(By.ID, "add-monday").click()
             assert_no_serious_violations(page, "hours with an interval")

@@ -27,6 +27,7 @@ const KIND_TEXT = { ICS_FEED: "Feed", CALDAV: "CalDAV", GOOGLE: "Google", MICROS
 const stampFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export function createCalendars(getToken) {
+  const CONSENT_TEXT = $("calendar-consent-text").textContent.trim().replace(/\s+/g, " ");
   function calendarItem(calendar) {
     const sync = element("button", { type: "button", class: "small", text: "Sync now", "aria-label": `Sync ${calendar.name} now` });
     const unlink = element("button", { type: "button", class: "small danger", text: "Unlink", "aria-label": `Unlink ${calendar.name}` });
@@ -79,6 +80,11 @@ export function createCalendars(getToken) {
     $("calendar-list").replaceChildren(...calendars.map(calendarItem));
     $("calendars-empty").hidden = calendars.length > 0;
     $("calendar-forms").hidden = !granted;
+    $("calendar-consent-text").textContent = granted
+      ? "You allow Book N Meet to read the busy times in your linked calendars (and to write " +
+        "your bookings into those you chose). Withdrawing unlinks every calendar and deletes " +
+        "what was read from them."
+      : CONSENT_TEXT;
     $("calendar-consent-grant").textContent = granted ? "Withdraw calendar access" : "Allow calendar access";
     $("calendar-consent-grant").dataset.granted = String(granted);
     $("calendar-consent-grant").classList.toggle("primary", !granted);
