@@ -14,7 +14,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 from models.privacy import MailMessage
-from tests.conftest import PASSWORD, LiveServer
+from tests.conftest import PASSWORD, LiveServer, mailed_code
 from tests.subscriptions.test_live import BOOK
 from tests.test_browser import (  # noqa: F401 (the browser fixture)
     booking_row,
@@ -288,6 +288,20 @@ async def test_hours_overrides_webhooks_calendar_consent_sessions_and_password(
     other_token = other.ok()["logIn"]["token"]
     open_section(page, "account-settings", "account-title")
     wait(page, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#session-list li")) == 2)
+
+    # The address is confirmed with the mailed code; the profile's handle is saved.
+    assert page.find_element(By.ID, "verify-form").is_displayed()
+    page.find_element(By.ID, "verify-code").send_keys(await mailed_code("olga@example.com"))
+    page.find_element(By.ID, "verify-save").click()
+    wait(page, lambda d: not d.find_element(By.ID, "verify-form").is_displayed())
+    handle = page.find_element(By.ID, "profile-handle")
+    handle.clear()
+    handle.send_keys("olga")
+    page.find_element(By.ID, "profile-save").click()
+    wait(page, lambda d: text_of(d, "profile-done") == "Profile saved.")
+    profile = (await server.post("{ me { handle emailVerified } }", token=token)).ok()["me"]
+    assert profile == {"handle": "olga", "emailVerified": True}
+
     page.find_element(
         By.CSS_SELECTOR, "#session-list button[aria-label^='End the session']"
     ).click()
