@@ -14,6 +14,22 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.10.3" / "axe.min.js"
 DESKTOP, PHONE = (1400, 900), (390, 844)
+# Installed before any of a page's own code: what the CSP blocks and what the page's scripts throw.
+WATCH_PAGE = """window.__problems = [];
+document.addEventListener('securitypolicyviolation', e =>
+  window.__problems.push(`CSP ${e.violatedDirective} ${e.blockedURI}`));
+window.addEventListener('error', e => window.__problems.push(`error ${e.message}`));
+window.addEventListener('unhandledrejection', e =>
+  window.__problems.push(`unhandled ${e.reason && e.reason.message || e.reason}`));"""
+
+
+def watch_problems(driver: WebDriver) -> None:
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_PAGE})
+
+
+def problems(driver: WebDriver) -> list[str]:
+    """CSP violations and uncaught errors on the current page since it loaded."""
+    return driver.execute_script("return window.__problems || []")
 
 
 def decline_cookies(driver: WebDriver) -> None:

@@ -23,7 +23,7 @@ from tests.test_browser import (  # noqa: F401 (the browser fixture)
     text_of,
     wait,
 )
-from tests.web.console import open_section, shoot, sign_up
+from tests.web.console import open_section, problems, shoot, sign_up, watch_problems
 
 pytestmark = needs_browser
 
@@ -50,6 +50,7 @@ async def test_a_new_host_signs_up_sets_up_and_confirms_a_booking_that_arrives_l
 ) -> None:
     page = browser(time_zone="Europe/London")
     page.set_window_size(1400, 900)
+    watch_problems(page)
     sign_up(page, server, "Hana Host", "hana@example.com")
     assert text_of(page, "me-name") == "Hana Host"
     token = token_of(page)
@@ -146,6 +147,7 @@ async def test_a_new_host_signs_up_sets_up_and_confirms_a_booking_that_arrives_l
         "return document.activeElement.closest('li.booking')?.dataset.bookingId"
     )
     assert focused == booked["id"]
+    assert problems(page) == []  # no CSP violation, no uncaught error along the way
 
 
 async def test_the_host_cancels_and_reschedules_from_the_console(
