@@ -65,7 +65,7 @@ async def test_signed_out_panels_have_no_serious_axe_violations(
         page.find_element(By.ID, f"show-{panel}").click()
         wait(page, lambda d, p=panel: d.find_element(By.ID, f"{p}-panel").is_displayed())
         assert_no_serious_violations(page, panel)
-    shoot(page, "dashboard-sign-up")
+        shoot(page, f"dashboard-{panel}")
     page.get(f"{server.url}/reset-password?token=whatever")
     wait(page, lambda d: d.find_element(By.ID, "reset-panel").is_displayed())
     assert_no_serious_violations(page, "reset password")
