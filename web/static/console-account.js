@@ -25,12 +25,16 @@ const stampFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", ti
 export function createAccount(getToken, signOut) {
   function sessionItem(session) {
     const started = stampFormat.format(new Date(session.createdAt));
-    const used = session.lastUsedAt ? `last used ${stampFormat.format(new Date(session.lastUsedAt))}` : "not used since";
+    const used = session.lastUsedAt
+      ? `last used ${stampFormat.format(new Date(session.lastUsedAt))}`
+      : "not used since";
     const revoke = element("button", {
       type: "button",
       class: "small danger",
       text: session.current ? "Sign out here" : "End session",
-      "aria-label": session.current ? "Sign out of this session" : `End the session started ${started}`,
+      "aria-label": session.current
+        ? "Sign out of this session"
+        : `End the session started ${started}`,
     });
     revoke.addEventListener("click", async () => {
       revoke.disabled = true;
@@ -55,7 +59,10 @@ export function createAccount(getToken, signOut) {
         "div",
         { class: "item-main" },
         element("strong", { text: session.current ? "This browser" : `Signed in ${started}` }),
-        element("span", { class: "meta", text: session.current ? `since ${started}, ${used}` : used }),
+        element("span", {
+          class: "meta",
+          text: session.current ? `since ${started}, ${used}` : used,
+        }),
       ),
       revoke,
     );
@@ -109,13 +116,18 @@ export function createAccount(getToken, signOut) {
       timeZone: $("profile-zone").value,
     };
     $("profile-done").textContent = "";
-    await submitting($("profile-save"), $("profile-error"), async () => {
-      const { updateProfile } = await request(UPDATE_PROFILE, { input }, getToken());
-      renderProfile(updateProfile);
-      $("profile-done").textContent = updateProfile.emailVerified
-        ? "Profile saved."
-        : "Profile saved. Please confirm your address with the code we e-mailed.";
-    }, { CONFLICT: "Another account uses this e-mail or handle." });
+    await submitting(
+      $("profile-save"),
+      $("profile-error"),
+      async () => {
+        const { updateProfile } = await request(UPDATE_PROFILE, { input }, getToken());
+        renderProfile(updateProfile);
+        $("profile-done").textContent = updateProfile.emailVerified
+          ? "Profile saved."
+          : "Profile saved. Please confirm your address with the code we e-mailed.";
+      },
+      { CONFLICT: "Another account uses this e-mail or handle." },
+    );
   });
 
   $("sessions-title").setAttribute("tabindex", "-1");
@@ -128,12 +140,17 @@ export function createAccount(getToken, signOut) {
       $("password-error").textContent = "Please give your current and a new password.";
       return;
     }
-    await submitting($("password-save"), $("password-error"), async () => {
-      await request(CHANGE, { current, new: next }, getToken());
-      event.target.reset();
-      $("password-done").textContent = "Password changed. Your other sessions have ended.";
-      await load();
-    }, { UNAUTHENTICATED: "Your current password is not right." });
+    await submitting(
+      $("password-save"),
+      $("password-error"),
+      async () => {
+        await request(CHANGE, { current, new: next }, getToken());
+        event.target.reset();
+        $("password-done").textContent = "Password changed. Your other sessions have ended.";
+        await load();
+      },
+      { UNAUTHENTICATED: "Your current password is not right." },
+    );
   });
 
   return { load };

@@ -25,7 +25,8 @@ export function initAuth({ onSignedIn }) {
       : null;
 
   function show(name, focus = false) {
-    const panel = resetToken && name === "reset" ? "reset-panel" : PANELS[name] ?? PANELS["log-in"];
+    const panel =
+      resetToken && name === "reset" ? "reset-panel" : (PANELS[name] ?? PANELS["log-in"]);
     for (const id of [...Object.values(PANELS), "reset-panel"]) $(id).hidden = id !== panel;
     for (const [key, id] of Object.entries(LINKS)) {
       if (PANELS[key] === panel) $(id).setAttribute("aria-current", "page");
@@ -50,11 +51,16 @@ export function initAuth({ onSignedIn }) {
       (email ? $("password") : $("email")).focus();
       return;
     }
-    const done = await submitting($("sign-in-button"), error, async () => {
-      const { logIn } = await request(LOG_IN, { email, password });
-      await signedIn(logIn, event.target);
-      return true;
-    }, { UNAUTHENTICATED: "Wrong e-mail or password." });
+    const done = await submitting(
+      $("sign-in-button"),
+      error,
+      async () => {
+        const { logIn } = await request(LOG_IN, { email, password });
+        await signedIn(logIn, event.target);
+        return true;
+      },
+      { UNAUTHENTICATED: "Wrong e-mail or password." },
+    );
     if (!done) $("password").focus();
   });
 
@@ -71,11 +77,16 @@ export function initAuth({ onSignedIn }) {
       $("sign-up-error").textContent = "Please fill in your name, e-mail and a password.";
       return;
     }
-    await submitting($("sign-up-button"), $("sign-up-error"), async () => {
-      const { signUp } = await request(SIGN_UP, { input });
-      await signedIn(signUp, event.target);
-      announce("Welcome! We e-mailed you a code to confirm your address.");
-    }, { CONFLICT: "An account with this e-mail exists already: log in, or reset its password." });
+    await submitting(
+      $("sign-up-button"),
+      $("sign-up-error"),
+      async () => {
+        const { signUp } = await request(SIGN_UP, { input });
+        await signedIn(signUp, event.target);
+        announce("Welcome! We e-mailed you a code to confirm your address.");
+      },
+      { CONFLICT: "An account with this e-mail exists already: log in, or reset its password." },
+    );
   });
 
   $("forgot-form").addEventListener("submit", async (event) => {
@@ -101,14 +112,19 @@ export function initAuth({ onSignedIn }) {
       $("reset-error").textContent = "Please choose a new password.";
       return;
     }
-    await submitting($("reset-button"), $("reset-error"), async () => {
-      const { resetPassword } = await request(RESET, { token: resetToken, password });
-      window.history.replaceState(null, "", "/dashboard#bookings");
-      await signedIn(resetPassword, event.target);
-      announce("Your password is changed and you are signed in.");
-    }, {
-      BAD_USER_INPUT: undefined, // the server says which: weak password or a used/expired link
-    });
+    await submitting(
+      $("reset-button"),
+      $("reset-error"),
+      async () => {
+        const { resetPassword } = await request(RESET, { token: resetToken, password });
+        window.history.replaceState(null, "", "/dashboard#bookings");
+        await signedIn(resetPassword, event.target);
+        announce("Your password is changed and you are signed in.");
+      },
+      {
+        BAD_USER_INPUT: undefined, // the server says which: weak password or a used/expired link
+      },
+    );
   });
 
   return {

@@ -40,7 +40,11 @@ const BOOKING_EVENTS = `subscription BookingEvents {
 }`;
 const NOTIFICATIONS = `subscription Notifications { notifications { ${NOTIFICATION_FIELDS} } }`;
 
-const STATUS_TEXT = { PENDING: "Awaiting confirmation", CONFIRMED: "Confirmed", CANCELLED: "Cancelled" };
+const STATUS_TEXT = {
+  PENDING: "Awaiting confirmation",
+  CONFIRMED: "Confirmed",
+  CANCELLED: "Cancelled",
+};
 const LIVE_TEXT = {
   connecting: "Connecting…",
   live: "Live",
@@ -145,7 +149,9 @@ export function createBookings(getToken) {
     $("today-empty").hidden = todays.length > 0;
     $("upcoming-empty").hidden = upcoming.length > 0;
     if (focused) {
-      const row = document.querySelector(`li.booking[data-booking-id="${focused.dataset.bookingId}"]`);
+      const row = document.querySelector(
+        `li.booking[data-booking-id="${focused.dataset.bookingId}"]`,
+      );
       const button = [...(row?.querySelectorAll("button") ?? [])].find(
         (b) => b.textContent === focusedLabel,
       );
@@ -199,7 +205,11 @@ export function createBookings(getToken) {
   }
 
   async function load() {
-    const data = await request(DASHBOARD, { from: startOfDay(new Date()).toISOString() }, getToken());
+    const data = await request(
+      DASHBOARD,
+      { from: startOfDay(new Date()).toISOString() },
+      getToken(),
+    );
     if (!data.me) {
       throw new GraphQLError([{ message: "Signed out.", extensions: { code: "UNAUTHENTICATED" } }]);
     }
@@ -221,7 +231,8 @@ export function createBookings(getToken) {
       ids.map((id) => request(BOOKING, { id }, getToken()).catch(() => ({ booking: null }))),
     );
     for (const { booking } of found) if (booking) upsertBooking(booking);
-    if (fresh.length) announce(`${fresh.length} update${fresh.length > 1 ? "s" : ""} while offline.`);
+    if (fresh.length)
+      announce(`${fresh.length} update${fresh.length > 1 ? "s" : ""} while offline.`);
   }
 
   async function markRead(ids) {
@@ -249,7 +260,9 @@ export function createBookings(getToken) {
       announce(`Confirmed: ${booking.attendeeName}, ${when(booking)}.`);
     } catch (error) {
       button.disabled = false;
-      announce(error.code === "CONFLICT" ? "It changed meanwhile; the list is up to date." : error.message);
+      announce(
+        error.code === "CONFLICT" ? "It changed meanwhile; the list is up to date." : error.message,
+      );
       load().catch(() => {});
     }
   }
@@ -270,10 +283,15 @@ export function createBookings(getToken) {
       .slice(0, 300)
       .map((s) => {
         const at = new Date(s.start);
-        return element("option", { value: s.start, text: `${dayFormat.format(at)}, ${timeFormat.format(at)}` });
+        return element("option", {
+          value: s.start,
+          text: `${dayFormat.format(at)}, ${timeFormat.format(at)}`,
+        });
       });
     select.replaceChildren(
-      ...(options.length ? options : [element("option", { value: "", text: "No free times in the next 4 weeks" })]),
+      ...(options.length
+        ? options
+        : [element("option", { value: "", text: "No free times in the next 4 weeks" })]),
     );
   }
 
@@ -281,7 +299,9 @@ export function createBookings(getToken) {
     dialog.booking = booking;
     dialog.action = action;
     const reschedule = action === "reschedule";
-    $("booking-dialog-title").textContent = reschedule ? "Move this booking" : "Cancel this booking";
+    $("booking-dialog-title").textContent = reschedule
+      ? "Move this booking"
+      : "Cancel this booking";
     $("booking-dialog-what").textContent =
       `${booking.eventType.title} with ${booking.attendeeName}, ${when(booking)}.` +
       (reschedule ? "" : " The invitee is told, with your reason.");
@@ -315,7 +335,11 @@ export function createBookings(getToken) {
           error.textContent = "Please pick a new time.";
           return;
         }
-        const { rescheduleBooking } = await request(RESCHEDULE, { id: booking.id, start, reason }, getToken());
+        const { rescheduleBooking } = await request(
+          RESCHEDULE,
+          { id: booking.id, start, reason },
+          getToken(),
+        );
         upsertBooking(rescheduleBooking);
         announce(`Moved to ${when(rescheduleBooking)}.`);
       } else {
@@ -351,26 +375,34 @@ export function createBookings(getToken) {
         if (reconnect) catchUp().catch(() => {});
       },
     });
-    live.subscribe(BOOKING_EVENTS, {}, {
-      next: ({ data }) => {
-        const event = data?.bookingEvents;
-        if (!event) return;
-        upsertBooking(event.booking);
-        const b = event.booking;
-        const verb = {
-          CREATED: "New booking",
-          CANCELLED: "Cancelled",
-          RESCHEDULED: "Moved",
-          CONFIRMED: "Confirmed",
-        }[event.kind];
-        announce(`${verb}: ${b.eventType.title} with ${b.attendeeName}, ${when(b)}.`);
+    live.subscribe(
+      BOOKING_EVENTS,
+      {},
+      {
+        next: ({ data }) => {
+          const event = data?.bookingEvents;
+          if (!event) return;
+          upsertBooking(event.booking);
+          const b = event.booking;
+          const verb = {
+            CREATED: "New booking",
+            CANCELLED: "Cancelled",
+            RESCHEDULED: "Moved",
+            CONFIRMED: "Confirmed",
+          }[event.kind];
+          announce(`${verb}: ${b.eventType.title} with ${b.attendeeName}, ${when(b)}.`);
+        },
       },
-    });
-    live.subscribe(NOTIFICATIONS, {}, {
-      next: ({ data }) => {
-        if (data?.notifications) addNotifications([data.notifications]);
+    );
+    live.subscribe(
+      NOTIFICATIONS,
+      {},
+      {
+        next: ({ data }) => {
+          if (data?.notifications) addNotifications([data.notifications]);
+        },
       },
-    });
+    );
     live.start();
     state.live = live;
     // Debugging aid and test hook: `bookNMeet.live.stop()` / `.start()` drop and restore the link.

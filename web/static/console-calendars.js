@@ -19,7 +19,8 @@ const LINK_FEED = `mutation LinkFeed($url: String!, $name: String) {
 const LINK_CALDAV = `mutation LinkCalDav($input: CalDavCalendarInput!) {
   linkCalDavCalendar(input: $input) { ${CALENDAR_FIELDS} }
 }`;
-const CONNECT = "mutation Connect($provider: CalendarProvider!) { connectCalendar(provider: $provider) }";
+const CONNECT =
+  "mutation Connect($provider: CalendarProvider!) { connectCalendar(provider: $provider) }";
 const SYNC = `mutation Sync($id: ID!) { syncCalendar(id: $id) { ${CALENDAR_FIELDS} } }`;
 const UNLINK = "mutation Unlink($id: ID!) { unlinkCalendar(id: $id) }";
 
@@ -29,13 +30,27 @@ const stampFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", ti
 export function createCalendars(getToken) {
   const CONSENT_TEXT = $("calendar-consent-text").textContent.trim().replace(/\s+/g, " ");
   function calendarItem(calendar) {
-    const sync = element("button", { type: "button", class: "small", text: "Sync now", "aria-label": `Sync ${calendar.name} now` });
-    const unlink = element("button", { type: "button", class: "small danger", text: "Unlink", "aria-label": `Unlink ${calendar.name}` });
+    const sync = element("button", {
+      type: "button",
+      class: "small",
+      text: "Sync now",
+      "aria-label": `Sync ${calendar.name} now`,
+    });
+    const unlink = element("button", {
+      type: "button",
+      class: "small danger",
+      text: "Unlink",
+      "aria-label": `Unlink ${calendar.name}`,
+    });
     sync.addEventListener("click", async () => {
       sync.disabled = true;
       try {
         const { syncCalendar } = await request(SYNC, { id: calendar.id }, getToken());
-        announce(syncCalendar.lastError ? `Sync failed: ${syncCalendar.lastError}` : `${calendar.name} synced.`);
+        announce(
+          syncCalendar.lastError
+            ? `Sync failed: ${syncCalendar.lastError}`
+            : `${calendar.name} synced.`,
+        );
         await load();
       } catch (error) {
         announce(error.message);
@@ -58,7 +73,9 @@ export function createCalendars(getToken) {
       KIND_TEXT[calendar.kind] ?? calendar.kind,
       calendar.status,
       `${calendar.busyCount} busy times`,
-      calendar.lastSyncedAt ? `synced ${stampFormat.format(new Date(calendar.lastSyncedAt))}` : "not synced yet",
+      calendar.lastSyncedAt
+        ? `synced ${stampFormat.format(new Date(calendar.lastSyncedAt))}`
+        : "not synced yet",
       calendar.writesBookings ? "your bookings are written into it" : null,
     ].filter(Boolean);
     return element(
@@ -85,7 +102,9 @@ export function createCalendars(getToken) {
         "your bookings into those you chose). Withdrawing unlinks every calendar and deletes " +
         "what was read from them."
       : CONSENT_TEXT;
-    $("calendar-consent-grant").textContent = granted ? "Withdraw calendar access" : "Allow calendar access";
+    $("calendar-consent-grant").textContent = granted
+      ? "Withdraw calendar access"
+      : "Allow calendar access";
     $("calendar-consent-grant").dataset.granted = String(granted);
     $("calendar-consent-grant").classList.toggle("primary", !granted);
   }
@@ -96,16 +115,27 @@ export function createCalendars(getToken) {
 
   $("calendar-consent-grant").addEventListener("click", async (event) => {
     const withdraw = event.target.dataset.granted === "true";
-    if (withdraw && !window.confirm("Withdraw calendar access? Your linked calendars are unlinked.")) return;
+    if (
+      withdraw &&
+      !window.confirm("Withdraw calendar access? Your linked calendars are unlinked.")
+    )
+      return;
     await submitting(event.target, $("calendar-consent-error"), async () => {
       await request(CONSENT, { granted: !withdraw }, getToken());
       await load();
-      announce(withdraw ? "Calendar access withdrawn." : "Calendar access allowed: you can link calendars now.");
+      announce(
+        withdraw
+          ? "Calendar access withdrawn."
+          : "Calendar access allowed: you can link calendars now.",
+      );
       (withdraw ? $("calendar-consent-grant") : $("connect-google")).focus();
     });
   });
 
-  for (const [id, provider] of [["connect-google", "GOOGLE"], ["connect-microsoft", "MICROSOFT"]]) {
+  for (const [id, provider] of [
+    ["connect-google", "GOOGLE"],
+    ["connect-microsoft", "MICROSOFT"],
+  ]) {
     $(id).addEventListener("click", async (event) => {
       await submitting(event.target, $("connect-error"), async () => {
         const { connectCalendar } = await request(CONNECT, { provider }, getToken());

@@ -27,7 +27,12 @@ const KINDS = {
   PHONE: "Phone number",
 };
 const CHOICE = new Set(["SINGLE_CHOICE", "MULTIPLE_CHOICE"]);
-const LOCATION_TEXT = { VIDEO: "Video call", PHONE: "Phone", IN_PERSON: "In person", OTHER: "Other" };
+const LOCATION_TEXT = {
+  VIDEO: "Video call",
+  PHONE: "Phone",
+  IN_PERSON: "In person",
+  OTHER: "Other",
+};
 
 function slugOf(text) {
   return text
@@ -79,7 +84,12 @@ export function createEventTypes(getToken) {
           "div",
           { class: "field" },
           element("label", { for: id("label"), text: "Question" }),
-          element("input", { id: id("label"), class: "q-label", value: question?.label ?? "", maxlength: "200" }),
+          element("input", {
+            id: id("label"),
+            class: "q-label",
+            value: question?.label ?? "",
+            maxlength: "200",
+          }),
         ),
         element(
           "div",
@@ -92,7 +102,12 @@ export function createEventTypes(getToken) {
       element(
         "div",
         { class: "check" },
-        element("input", { id: id("required"), class: "q-required", type: "checkbox", checked: question?.required ?? false }),
+        element("input", {
+          id: id("required"),
+          class: "q-required",
+          type: "checkbox",
+          checked: question?.required ?? false,
+        }),
         element("label", { for: id("required"), text: "An answer is required" }),
       ),
       remove,
@@ -189,16 +204,28 @@ export function createEventTypes(getToken) {
   }
 
   function typeItem(type) {
-    const edit = element("button", { type: "button", class: "small", text: "Edit", "aria-label": `Edit ${type.title}` });
+    const edit = element("button", {
+      type: "button",
+      class: "small",
+      text: "Edit",
+      "aria-label": `Edit ${type.title}`,
+    });
     edit.addEventListener("click", () => openForm(type));
-    const remove = element("button", { type: "button", class: "small danger", text: "Delete", "aria-label": `Delete ${type.title}` });
+    const remove = element("button", {
+      type: "button",
+      class: "small danger",
+      text: "Delete",
+      "aria-label": `Delete ${type.title}`,
+    });
     remove.addEventListener("click", () => deleteType(type, remove));
     const meta = [
       `${type.durationMinutes} min`,
       LOCATION_TEXT[type.locationKind],
       type.seatsPerSlot > 1 ? `${type.seatsPerSlot} seats` : null,
       type.requiresConfirmation ? "you confirm each booking" : null,
-      type.questions.length ? `${type.questions.length} question${type.questions.length > 1 ? "s" : ""}` : null,
+      type.questions.length
+        ? `${type.questions.length} question${type.questions.length > 1 ? "s" : ""}`
+        : null,
     ].filter(Boolean);
     return element(
       "li",
@@ -226,7 +253,8 @@ export function createEventTypes(getToken) {
   }
 
   async function deleteType(type, button) {
-    if (!window.confirm(`Delete “${type.title}”? Its booking page closes; its bookings stay.`)) return;
+    if (!window.confirm(`Delete “${type.title}”? Its booking page closes; its bookings stay.`))
+      return;
     button.disabled = true;
     try {
       await request(DELETE, { id: type.id }, getToken());
@@ -256,21 +284,26 @@ export function createEventTypes(getToken) {
       $("event-type-error").textContent = "Please give a title and a duration.";
       return;
     }
-    await submitting($("event-type-save"), $("event-type-error"), async () => {
-      if (state.editing) {
-        // Empty limits stay as they are: the API reads null as "unchanged".
-        const changes = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
-        await request(UPDATE, { id: state.editing.id, input: changes }, getToken());
-        announce(`Saved ${value.title}.`);
-      } else {
-        await request(CREATE, { input: value }, getToken());
-        announce(`Created ${value.title}.`);
-      }
-      $("event-type-form").hidden = true;
-      state.editing = null;
-      await load();
-      $("event-types-title").focus();
-    }, { CONFLICT: "You already have an event type with this link name." });
+    await submitting(
+      $("event-type-save"),
+      $("event-type-error"),
+      async () => {
+        if (state.editing) {
+          // Empty limits stay as they are: the API reads null as "unchanged".
+          const changes = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+          await request(UPDATE, { id: state.editing.id, input: changes }, getToken());
+          announce(`Saved ${value.title}.`);
+        } else {
+          await request(CREATE, { input: value }, getToken());
+          announce(`Created ${value.title}.`);
+        }
+        $("event-type-form").hidden = true;
+        state.editing = null;
+        await load();
+        $("event-types-title").focus();
+      },
+      { CONFLICT: "You already have an event type with this link name." },
+    );
   });
 
   return { load };

@@ -41,11 +41,31 @@ export function createHours(getToken) {
     const row = element(
       "li",
       { class: "interval" },
-      element("label", { for: `h${n}-start`, class: "visually-hidden", text: `${DAY_NAMES[day]} from` }),
-      element("input", { id: `h${n}-start`, type: "time", class: "h-start", value: start, required: true }),
+      element("label", {
+        for: `h${n}-start`,
+        class: "visually-hidden",
+        text: `${DAY_NAMES[day]} from`,
+      }),
+      element("input", {
+        id: `h${n}-start`,
+        type: "time",
+        class: "h-start",
+        value: start,
+        required: true,
+      }),
       element("span", { "aria-hidden": "true", text: "–" }),
-      element("label", { for: `h${n}-end`, class: "visually-hidden", text: `${DAY_NAMES[day]} until` }),
-      element("input", { id: `h${n}-end`, type: "time", class: "h-end", value: end, required: true }),
+      element("label", {
+        for: `h${n}-end`,
+        class: "visually-hidden",
+        text: `${DAY_NAMES[day]} until`,
+      }),
+      element("input", {
+        id: `h${n}-end`,
+        type: "time",
+        class: "h-end",
+        value: end,
+        required: true,
+      }),
       remove,
     );
     remove.addEventListener("click", () => {
@@ -79,7 +99,9 @@ export function createHours(getToken) {
       add.addEventListener("click", () => {
         const previous = list.lastElementChild;
         const start = previous ? previous.querySelector(".h-end").value : "09:00";
-        const row = previous ? intervalRow(day, start, start < "22:00" ? "23:00" : "23:59") : intervalRow(day);
+        const row = previous
+          ? intervalRow(day, start, start < "22:00" ? "23:00" : "23:59")
+          : intervalRow(day);
         list.append(row);
         syncEmpty(list);
         row.querySelector("input").focus();

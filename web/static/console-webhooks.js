@@ -12,9 +12,15 @@ const DELETE = "mutation DeleteWebhook($id: ID!) { deleteWebhook(id: $id) }";
 
 export function createWebhooks(getToken) {
   function webhookItem(webhook) {
-    const remove = element("button", { type: "button", class: "small danger", text: "Delete", "aria-label": `Delete the webhook ${webhook.url}` });
+    const remove = element("button", {
+      type: "button",
+      class: "small danger",
+      text: "Delete",
+      "aria-label": `Delete the webhook ${webhook.url}`,
+    });
     remove.addEventListener("click", async () => {
-      if (!window.confirm(`Delete the webhook ${webhook.url}? Pending deliveries are not sent.`)) return;
+      if (!window.confirm(`Delete the webhook ${webhook.url}? Pending deliveries are not sent.`))
+        return;
       try {
         await request(DELETE, { id: webhook.id }, getToken());
         announce("Webhook deleted.");
