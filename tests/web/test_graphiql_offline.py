@@ -20,11 +20,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.conftest import LiveServer
 from tests.test_browser import CHROMEDRIVER, CHROMIUM, needs_browser, screenshot, wait
+from tests.web.console import shoot
 from web.middleware import PAGE_CSP
 
-ROOT = Path(__file__).resolve().parents[2]
-STATIC = ROOT / "web" / "static"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 # Records what the policy blocks, installed before any of the page's own code runs.
 WATCH_CSP = """window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', e =>
@@ -85,8 +84,7 @@ async def test_graphiql_renders_and_runs_a_query_with_only_the_apps_origin_reach
     page.find_element(By.CSS_SELECTOR, "[aria-label='Show Documentation Explorer']").click()
     wait(page, lambda d: "Query" in d.find_element(By.CSS_SELECTOR, ".graphiql-doc-explorer").text)
     screenshot(page, "graphiql-offline")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.save_screenshot(str(SCREENSHOTS / "graphiql-1400x900.png"))
+    shoot(page, "graphiql")
 
     origin = server.url
     loaded = page.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
