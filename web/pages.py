@@ -57,9 +57,7 @@ def _html(name: str) -> str:
 _NO_REFERRER = {"Referrer-Policy": "no-referrer"}
 
 
-def _page(
-    name: str, status_code: int = 200, headers: dict[str, str] | None = None
-) -> HTMLResponse:
+def _page(name: str, status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     return HTMLResponse(
         _html(name), status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})}
     )

@@ -4,6 +4,7 @@ sees and downloads everything held about them, chooses consents, objects, files 
 an account asks for their data with the code mailed to them."""
 
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from models.privacy import MailMessage
 from tests import test_browser
 from tests.conftest import PASSWORD, LiveServer, mailed_code
 from tests.subscriptions.test_live import BOOK, booking_input, host_with_type, slot
@@ -127,3 +129,21 @@ async def test_an_invitee_without_an_account_confirms_a_request_with_the_mailed_
     wait(page, lambda d: d.find_element(By.ID, "confirmed").is_displayed())
     confirmed = text_of(page, "confirmed-text")
     assert "erasure request is confirmed" in confirmed and "We answer by" in confirmed
+
+
+async def test_the_mailed_link_fills_in_the_code(
+    server: LiveServer, browser: Callable[..., WebDriver]
+) -> None:
+    asked = 'mutation { submitInviteePrivacyRequest(email: "ivy@example.com", kind: ACCESS) }'
+    (await server.post(asked)).ok()
+    code = await mailed_code("ivy@example.com")
+    mail = await MailMessage.filter(to="ivy@example.com").order_by("-id").first()
+    assert mail is not None
+    link = re.search(r"(http\S+/privacy#code=\S+)", mail.body)
+    assert link, mail.body
+    page = browser()
+    page.get(link.group(1))
+    wait(page, lambda d: d.find_element(By.ID, "confirm-code").get_attribute("value") == code)
+    assert "#" not in page.current_url  # the code leaves the address bar and history
+    page.find_element(By.ID, "confirm-button").click()
+    wait(page, lambda d: "access request is confirmed" in text_of(d, "confirmed-text"))

@@ -180,8 +180,13 @@ function wireInvitee() {
       $("confirm-button").disabled = false;
     }
   });
-  const code = new URLSearchParams(window.location.search).get("code");
-  if (code) $("confirm-code").value = code;
+  // The mailed link carries the code in the fragment, which never reaches a server or its logs.
+  const code = new URLSearchParams(window.location.hash.slice(1)).get("code");
+  if (code) {
+    $("confirm-code").value = code;
+    history.replaceState(null, "", window.location.pathname);
+    $("confirm-code").focus();
+  }
 }
 
 // ---- signed in -------------------------------------------------------------------------------
