@@ -14,6 +14,7 @@ from tests import test_browser
 from tests.conftest import LiveServer
 from tests.subscriptions.test_live import BOOK, booking_input, host_with_type, slot
 from tests.test_browser import LIVE_WITHIN, needs_browser, text_of, wait
+from tests.web.pages import assert_accessible
 
 pytestmark = needs_browser
 browser = test_browser.browser  # the fixture: headless Chromium windows
@@ -89,6 +90,7 @@ async def test_the_invitee_sees_the_hosts_change_live_then_moves_and_cancels(
     assert page.find_element(By.ID, "book-again").get_attribute("href").endswith(f"/book/{type_id}")
     stored = (await server.post(BOOKING, {"id": booked["id"]}, token=host)).ok()["booking"]
     assert (stored["status"], stored["cancelReason"]) == ("CANCELLED", "Cannot make it after all")
+    assert_accessible(page, "/manage of a cancelled booking")
     test_browser.screenshot(page, "manage-cancelled")
 
 
@@ -107,6 +109,8 @@ async def test_inside_the_cancellation_notice_the_page_says_why_it_cannot(
     reason = text_of(page, "notice-text")
     assert "at least 2 days notice" in reason and "contact host directly" in reason
     assert not page.find_element(By.ID, "change").is_displayed()
+    assert_accessible(page, "/manage inside the cancellation notice")
+    test_browser.screenshot(page, "manage-changes-closed")
     # The host confirms: it shows at once.
     (await server.post(CONFIRM, {"id": soon["bookMeeting"]["id"]}, token=host)).ok()
     wait(page, lambda d: status_of(d) == "Confirmed", LIVE_WITHIN)

@@ -18,6 +18,7 @@ from tests import test_browser
 from tests.conftest import PASSWORD, LiveServer, mailed_code
 from tests.subscriptions.test_live import BOOK, booking_input, host_with_type, slot
 from tests.test_browser import needs_browser, text_of, wait
+from tests.web.pages import assert_accessible
 
 pytestmark = needs_browser
 browser = test_browser.browser  # the fixture: headless Chromium windows
@@ -89,6 +90,7 @@ async def test_a_person_sees_downloads_chooses_and_deletes_their_account(
     assert {"purpose": "MARKETING", "granted": False} in state["consents"]
     assert [r["kind"] for r in state["privacyRequests"]] == ["RESTRICTION"]
     assert {"category": "TECHNICAL", "days": 7} in state["retention"]
+    assert_accessible(page, "/privacy after choices")
     test_browser.screenshot(page, "privacy-centre-used")
 
     # Deleting: the consequences are stated; a wrong password deletes nothing.
@@ -129,6 +131,7 @@ async def test_an_invitee_without_an_account_confirms_a_request_with_the_mailed_
     wait(page, lambda d: d.find_element(By.ID, "confirmed").is_displayed())
     confirmed = text_of(page, "confirmed-text")
     assert "erasure request is confirmed" in confirmed and "We answer by" in confirmed
+    assert_accessible(page, "/privacy after an invitee's request")
 
 
 async def test_the_mailed_link_fills_in_the_code(
