@@ -13,7 +13,7 @@ from tests import test_browser
 from tests.conftest import PASSWORD, LiveServer
 from tests.subscriptions.test_live import BOOK, booking_input, host_with_type, slot
 from tests.test_browser import needs_browser, text_of, wait
-from tests.web.pages import (
+from tests.web.page_checks import (
     DESKTOP,
     NOTICE_MAX,
     PHONE,

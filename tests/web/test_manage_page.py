@@ -14,7 +14,7 @@ from tests import test_browser
 from tests.conftest import LiveServer
 from tests.subscriptions.test_live import BOOK, booking_input, host_with_type, slot
 from tests.test_browser import LIVE_WITHIN, needs_browser, text_of, wait
-from tests.web.pages import assert_accessible
+from tests.web.page_checks import assert_accessible
 
 pytestmark = needs_browser
 browser = test_browser.browser  # the fixture: headless Chromium windows
@@ -107,7 +107,7 @@ async def test_inside_the_cancellation_notice_the_page_says_why_it_cannot(
     assert status_of(page) == "Awaiting the host's confirmation"
     assert text_of(page, "notice-title") == "Changes are closed"
     reason = text_of(page, "notice-text")
-    assert "at least 2 days notice" in reason and "contact host directly" in reason
+    assert "up to 2 days before they start" in reason and "contact host directly" in reason
     assert not page.find_element(By.ID, "change").is_displayed()
     assert_accessible(page, "/manage inside the cancellation notice")
     test_browser.screenshot(page, "manage-changes-closed")

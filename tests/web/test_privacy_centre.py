@@ -18,7 +18,7 @@ from tests import test_browser
 from tests.conftest import PASSWORD, LiveServer, mailed_code
 from tests.subscriptions.test_live import BOOK, booking_input, host_with_type, slot
 from tests.test_browser import needs_browser, text_of, wait
-from tests.web.pages import assert_accessible
+from tests.web.page_checks import assert_accessible
 
 pytestmark = needs_browser
 browser = test_browser.browser  # the fixture: headless Chromium windows

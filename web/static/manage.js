@@ -102,9 +102,9 @@ function closedBecause(booking) {
     return {
       title: "Changes are closed",
       text:
-        `${hostName} asks for at least ${duration(notice)} notice: bookings of ` +
-        `${booking.eventType.title} can be moved or cancelled online until then, and that ` +
-        `was ${moment(deadline)}. Please contact ${hostName} directly if you cannot come.`,
+        `Bookings of ${booking.eventType.title} can be moved or cancelled online up to ` +
+        `${duration(notice)} before they start; for this one that was ${moment(deadline)}. ` +
+        `Please contact ${hostName} directly if you cannot come.`,
     };
   }
   return null;
