@@ -168,3 +168,45 @@ async def test_the_privacy_centre_on_a_phone_and_a_desktop(
     page.find_element(By.ID, "sign-out").click()
     wait(page, lambda d: d.find_element(By.ID, "signed-out").is_displayed())
     screenshot(page, "privacy-signed-out")
+
+
+def tab_to(driver: WebDriver, element_id: str, limit: int = 25) -> None:
+    """Presses Tab until `element_id` has the focus."""
+    for _ in range(limit):
+        if driver.switch_to.active_element.get_attribute("id") == element_id:
+            return
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+async def test_the_manage_page_works_with_the_keyboard_alone(
+    server: LiveServer, browser: Callable[..., WebDriver]
+) -> None:
+    _, type_id = await host_with_type(server, "host@example.com")
+    booked = (await server.post(BOOK, booking_input(type_id, slot(days=4)))).ok()["bookMeeting"]
+    page = browser()
+    page.get(f"{server.url}/manage/{booked['manageToken']}")
+    wait(page, lambda d: text_of(d, "live-status").startswith("Live"))
+    page.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    tab_to(page, "cookie-reject")
+    page.switch_to.active_element.send_keys(Keys.ENTER)
+    assert page.switch_to.active_element.get_attribute("id") == "cookie-settings"
+
+    # Move: open the picker, reach a time, Enter picks it and goes to the form.
+    page.find_element(By.ID, "show-reschedule").send_keys(Keys.ENTER)
+    wait(page, slots_shown)
+    assert page.switch_to.active_element.get_attribute("id") == "slots-title"
+    tab_to(page, page.find_elements(By.CSS_SELECTOR, ".slot input")[0].get_attribute("id"))
+    page.switch_to.active_element.send_keys(Keys.ARROW_RIGHT, Keys.ENTER)
+    wait(page, lambda d: d.switch_to.active_element.get_attribute("id") == "move-reason")
+    page.switch_to.active_element.send_keys(Keys.TAB, Keys.ENTER)
+    wait(page, lambda d: not d.find_element(By.ID, "picker").is_displayed())
+    assert page.switch_to.active_element.get_attribute("id") == "booking-title"
+
+    # Cancel: the button opens the form with the focus in the reason.
+    tab_to(page, "show-cancel")
+    page.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(page, lambda d: d.switch_to.active_element.get_attribute("id") == "cancel-reason")
+    page.switch_to.active_element.send_keys("Keyboard says no", Keys.TAB, Keys.ENTER)
+    wait(page, lambda d: text_of(d, "booking-status") == "Cancelled")
+    assert page.switch_to.active_element.get_attribute("id") == "booking-title"
