@@ -3,12 +3,14 @@
 
 import { initConsent } from "./consent.js";
 import { LiveClient, announce, randomKey, request } from "./graphql.js";
+import { answerError, answersFrom, renderQuestions } from "./questions.js";
 import { SlotPicker, describeSlot } from "./slot-picker.js";
 
 const EVENT_TYPE = `query BookingPage($id: ID!) {
   eventType(id: $id) {
     id title durationMinutes description location locationKind requiresConfirmation
     host { name timeZone }
+    questions { key label kind required options }
   }
 }`;
 const BOOK = `mutation Book($input: BookMeetingInput!) {
@@ -84,6 +86,7 @@ async function submit(event) {
         timeZone: state.picker.zone,
         notes: notes || null,
         idempotencyKey: state.idempotencyKey,
+        answers: answersFrom($("questions")),
       },
     });
     showDone(bookMeeting);
@@ -94,8 +97,10 @@ async function submit(event) {
       $("details").hidden = true;
       state.picker.load();
     } else {
-      error.textContent = failure.message;
+      const aboutAnswer = answerError($("questions"), failure);
+      error.textContent = aboutAnswer ?? failure.message;
       const field = failure.errors?.[0]?.extensions?.field;
+      if (aboutAnswer) return;
       if (field === "email") $("email").focus();
       else if (field === "name") $("name").focus();
     }
@@ -164,6 +169,7 @@ async function main() {
   if (eventType.requiresConfirmation) meta.push("the host confirms each booking");
   $("event-meta").textContent = meta.filter(Boolean).join(" · ");
   $("event-description").textContent = eventType.description ?? "";
+  renderQuestions($("questions"), eventType.questions ?? []);
 
   state.picker = new SlotPicker({
     eventTypeId,
