@@ -67,9 +67,13 @@ def assert_accessible(driver: WebDriver, page: str) -> None:
 def notice_height(driver: WebDriver) -> float:
     notice = driver.find_element(By.ID, "cookie-notice")
     assert notice.is_displayed()
-    return driver.execute_script(
+    height = driver.execute_script(
         "return document.getElementById('cookie-notice').getBoundingClientRect().height"
     )
+    screen = driver.execute_script("return window.innerHeight")
+    path = driver.execute_script("return location.pathname").split("/")[1]
+    print(f"cookie notice on /{path}: {height:.0f} px of {screen} ({height / screen:.0%})")
+    return height
 
 
 def top_in_view(driver: WebDriver, element_id: str) -> bool:
