@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/reset-password", pages.reset_password),
             Route("/book/{event_type_id}", pages.book),
             Route("/book/{handle}/{slug}", pages.book_by_handle),
+            Route("/manage/{token}", pages.manage),
+            Route("/privacy", pages.privacy),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

@@ -372,6 +372,19 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                 {"id": Env("BOOKING_ID")},
             ),
             Op(
+                "managedBooking",
+                "query",
+                "Public: the booking a manage token belongs to (the invitee's `/manage/<token>` "
+                "page); `null` for an unknown token.",
+                f"""query ManagedBooking($manageToken: String!) {{
+  managedBooking(manageToken: $manageToken) {{
+    {BOOKING} cancelReason
+  }}
+}}""",
+                {"manageToken": Env("MANAGE_TOKEN")},
+                auth=None,
+            ),
+            Op(
                 "cancelBooking",
                 "mutation",
                 "Cancels: by the host (token), or by the booker with `manageToken` (no account).",
@@ -928,6 +941,18 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
   availabilityChanged(eventTypeId: $id) { eventTypeId occurredAt }
 }""",
                 {"id": Env("EVENT_TYPE_ID")},
+                auth=None,
+            ),
+            Op(
+                "managedBookingEvents",
+                "subscription",
+                "Public: the changes of the one booking whose manage token is given, as its host "
+                "or the invitee makes them (what `/manage/<token>` listens to). An unknown token "
+                "ends with `NOT_FOUND`.",
+                f"""subscription ManagedBookingEvents($manageToken: String!) {{
+  managedBookingEvents(manageToken: $manageToken) {{ kind occurredAt booking {{ {BOOKING} }} }}
+}}""",
+                {"manageToken": Env("MANAGE_TOKEN")},
                 auth=None,
             ),
             Op(

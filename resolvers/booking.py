@@ -121,6 +121,14 @@ async def booking(info: Info, id: strawberry.ID) -> BookingType | None:
     return BookingType.from_model(row)
 
 
+async def managed_booking(info: Info, manage_token: str) -> BookingType | None:
+    row = await bookings.by_manage_token(manage_token)
+    if row is None:
+        return None
+    info.context.loaders.prime_event_type(row.event_type)
+    return BookingType.from_model(row)
+
+
 async def clients(
     info: Info,
     first: int | None = 20,

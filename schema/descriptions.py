@@ -687,6 +687,14 @@ DESCRIPTIONS: dict[str, str] = {
     "Query.bookings(startTo)": "Only bookings starting before this instant.",
     "Query.booking": "One of the signed-in host's bookings; another host's is NOT_FOUND.",
     "Query.booking(id)": "The booking.",
+    "Query.managedBooking": (
+        "Public: the booking whose manage token this is (the invitee's /manage/<token> page), "
+        "with the booker's details; null for an unknown token. Change it with cancelBooking "
+        "and rescheduleBooking, passing the same manageToken."
+    ),
+    "Query.managedBooking(manageToken)": (
+        "The manage token bookMeeting returned and the invitee's e-mails carry."
+    ),
     "Query.clients": ("The people who booked with the signed-in host, most recent booking first."),
     "Query.clients(first)": "Page size: 0 to 100 (else BAD_USER_INPUT).",
     "Query.clients(after)": "The endCursor of the previous page.",
@@ -861,6 +869,14 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "Subscription.availabilityChanged(eventTypeId)": (
         "The event type; NOT_FOUND when there is none or its host is suspended."
+    ),
+    "Subscription.managedBookingEvents": (
+        "Public: every change of the one booking whose manage token is given (confirmed, "
+        "moved or cancelled by its host or with the token), as it is committed; the same "
+        "events as the host's bookingEvents, and nothing about any other booking."
+    ),
+    "Subscription.managedBookingEvents(manageToken)": (
+        "The booking's manage token (from bookMeeting or its e-mails); an unknown one is NOT_FOUND."
     ),
     # --- TimeRangeInput ---
     "TimeRangeInput": "A working interval of one day, wall-clock times in the host's zone.",

@@ -78,6 +78,7 @@ class Query:
     )
     bookings: BookingConnectionType = strawberry.field(resolver=booking_r.bookings_page)
     booking: BookingType | None = strawberry.field(resolver=booking_r.booking)
+    managed_booking: BookingType | None = strawberry.field(resolver=booking_r.managed_booking)
     clients: ClientConnectionType = strawberry.field(resolver=booking_r.clients)
     notifications: NotificationConnectionType = strawberry.field(
         resolver=notification_r.notifications_page
@@ -270,6 +271,9 @@ class Subscription:
     calendar_changed: CalendarChangeType = strawberry.subscription(
         resolver=subscriptions_r.calendar_changed,
         description="The signed-in user's linked calendars changed.",
+    )
+    managed_booking_events: BookingEventType = strawberry.subscription(
+        resolver=subscriptions_r.managed_booking_events
     )
 
 

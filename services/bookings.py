@@ -276,6 +276,15 @@ async def managed(booking_id: int, user: User | None, manage_token: str | None) 
     raise NotFound("Booking")
 
 
+async def by_manage_token(manage_token: str) -> Booking | None:
+    """The booking whose manage token this is (found by the token's hash), or None."""
+    if not manage_token or len(manage_token) > 200:
+        return None
+    return await Booking.get_or_none(manage_token_hash=token_hash(manage_token)).select_related(
+        "event_type__host"
+    )
+
+
 async def hosted(booking_id: int, host: User) -> Booking:
     booking = await Booking.get_or_none(id=booking_id, host_id=host.id).select_related(
         "event_type__host"

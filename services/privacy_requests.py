@@ -20,6 +20,7 @@ from models.user import User
 from services import changes, personal_data
 from services.clock import utcnow
 from services.mail import outbox as mail
+from services.mail import runtime as mail_runtime
 from services.tokens import new_token, token_hash
 
 KINDS = (
@@ -82,6 +83,7 @@ async def submit_as_invitee(email: str, kind: str) -> None:
             body=(
                 f"Someone asked Book N Meet for the {kind.lower()} of data about this address "
                 f"(request {request.id}). If it was you, confirm with this code: {token}\n"
+                f"or open {mail_runtime.base_url()}/privacy#code={token}\n"
                 "If not, ignore this message: nothing happens without it."
             ),
         )

@@ -28,7 +28,7 @@ from graphql import DocumentNode, GraphQLError
 from graphql.execution import Executor, execute_subscription_event
 
 from events.bus import EventBus, Mailbox, SubscriptionClosed
-from events.messages import Message, Payload, decode
+from events.messages import Message, decode
 from observability import SHARED_EXECUTIONS, SHARED_GROUPS, LiveSubscription, observe_delivery
 from schema.context import Info
 from schema.errors import coded, masked
@@ -70,10 +70,12 @@ class Group:
         live: LiveOperation,
         name: str,
         build: Callable[[Message], Any],
+        keep: Callable[[Message], bool] | None = None,
     ) -> None:
         self.bus = bus
         self.channel = channel
         self.build = build
+        self.keep = keep
         self.executions = SHARED_EXECUTIONS.labels(name)
         self.gauge = SHARED_GROUPS.labels(name)
         self.members: dict[Mailbox[str], str] = {}  # mailbox -> frame prefix
@@ -104,8 +106,11 @@ class Group:
         try:
             async with self.bus.subscribe(self.channel) as messages:
                 self.ready.set_result(None)
-                async for message in messages:
+                async for raw in messages:
                     try:
+                        message = decode(raw)
+                        if self.keep is not None and not self.keep(message):
+                            continue
                         frame = await self._render(message)
                     except Exception as exc:  # a bug: the subscribers hear of it and stay
                         frame = self._failure(exc)
@@ -123,9 +128,8 @@ class Group:
             for mailbox in self.members:
                 mailbox._close()
 
-    async def _render(self, raw: Payload) -> str:
+    async def _render(self, message: Message) -> str:
         """The event's payload, executed and serialised once for every member."""
-        message = decode(raw)
         observe_delivery(message.occurred_at)
         self.context.loaders = Loaders()  # never serve one event from another's cache
         self.executions.inc()
@@ -163,15 +167,18 @@ class FanOut:
         channel: str,
         name: str,
         build: Callable[[Message], Any],
+        keep: Callable[[Message], bool] | None = None,
     ) -> None:
         """Sends the channel's events to this operation's client until the operation ends
-        (strawberry cancels its task) or the bus stops (then returns)."""
+        (strawberry cancels its task) or the bus stops (then returns). `keep`: which of the
+        channel's messages this operation hears (the variables, part of the group's key, may
+        narrow it); default all."""
         user = info.context.user
         variables = json.dumps(live.variables or {}, sort_keys=True)
         key = (channel, live.query, variables, live.operation_name, user.id if user else None)
         group = self.groups.get(key)
         if group is None or group.task.done():
-            group = self.groups[key] = Group(self.bus, channel, info, live, name, build)
+            group = self.groups[key] = Group(self.bus, channel, info, live, name, build, keep)
         mailbox: Mailbox[str] = Mailbox(self.mailbox_size)
         group.members[mailbox] = live.frame_prefix
         try:

@@ -24,7 +24,7 @@ from schema.calendar import CalendarChangeType, LinkedCalendarType
 from schema.context import Info
 from schema.live import AvailabilityChangeType, BookingEventType, NotificationType
 from schema.loaders import Loaders
-from services import event_types
+from services import bookings, event_types
 from subscriptions.fanout import CURRENT
 
 T = TypeVar("T")
@@ -32,7 +32,11 @@ M = TypeVar("M", bound=Message)
 
 
 async def listen(
-    info: Info, channel: str, name: str, build: Callable[[M], T]
+    info: Info,
+    channel: str,
+    name: str,
+    build: Callable[[M], T],
+    keep: Callable[[M], bool] | None = None,
 ) -> AsyncGenerator[T, None]:
     """The channel's events, built from its messages, for as long as the client stays.
 
@@ -41,12 +45,14 @@ async def listen(
     """
     live = CURRENT.get()
     if live is not None:
-        await live.fanout.serve(info, live, channel, name, build)
+        await live.fanout.serve(info, live, channel, name, build, keep)  # type: ignore[arg-type]
         return
     with LiveSubscription(name):
         async with info.context.bus.subscribe(channel) as messages:
             async for payload in messages:
                 message = decode(payload)
+                if keep is not None and not keep(message):  # type: ignore[arg-type]
+                    continue
                 observe_delivery(message.occurred_at)
                 info.context.loaders = Loaders()  # never serve one event from another's cache
                 yield build(message)  # type: ignore[arg-type]
@@ -68,6 +74,23 @@ async def notifications(info: Info) -> AsyncGenerator[NotificationType, None]:
     user = info.context.require_user()
     channel = notification_channel(user.id)
     async for event in listen(info, channel, "notifications", _notification):
+        yield event
+
+
+async def managed_booking_events(
+    info: Info, manage_token: str
+) -> AsyncGenerator[BookingEventType, None]:
+    """Public: one booking's changes, for whoever holds its manage token (the invitee)."""
+    booking = await bookings.by_manage_token(manage_token)
+    if booking is None:
+        raise NotFound("Booking")
+    booking_id = booking.id
+
+    def ours(message: BookingChanged) -> bool:
+        return message.booking.get("id") == booking_id
+
+    channel = booking_channel(booking.host_id)
+    async for event in listen(info, channel, "managedBookingEvents", _booking_event, ours):
         yield event
 
 

@@ -255,8 +255,15 @@ class Demo:
             self.values["SUSPENDED_USER_ID"] = user_id
 
     async def trigger(self) -> None:
-        """Something every subscription example hears about: a booking (and a calendar sync)."""
+        """Something every subscription example hears about: a booking (and a calendar sync);
+        the booking of MANAGE_TOKEN, if there is one, is cancelled with it (once)."""
         await self.book()
+        if "MANAGE_TOKEN" in self.values:
+            cancel = (
+                "mutation($id: ID!, $t: String) { cancelBooking(id: $id, manageToken: $t) { id } }"
+            )
+            variables = {"id": self.values["BOOKING_ID"], "t": self.values["MANAGE_TOKEN"]}
+            await self.server.post(cancel, variables)  # again on later calls: CONFLICT, fine
         if "CALENDAR_ID" in self.values:
             sync = "mutation($id: ID!) { syncCalendar(id: $id) { id } }"
             await self.post(sync, {"id": self.values["CALENDAR_ID"]}, token=self.values["TOKEN"])

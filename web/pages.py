@@ -1,5 +1,6 @@
 """The browser pages: the host console at `/dashboard` (and `/reset-password`),
-`/book/<eventTypeId>`, and GraphiQL at `/graphql` with its default query.
+`/book/<eventTypeId>`, the invitee's `/manage/<manageToken>`, the privacy centre `/privacy`, and
+GraphiQL at `/graphql` with its default query.
 
 The pages are plain HTML and ES modules from `web/static/` (no build step, nothing from a CDN;
 GraphiQL's own code is vendored in `web/static/vendor/`); they talk to `/graphql` over HTTP and
@@ -13,7 +14,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from services import event_types
+from services import bookings, event_types
 from web.middleware import PAGE_CSP
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -46,8 +47,14 @@ def _html(name: str) -> str:
     return (STATIC_DIR / name).read_text(encoding="utf-8")
 
 
-def _page(name: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(_html(name), status_code=status_code, headers=PAGE_HEADERS)
+# The manage token is in the page's address: never send it on as a Referer.
+_NO_REFERRER = {"Referrer-Policy": "no-referrer"}
+
+
+def _page(name: str, status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(
+        _html(name), status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})}
+    )
 
 
 async def dashboard(request: Request) -> Response:
@@ -78,6 +85,18 @@ async def book_by_handle(request: Request) -> Response:
         '<meta charset="utf-8" />', f'<meta charset="utf-8" />{tag}', 1
     )
     return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
+async def manage(request: Request) -> Response:
+    """`/manage/<manageToken>`: the invitee's page of one booking; a friendly 404 otherwise."""
+    found = await bookings.by_manage_token(request.path_params["token"])
+    if found is None:
+        return _page("manage-not-found.html", status_code=404, headers=_NO_REFERRER)
+    return _page("manage.html", headers=_NO_REFERRER)
+
+
+async def privacy(request: Request) -> Response:
+    return _page("privacy.html")
 
 
 def graphiql_html(query: str = GRAPHIQL_DEFAULT_QUERY) -> str:

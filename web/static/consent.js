@@ -23,7 +23,8 @@ export function storedChoice() {
   }
 }
 
-function keepChoice(performance) {
+/** Keeps a choice made elsewhere (the privacy centre) for this browser too. */
+export function keepChoice(performance) {
   const choice = { performance, decidedAt: new Date().toISOString() };
   try {
     localStorage.setItem(CHOICE_KEY, JSON.stringify(choice));
@@ -63,13 +64,14 @@ function buildNotice() {
       hidden: true,
     },
     element("h2", { id: "cookie-notice-title", text: "Cookies and storage" }),
-    element("p", {
-      text:
-        "We keep what this page needs to work: your sign-in for this tab, this choice, and " +
-        "preferences such as the time zone you pick. With your permission we also measure " +
-        "which pages are used (performance), to improve the service. Nothing for performance " +
-        "is loaded until you accept.",
-    }),
+    element(
+      "p",
+      {},
+      "We keep what the page needs: your sign-in for this tab, this choice and preferences " +
+        "such as your time zone. With your permission we also measure which pages are used. " +
+        "Nothing for performance is loaded until you accept. ",
+      element("a", { href: "/privacy", text: "Privacy centre" }),
+    ),
     element("p", { id: "cookie-current", class: "cookie-current" }),
     element(
       "div",
@@ -83,7 +85,7 @@ function buildNotice() {
       element("button", {
         type: "button",
         id: "cookie-reject",
-        text: "Only essential and functionality",
+        text: "Essential only",
       }),
     ),
   );
@@ -117,7 +119,7 @@ export function initConsent({ getToken = storedToken } = {}) {
   async function decide(performance) {
     choice = keepChoice(performance);
     notice.hidden = true;
-    document.getElementById("cookie-settings")?.focus();
+    document.getElementById("cookie-settings")?.focus({ preventScroll: true });
     const token = getToken();
     if (token) {
       try {
@@ -136,7 +138,7 @@ export function initConsent({ getToken = storedToken } = {}) {
   notice.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && choice) {
       notice.hidden = true;
-      document.getElementById("cookie-settings")?.focus();
+      document.getElementById("cookie-settings")?.focus({ preventScroll: true });
     }
   });
   document.getElementById("cookie-settings")?.addEventListener("click", () => show(true));
