@@ -80,7 +80,8 @@ async def export(user: User) -> dict[str, Any]:
                 item.update({field: _json(getattr(row, field)) for field in owner.context})
                 for field, policy in exported.items():
                     item[field] = _json(getattr(row, field))
-                    categories[policy.category.value].add(owner.section)
+                    if item[field] not in (None, "", [], {}):  # an empty field holds nothing
+                        categories[policy.category.value].add(owner.section)
                 item.update(placeholders)
                 sections.setdefault(owner.section, []).append(item)
     sections["clients"] = [

@@ -19,7 +19,8 @@ RECORD = """mutation($d: String!, $at: DateTime!, $ids: [ID!]!, $r: BreachRisk!,
     id risk detectedAt reportDeadline reported reportedAt overdue affectedCount
     dataCategories approximateSubjects approximateRecords likelyConsequences measures
     filings { regulator regulatorName deadline reportedAt overdue } } }"""
-REPORTED = """mutation($id: ID!, $reg: RegulatorKey) { markBreachReported(id: $id, regulator: $reg) {
+REPORTED = """mutation($id: ID!, $reg: RegulatorKey) {
+  markBreachReported(id: $id, regulator: $reg) {
   reported reportedAt overdue reportDeadline filings { regulator reportedAt } } }"""
 UPDATE = """mutation($id: ID!, $report: BreachReportInput!) {
   updateBreachReport(id: $id, report: $report) {
@@ -96,7 +97,7 @@ async def test_a_breach_is_owed_to_every_regulator_by_its_own_deadline(gql, sign
 
 
 async def test_a_breach_owed_only_to_the_ombudsman_is_overdue_only_after_five_days(gql, sign_up):
-    admin, users = await setup(sign_up)
+    admin, _ = await setup(sign_up)
     for hours, overdue in ((100, False), (121, True)):
         variables = {"d": "Lost laptop", "at": at(hours), "ids": [], "r": "LOW",
                      "regs": ["OMBUDSMAN"]}  # fmt: skip
