@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Breach',
             name='data_categories',
-            field=fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads),
+            field=fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads),
         ),
         ops.AddField(
             model_name='Breach',

@@ -91,7 +91,7 @@ class Breach(Model):
     report_due_at = fields.DatetimeField()
     reported_at = fields.DatetimeField(null=True)  # once every regulator has it
     # The report's content (Art. 33(3)): about the incident, never naming a person.
-    data_categories = fields.JSONField(default=list)  # domain.privacy.Category values
+    data_categories = fields.JSONField(null=True)  # domain.privacy.Category values
     approximate_subjects = fields.IntField(null=True)
     approximate_records = fields.IntField(null=True)
     likely_consequences = fields.TextField(null=True)

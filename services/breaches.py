@@ -243,7 +243,7 @@ async def report_document(breach_id: int, controller: str, contact: str) -> dict
         "nature": breach.description,
         "dataCategories": [
             {"category": key, "name": BY_CATEGORY[Category(key)].name}
-            for key in breach.data_categories
+            for key in breach.data_categories or []
         ],
         "approximateSubjects": breach.approximate_subjects,
         "approximateRecords": breach.approximate_records,
