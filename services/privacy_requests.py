@@ -8,6 +8,7 @@ so nobody can act on another person's data.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import db
@@ -16,6 +17,7 @@ from domain.errors import BadUserInput, Conflict, NotFound
 from domain.months import add_one_month
 from domain.privacy import request_overdue
 from models.booking import Booking
+from models.governance import Disclosure
 from models.privacy import PrivacyRequest
 from models.user import User
 from services import accounts, audit, changes, personal_data
@@ -184,6 +186,14 @@ async def _carry_out(request: PrivacyRequest) -> None:
             f"- {b.event_type.title} on {b.start.isoformat()} as {b.attendee_name} "
             f"({b.status}); notes: {b.notes or '-'}"
             for b in rows
+        ]
+        disclosed = await Disclosure.filter(
+            Q(hold_until__isnull=True) | Q(hold_until__lte=utcnow()), email=request.email
+        ).order_by("disclosed_at")
+        lines += [
+            f"- Disclosed on {d.disclosed_at.isoformat()} to {d.recipient} "
+            f"({d.legal_basis}): {d.data}"
+            for d in disclosed
         ]
         await mail.notice(
             to=request.email,

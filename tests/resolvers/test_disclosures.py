@@ -6,8 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from models.governance import AuditEntry, Disclosure
+from models.privacy import MailMessage
 from models.user import User
-from tests.conftest import wait_until
+from tests.conftest import mailed_code, wait_until
 
 FIELDS = "id reason recipient legalBasis data disclosedAt holdUntil userId email"
 RECORD = f"""mutation($i: DisclosureInput!, $r: String!) {{
@@ -146,3 +147,24 @@ async def test_erasing_the_account_keeps_the_record_without_the_person(gql, sign
     [row] = await Disclosure.all()
     assert (row.subject_id, row.email, row.data) == (None, None, "[erased]")
     assert row.recipient == "Royal Cayman Islands Police Service"  # the staff record stays
+
+
+async def test_an_invitee_s_access_report_lists_disclosures_not_under_hold(gql, sign_up):
+    admin, _, _ = await people(sign_up)
+    later = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    for recipient, hold in (("Grand Court", None), ("Tax Office", later)):
+        entry = disclosure(None, userId=None, email="ivy@example.com", recipient=recipient,
+                           holdUntil=hold)  # fmt: skip
+        (await gql(RECORD, {"i": entry, "r": "Order"}, token=admin)).ok()
+    ask = 'mutation { submitInviteePrivacyRequest(email: "ivy@example.com", kind: ACCESS) }'
+    (await gql(ask)).ok()
+    code = await mailed_code("ivy@example.com")
+    confirm = "mutation($t: String!) { confirmPrivacyRequest(token: $t) { id } }"
+    rid = (await gql(confirm, {"t": code})).ok()["confirmPrivacyRequest"]["id"]
+    update = """mutation($id: ID!, $s: PrivacyRequestStatus!, $r: String) {
+      updatePrivacyRequest(id: $id, status: $s, reason: $r) { status } }"""
+    (await gql(update, {"id": rid, "s": "IN_PROGRESS"}, token=admin)).ok()
+    (await gql(update, {"id": rid, "s": "COMPLETED", "r": "Sent"}, token=admin)).ok()
+    report = await MailMessage.get(to="ivy@example.com", kind="PRIVACY_REPORT")
+    assert "Grand Court" in report.body and "Production order" in report.body
+    assert "Tax Office" not in report.body
