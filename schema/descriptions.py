@@ -662,7 +662,8 @@ DESCRIPTIONS: dict[str, str] = {
         "so is one whose report lacks dataCategories, likelyConsequences or measures."
     ),
     "Mutation.markBreachReported(regulator)": (
-        "The regulator it was reported to; null: every one still owed."
+        "The regulator it was reported to (one the breach is not owed to is BAD_USER_INPUT); "
+        "null: every one still owed."
     ),
     "Mutation.updateBreachReport": (
         "Staff: records or amends the report's content (Art. 33(3)-(4)); audited."

@@ -188,6 +188,10 @@ async def mark_reported(
             "The report needs its content before it is filed: " + ", ".join(missing) + ".",
             field="report",
         )
+    if regulator is not None and not await BreachFiling.exists(
+        breach_id=breach_id, regulator=regulator
+    ):
+        raise BadUserInput("regulator", "this breach is not owed to it")
     async with in_transaction():
         open_filings = BreachFiling.filter(breach_id=breach_id, reported_at=None)
         if regulator is not None:

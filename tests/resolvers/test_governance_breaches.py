@@ -104,6 +104,10 @@ async def test_a_breach_owed_only_to_the_ombudsman_is_overdue_only_after_five_da
         breach = (await gql(RECORD, variables, token=admin)).ok()["recordBreach"]
         assert [f["regulator"] for f in breach["filings"]] == ["OMBUDSMAN"]
         assert breach["overdue"] is overdue, hours
+    (await gql(UPDATE, {"id": breach["id"], "report": REPORT}, token=admin)).ok()
+    not_owed = await gql(REPORTED, {"id": breach["id"], "reg": "ICO"}, token=admin)
+    assert not_owed.codes == ["BAD_USER_INPUT"] and "regulator" in not_owed.errors[0]["message"]
+    assert await BreachFiling.filter(reported_at__isnull=False).count() == 0
 
 
 async def test_a_high_risk_breach_tells_exactly_the_people_affected(gql, sign_up):
