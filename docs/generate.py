@@ -648,6 +648,21 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                 "mutation Object { objectToProcessing(processing: MARKETING) }",
             ),
             Op(
+                "withdrawObjection",
+                "mutation",
+                "Withdraws an objection; the processing resumes only as your consents allow.",
+                "mutation Withdraw { withdrawObjection(processing: MARKETING) }",
+            ),
+            Op(
+                "processingStatus",
+                "query",
+                "Whether processing of your data is restricted or objected to, and what that "
+                "stops.",
+                """query Processing {
+  processingStatus { restricted restrictionStops objections objectionStops }
+}""",
+            ),
+            Op(
                 "submitPrivacyRequest",
                 "mutation",
                 "Files a request of any kind; answered within one calendar month (`dueAt`).",
@@ -665,8 +680,9 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
             Op(
                 "submitInviteePrivacyRequest",
                 "mutation",
-                "For someone without an account (`ACCESS` or `ERASURE`): a confirmation code is "
-                "e-mailed first. Answers `true` whether or not we hold anything.",
+                "For someone without an account (`ACCESS`, `ERASURE`, or `CORRECTION` with "
+                "`correction: {name, timeZone}`): a confirmation code is e-mailed first. Answers "
+                "`true` whether or not we hold anything.",
                 """mutation InviteeRequest($email: String!) {
   submitInviteePrivacyRequest(email: $email, kind: ACCESS)
 }""",
@@ -823,17 +839,30 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
             Op(
                 "recordBreach",
                 "mutation",
-                "Staff: records a personal-data breach (report due within 72 hours); `HIGH` risk "
-                "notifies the affected users at once.",
-                """mutation RecordBreach($text: String!, $detectedAt: DateTime!, $users: [ID!]!) {
-  recordBreach(description: $text, detectedAt: $detectedAt, affectedUserIds: $users, risk: LOW) {
+                "Staff: records a personal-data breach, owed to each regulator by its own "
+                "deadline (ICO 72 hours, Cayman Islands Ombudsman 120); `HIGH` risk tells "
+                "everyone affected at once, addresses without accounts by e-mail.",
+                """mutation RecordBreach(
+  $text: String!, $detectedAt: DateTime!, $users: [ID!]!, $emails: [String!],
+  $report: BreachReportInput
+) {
+  recordBreach(description: $text, detectedAt: $detectedAt, affectedUserIds: $users, risk: LOW,
+      affectedEmails: $emails, regulators: [ICO, OMBUDSMAN], report: $report) {
     id risk detectedAt reportDeadline reported overdue affectedCount
+    filings { regulator deadline reportedAt overdue }
   }
 }""",
                 {
                     "text": "A report e-mailed to the wrong host.",
                     "detectedAt": Env("FROM"),
                     "users": [Env("USER_ID")],
+                    "emails": ["ivy@example.com"],
+                    "report": {
+                        "dataCategories": ["booking", "contact"],
+                        "approximateRecords": 12,
+                        "likelyConsequences": "The host saw names and meeting times.",
+                        "measures": "The host deleted it; the report template was fixed.",
+                    },
                 },
                 auth="ADMIN_TOKEN",
             ),
@@ -849,11 +878,87 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
             Op(
                 "markBreachReported",
                 "mutation",
-                "Staff: the breach was reported to the supervisory authority.",
+                "Staff: the breach was reported to a supervisory authority (all still owed "
+                "when `regulator` is left out); the report needs its content first.",
                 """mutation Reported($id: ID!) {
-  markBreachReported(id: $id) { id reported reportedAt overdue }
+  markBreachReported(id: $id, regulator: ICO) {
+    id reported reportedAt overdue filings { regulator reportedAt }
+  }
 }""",
                 {"id": Env("BREACH_ID")},
+                auth="ADMIN_TOKEN",
+            ),
+            Op(
+                "updateBreachReport",
+                "mutation",
+                "Staff: records or amends the report's content (Art. 33(3)); null fields stay.",
+                """mutation UpdateReport($id: ID!, $report: BreachReportInput!) {
+  updateBreachReport(id: $id, report: $report) {
+    id dataCategories approximateSubjects approximateRecords likelyConsequences measures
+  }
+}""",
+                {"id": Env("BREACH_ID"), "report": {"approximateRecords": 40}},
+                auth="ADMIN_TOKEN",
+            ),
+            Op(
+                "breachReport",
+                "query",
+                "Staff: the report to the regulators as one JSON document, to file or archive.",
+                "query Report($id: ID!) { breachReport(id: $id) }",
+                {"id": Env("BREACH_ID")},
+                auth="ADMIN_TOKEN",
+            ),
+            Op(
+                "liftRestriction",
+                "mutation",
+                "Staff: lifts the restriction of processing of a person's data; audited, and "
+                "the person is told (notification and e-mail) with the reason.",
+                """mutation Lift($id: ID!, $reason: String!) {
+  liftRestriction(userId: $id, reason: $reason) { id }
+}""",
+                {"id": Env("RESTRICTED_USER_ID"), "reason": "The accuracy check is done."},
+                auth="ADMIN_TOKEN",
+            ),
+            Op(
+                "recordDisclosure",
+                "mutation",
+                "Staff: records personal data handed to an authority or in a business transfer "
+                "(audited); the person sees it in `myData` unless a legal hold applies.",
+                """mutation Disclose($input: DisclosureInput!, $reason: String!) {
+  recordDisclosure(input: $input, reason: $reason) {
+    id reason recipient legalBasis data disclosedAt holdUntil userId
+  }
+}""",
+                {
+                    "input": {
+                        "reason": "LEGAL_OBLIGATION",
+                        "recipient": "Royal Cayman Islands Police Service",
+                        "legalBasis": "Production order 2030/17",
+                        "data": "Bookings of March with their times",
+                        "disclosedAt": Env("FROM"),
+                        "userId": Env("USER_ID"),
+                    },
+                    "reason": "Production order 2030/17",
+                },
+                auth="ADMIN_TOKEN",
+            ),
+            Op(
+                "adminDisclosures",
+                "query",
+                "Staff: recorded disclosures, newest first (of one account with `userId`).",
+                """query Disclosures {
+  adminDisclosures { id reason recipient legalBasis disclosedAt holdUntil userId email }
+}""",
+                auth="ADMIN_TOKEN",
+            ),
+            Op(
+                "endDisclosureHold",
+                "mutation",
+                "Staff: ends a disclosure's legal hold now, so the person sees it (audited).",
+                """mutation EndHold($id: ID!, $reason: String!) {
+  endDisclosureHold(id: $id, reason: $reason) { id holdUntil }
+}""",
+                {"id": Env("DISCLOSURE_ID"), "reason": "The court lifted the gag order."},
                 auth="ADMIN_TOKEN",
             ),
             Op(
@@ -1280,6 +1385,8 @@ Then, as needed by an example (each is printed by an earlier one):
 - `POLICY_VERSION`: a published policy version: `publishPolicy`.
 - `INQUIRY_ID`: a question to the privacy team: `submitInquiry`.
 - `BREACH_ID`: a recorded breach: `recordBreach`.
+- `RESTRICTED_USER_ID`: a user whose processing is restricted (a completed `RESTRICTION` request).
+- `DISCLOSURE_ID`: a recorded disclosure: `recordDisclosure`.
 """
 
 

@@ -84,11 +84,18 @@ class PolicyAcceptance(Model):
 
 class Breach(Model):
     id = fields.IntField(primary_key=True)
-    description = fields.TextField()
+    description = fields.TextField()  # the nature of the breach (Art. 33(3)(a))
     risk = fields.CharField(max_length=8)
     detected_at = fields.DatetimeField()
-    report_due_at = fields.DatetimeField()  # detected_at + 72 hours
-    reported_at = fields.DatetimeField(null=True)
+    # The earliest deadline of its filings still open, else of all of them.
+    report_due_at = fields.DatetimeField()
+    reported_at = fields.DatetimeField(null=True)  # once every regulator has it
+    # The report's content (Art. 33(3)): about the incident, never naming a person.
+    data_categories = fields.JSONField(null=True)  # domain.privacy.Category values
+    approximate_subjects = fields.IntField(null=True)
+    approximate_records = fields.IntField(null=True)
+    likely_consequences = fields.TextField(null=True)
+    measures = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="recorded_breaches", null=True, on_delete=fields.SET_NULL
@@ -112,6 +119,59 @@ class BreachVictim(Model):
     class Meta:
         table = "breach_victims"
         unique_together = (("breach", "user"),)
+
+
+class BreachFiling(Model):
+    # The breach as owed to one supervisory authority (domain/regulators.py): its own deadline.
+    id = fields.IntField(primary_key=True)
+    breach: fields.ForeignKeyRelation[Breach] = fields.ForeignKeyField(
+        "models.Breach", related_name="filings", on_delete=fields.CASCADE
+    )
+    regulator = fields.CharField(max_length=16)
+    due_at = fields.DatetimeField()
+    reported_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "breach_filings"
+        unique_together = (("breach", "regulator"),)
+
+
+class BreachContact(Model):
+    # Someone affected by a breach known only by an address (an invitee without an account):
+    # told by e-mail. The address is blanked once the notice is past its retention.
+    id = fields.IntField(primary_key=True)
+    breach: fields.ForeignKeyRelation[Breach] = fields.ForeignKeyField(
+        "models.Breach", related_name="contacts", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=320, null=True)
+    notified_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "breach_contacts"
+
+
+class Disclosure(Model):
+    # Personal data handed to someone outside on a legal ground (an authority, a buyer of the
+    # business): the person sees it in myData unless a legal hold, always with an end, applies.
+    id = fields.IntField(primary_key=True)
+    subject: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="disclosures", null=True, on_delete=fields.SET_NULL
+    )
+    email = fields.CharField(max_length=320, null=True)  # an invitee without an account
+    reason = fields.CharField(max_length=32)  # LEGAL_OBLIGATION ENFORCEMENT BUSINESS_TRANSFER
+    recipient = fields.CharField(max_length=200)
+    legal_basis = fields.CharField(max_length=500)
+    data = fields.TextField()  # what was disclosed
+    disclosed_at = fields.DatetimeField()
+    hold_until = fields.DatetimeField(null=True)
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="recorded_disclosures", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "disclosures"
+        indexes = (("subject_id", "id"), ("email", "id"))
 
 
 class Inquiry(Model):

@@ -214,6 +214,7 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "kind": NOT_PERSONAL,
         "status": NOT_PERSONAL,
         "details": Personal(A.INQUIRY),
+        "correction": Personal(A.CLIENTS),  # the corrected booking details asked for
         "resolution": Personal(A.INQUIRY),
         "confirm_token_hash": Personal(A.INQUIRY, secret=True),
         "confirmed_at": Personal(A.INQUIRY),
@@ -287,9 +288,39 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "report_due_at": NOT_PERSONAL,
         "reported_at": NOT_PERSONAL,
         "created_at": NOT_PERSONAL,
+        "data_categories": NOT_PERSONAL,
+        "approximate_subjects": NOT_PERSONAL,
+        "approximate_records": NOT_PERSONAL,
+        "likely_consequences": NOT_PERSONAL,
+        "measures": NOT_PERSONAL,
+    },
+    "BreachFiling": {
+        "regulator": NOT_PERSONAL,
+        "due_at": NOT_PERSONAL,
+        "reported_at": NOT_PERSONAL,
     },
     "BreachVictim": {
         "notified_at": Personal(A.ACCOUNT),
+    },
+    # A breach notice to an address: the address is blanked 180 days (the notification
+    # category's retention) after the breach's detection (services/breaches.py
+    # `forget_addresses`, run by the hourly purge).
+    "BreachContact": {
+        "email": Personal(A.NOTIFICATION),
+        "notified_at": Personal(A.NOTIFICATION),
+    },
+    # Deleted 2190 days (the disclosure category's retention) after the disclosure
+    # (services/disclosures.py `purge`, run by the hourly purge); anonymised when the person
+    # is erased.
+    "Disclosure": {
+        "email": Personal(A.DISCLOSURE),
+        "reason": NOT_PERSONAL,
+        "recipient": NOT_PERSONAL,
+        "legal_basis": NOT_PERSONAL,
+        "data": Personal(A.DISCLOSURE),
+        "disclosed_at": Personal(A.DISCLOSURE),
+        "hold_until": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
     },
     "Inquiry": {
         "email": Personal(A.CONTACT),
@@ -366,7 +397,19 @@ class Owner:
     # Exported only once the account's address is verified (the rows may hold the code that
     # verifies it); erased regardless.
     verified_only: bool = False
+    # Fields that are not personal but say what the row is (a request's kind and status):
+    # exported beside the personal ones, never erased.
+    context: tuple[str, ...] = ()
+    # A time field: while it is in the future the row is left out of the export (a legal hold);
+    # erased regardless.
+    hidden_until: str | None = None
 
+
+_REQUEST = ("kind", "status")
+_DISCLOSED: dict[str, Any] = {
+    "context": ("reason", "recipient", "legal_basis"),
+    "hidden_until": "hold_until",
+}
 
 OWNERS: dict[str, tuple[Owner, ...]] = {
     "User": (Owner("id", "account"),),
@@ -391,8 +434,8 @@ OWNERS: dict[str, tuple[Owner, ...]] = {
     "Consent": (Owner("user_id", "consents"),),
     "ConsentEvent": (Owner("user_id", "consentHistory"),),
     "PrivacyRequest": (
-        Owner("user_id", "privacyRequests"),
-        Owner("email", "privacyRequests", by_email=True),
+        Owner("user_id", "privacyRequests", context=_REQUEST),
+        Owner("email", "privacyRequests", by_email=True, context=_REQUEST),
     ),
     "Activity": (Owner("user_id", "activity"),),
     "MailMessage": (
@@ -405,6 +448,13 @@ OWNERS: dict[str, tuple[Owner, ...]] = {
     "RetentionSetting": (Owner("user_id", "retention"),),
     "PolicyAcceptance": (Owner("user_id", "policyAcceptances"),),
     "BreachVictim": (Owner("user_id", "breaches"),),
+    # Kept as the breach's record of who was told, without the address.
+    "BreachContact": (Owner("email", "breachNotices", by_email=True, erase="anonymise"),),
+    # Kept as the staff record of the disclosure, with the person's details overwritten.
+    "Disclosure": (
+        Owner("subject_id", "disclosures", erase="anonymise", **_DISCLOSED),
+        Owner("email", "disclosures", by_email=True, erase="anonymise", **_DISCLOSED),
+    ),
     "Inquiry": (
         Owner("user_id", "inquiries"),
         Owner("email", "inquiries", by_email=True),

@@ -42,6 +42,8 @@ class PrivacyRequest(Model):
     kind = fields.CharField(max_length=32)
     status = fields.CharField(max_length=16, default="RECEIVED")
     details = fields.TextField(null=True)
+    # CORRECTION by an invitee: the corrected booking details ({"name", "timeZone"}).
+    correction = fields.JSONField(null=True)
     resolution = fields.TextField(null=True)
     confirm_token_hash = fields.CharField(max_length=64, null=True, unique=True)
     confirmed_at = fields.DatetimeField(null=True)

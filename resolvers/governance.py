@@ -18,6 +18,7 @@ from schema.governance import (
     RetentionCategory,
     RetentionType,
 )
+from schema.rights import BreachReportInput, RegulatorKey
 from schema.user import UserType
 from services import breaches, inquiries, moderation, policies, retention, sessions
 from services.clock import utcnow
@@ -96,9 +97,23 @@ async def accept_policy(info: Info, version: str) -> PolicyAcceptanceType:
 
 # Breaches (staff only)
 async def _breaches(rows: list) -> list[BreachType]:
-    counts = await breaches.affected_counts([r.id for r in rows])
+    ids = [r.id for r in rows]
+    counts = await breaches.affected_counts(ids)
+    owed = await breaches.filings(ids)
     now = utcnow()
-    return [BreachType.from_model(r, counts.get(r.id, 0), now) for r in rows]
+    return [BreachType.from_model(r, counts.get(r.id, 0), owed.get(r.id, []), now) for r in rows]
+
+
+def _report(report: BreachReportInput | None) -> breaches.Report | None:
+    if report is None:
+        return None
+    return breaches.Report(
+        data_categories=report.data_categories,
+        approximate_subjects=report.approximate_subjects,
+        approximate_records=report.approximate_records,
+        likely_consequences=report.likely_consequences,
+        measures=report.measures,
+    )
 
 
 async def admin_breaches(info: Info) -> list[BreachType]:
@@ -112,17 +127,51 @@ async def record_breach(
     detected_at: datetime,
     affected_user_ids: list[strawberry.ID],
     risk: BreachRisk,
+    affected_emails: list[str] | None = None,
+    regulators: list[RegulatorKey] | None = None,
+    report: BreachReportInput | None = None,
 ) -> BreachType:
     admin = info.context.require_admin()
     ids = [parse_id(i, "User") for i in affected_user_ids]
-    row = await breaches.record(admin, description, detected_at, ids, risk.value)
+    row = await breaches.record(
+        admin,
+        description,
+        detected_at,
+        ids,
+        risk.value,
+        affected_emails=affected_emails,
+        regulators=[r.value for r in regulators] if regulators is not None else None,
+        report=_report(report),
+    )
     return (await _breaches([row]))[0]
 
 
-async def mark_breach_reported(info: Info, id: strawberry.ID) -> BreachType:
+async def update_breach_report(
+    info: Info, id: strawberry.ID, report: BreachReportInput
+) -> BreachType:
+    admin = info.context.require_admin()
+    row = await breaches.update_report(
+        admin, parse_id(id, "Breach"), _report(report) or breaches.Report()
+    )
+    return (await _breaches([row]))[0]
+
+
+async def mark_breach_reported(
+    info: Info, id: strawberry.ID, regulator: RegulatorKey | None = None
+) -> BreachType:
     info.context.require_admin()
-    row = await breaches.mark_reported(parse_id(id, "Breach"))
+    row = await breaches.mark_reported(
+        parse_id(id, "Breach"), regulator.value if regulator else None
+    )
     return (await _breaches([row]))[0]
+
+
+async def breach_report(info: Info, id: strawberry.ID) -> Any:
+    info.context.require_admin()
+    settings = info.context.settings
+    return await breaches.report_document(
+        parse_id(id, "Breach"), settings.controller_name, settings.contact_email
+    )
 
 
 # Inquiries

@@ -18,6 +18,7 @@ from schema.privacy import (
     PrivacyRequestStatus,
     PrivacyRequestType,
 )
+from schema.rights import InviteeCorrectionInput
 from services import audit, consents, data_exports, personal_data, privacy_requests, sessions
 from services.clock import utcnow
 from services.passwords import verify_password
@@ -64,10 +65,20 @@ async def submit_privacy_request(
     return _request(await privacy_requests.submit(user, kind.value, details))
 
 
-async def submit_invitee_privacy_request(info: Info, email: str, kind: PrivacyRequestKind) -> bool:
+async def submit_invitee_privacy_request(
+    info: Info,
+    email: str,
+    kind: PrivacyRequestKind,
+    correction: InviteeCorrectionInput | None = None,
+) -> bool:
     """For someone without an account: a confirmation code goes to the address first."""
     await info.context.limit_mail_to(email)
-    await privacy_requests.submit_as_invitee(email, kind.value)
+    corrected = (
+        privacy_requests.Correction(name=correction.name, time_zone=correction.time_zone)
+        if correction is not None
+        else None
+    )
+    await privacy_requests.submit_as_invitee(email, kind.value, corrected)
     return True
 
 

@@ -103,17 +103,57 @@ DESCRIPTIONS: dict[str, str] = {
     # --- Breach ---
     "Breach": "A personal-data breach, recorded by staff. Staff only.",
     "Breach.id": "Opaque identifier.",
-    "Breach.description": "What happened; HIGH-risk breaches send it to the affected users.",
+    "Breach.description": (
+        "The nature of the breach (Art. 33(3)(a)); HIGH-risk breaches send it to everyone affected."
+    ),
     "Breach.risk": "The risk to the people affected.",
     "Breach.detectedAt": "When the breach was detected.",
-    "Breach.reported": "Whether it was reported to the regulator (markBreachReported).",
-    "Breach.reportedAt": "When it was reported to the regulator; null until then.",
-    "Breach.overdue": "Not reported and past reportDeadline.",
-    "Breach.affectedCount": "How many accounts are affected.",
+    "Breach.reportDeadline": (
+        "The earliest deadline of the regulators still owed the report (each counts its own "
+        "hours from detectedAt: filings); the last one once all have it."
+    ),
+    "Breach.reported": "Whether every regulator owed the report has it (markBreachReported).",
+    "Breach.reportedAt": "When the last regulator owed the report got it; null until then.",
+    "Breach.overdue": "Some regulator's filing is not reported and past its deadline.",
+    "Breach.affectedCount": "How many people are affected: accounts and addresses named.",
+    "Breach.filings": "The report as owed to each regulator, earliest deadline first.",
+    "Breach.dataCategories": (
+        "The categories of personal data concerned (privacyInfo's category keys)."
+    ),
+    "Breach.approximateSubjects": (
+        "About how many people are concerned; by default the number named when recorded."
+    ),
+    "Breach.approximateRecords": "About how many records of personal data are concerned.",
+    "Breach.likelyConsequences": "The likely consequences for the people concerned.",
+    "Breach.measures": "The measures taken or proposed to address it and limit its harm.",
+    # --- BreachFiling ---
+    "BreachFiling": "A breach as owed to one supervisory authority, with that one's deadline.",
+    "BreachFiling.regulator": "The supervisory authority.",
+    "BreachFiling.regulatorName": "Its name.",
+    "BreachFiling.deadline": (
+        "detectedAt plus that regulator's hours (ICO 72, Cayman Islands Ombudsman 120)."
+    ),
+    "BreachFiling.reportedAt": "When it was reported to this regulator; null until then.",
+    "BreachFiling.overdue": "Not reported to this regulator and past its deadline.",
+    # --- BreachReportInput ---
+    "BreachReportInput": (
+        "The content of the report to the regulators (Art. 33(3)); a field left null is left "
+        "as it is."
+    ),
+    "BreachReportInput.dataCategories": (
+        "Category keys of privacyInfo (e.g. `booking`); another is BAD_USER_INPUT."
+    ),
+    "BreachReportInput.approximateSubjects": "About how many people; not negative.",
+    "BreachReportInput.approximateRecords": "About how many records; not negative.",
+    "BreachReportInput.likelyConsequences": "1 to 10,000 characters.",
+    "BreachReportInput.measures": "1 to 10,000 characters.",
     # --- BreachRisk ---
     "BreachRisk": "The risk a breach poses to the people affected.",
-    "BreachRisk.LOW": "Recorded and reported; the affected users are not notified.",
-    "BreachRisk.HIGH": "The affected users (and only they) are notified at once.",
+    "BreachRisk.LOW": "Recorded and reported; the people affected are not told.",
+    "BreachRisk.HIGH": (
+        "Everyone affected (and only they) is told at once: accounts by notification and "
+        "e-mail, addresses by e-mail."
+    ),
     # --- CalendarChange ---
     "CalendarChange": "One of the user's linked calendars changed: its busy times or sync status.",
     "CalendarChange.calendar": "The calendar as it is now (never its feed URL).",
@@ -166,6 +206,46 @@ DESCRIPTIONS: dict[str, str] = {
     "DataCategory.retentionDays": (
         "Days it is kept by default (setRetention may shorten some); null: as long as the "
         "account exists."
+    ),
+    # --- Disclosure ---
+    "Disclosure": (
+        "Personal data handed to someone outside on a legal ground, as staff recorded it. "
+        "Staff only; the person sees it in myData (`disclosures`) unless a legal hold applies."
+    ),
+    "Disclosure.id": "Opaque identifier.",
+    "Disclosure.reason": "Why it was disclosed.",
+    "Disclosure.recipient": "Who received it.",
+    "Disclosure.legalBasis": "The legal basis of the disclosure.",
+    "Disclosure.data": "What was disclosed.",
+    "Disclosure.disclosedAt": "When it was disclosed.",
+    "Disclosure.holdUntil": (
+        "The end of a legal hold: until then the person does not see it; null: no hold."
+    ),
+    "Disclosure.userId": "The account it is about; null for an address without an account.",
+    "Disclosure.email": "The address it is about, for someone without an account.",
+    # --- DisclosureInput ---
+    "DisclosureInput": "A disclosure to record; name either userId or email.",
+    "DisclosureInput.reason": "Why it was disclosed.",
+    "DisclosureInput.recipient": "Who received it; 1 to 200 characters.",
+    "DisclosureInput.legalBasis": (
+        "The legal basis (e.g. the order or the statute); 1 to 500 characters."
+    ),
+    "DisclosureInput.data": "What was disclosed; 1 to 10,000 characters.",
+    "DisclosureInput.disclosedAt": "When it was disclosed; not in the future.",
+    "DisclosureInput.userId": "The account it is about; an unknown one is NOT_FOUND.",
+    "DisclosureInput.email": "The address it is about, for someone without an account.",
+    "DisclosureInput.holdUntil": (
+        "A legal hold forbids telling the person until this moment (after disclosedAt, else "
+        "BAD_USER_INPUT); null: they see it at once."
+    ),
+    # --- DisclosureReason ---
+    "DisclosureReason": "The ground of a disclosure, as the privacy policy names it.",
+    "DisclosureReason.LEGAL_OBLIGATION": (
+        "Legal obligations: a court order, a subpoena or another legal duty."
+    ),
+    "DisclosureReason.ENFORCEMENT": "Enforcement: our terms, our rights, or others' safety.",
+    "DisclosureReason.BUSINESS_TRANSFER": (
+        "Business transfers: a merger, sale or transfer of the business."
     ),
     # --- Date ---
     # (strawberry's own description of the Date scalar stays.)
@@ -251,6 +331,15 @@ DESCRIPTIONS: dict[str, str] = {
     "EventTypeUpdateInput.locationKind": "What kind of place `location` is.",
     "EventTypeUpdateInput.description": "At most 5,000 characters.",
     "EventTypeUpdateInput.horizonDays": "1 to 3650 days.",
+    # --- InviteeCorrectionInput ---
+    "InviteeCorrectionInput": (
+        "What an invitee without an account corrects in the bookings made under their address "
+        "(at least one field)."
+    ),
+    "InviteeCorrectionInput.name": "The correct name; 1 to 200 characters.",
+    "InviteeCorrectionInput.timeZone": (
+        "The correct IANA time zone; an unknown one is BAD_USER_INPUT."
+    ),
     # --- Inquiry ---
     "Inquiry": (
         "A question to our staff. Its author sees it (myInquiries) when they wrote it signed "
@@ -357,7 +446,13 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "Mutation.submitInviteePrivacyRequest(email)": "The address the bookings were made under.",
     "Mutation.submitInviteePrivacyRequest(kind)": (
-        "ACCESS or ERASURE (other kinds: BAD_USER_INPUT; account holders use submitPrivacyRequest)."
+        "ACCESS, ERASURE or CORRECTION (other kinds: BAD_USER_INPUT; account holders use "
+        "submitPrivacyRequest)."
+    ),
+    "Mutation.submitInviteePrivacyRequest(correction)": (
+        "For CORRECTION (required then, refused with other kinds): the corrected details, "
+        "written into every booking under the address when staff complete the request; the "
+        "hosts are told."
     ),
     "Mutation.confirmPrivacyRequest": (
         "Confirms an invitee's request with the mailed code, which puts it in front of staff. "
@@ -383,6 +478,28 @@ DESCRIPTIONS: dict[str, str] = {
         "Right to object (Art. 21): stops that processing at once, no request needed. Returns true."
     ),
     "Mutation.objectToProcessing(processing)": "The processing objected to.",
+    "Mutation.withdrawObjection": (
+        "Withdraws my objection to a processing; it resumes only as my consents allow (a "
+        "consent withdrawn with the objection stays withdrawn). Returns true."
+    ),
+    "Mutation.withdrawObjection(processing)": "The processing no longer objected to.",
+    "Mutation.liftRestriction": (
+        "Staff: lifts the restriction of processing of a person's data (Art. 18(3)); audited, "
+        "and the person is told by notification and e-mail. CONFLICT when not restricted."
+    ),
+    "Mutation.liftRestriction(userId)": "The account; an unknown one is NOT_FOUND.",
+    "Mutation.liftRestriction(reason)": "Why: required, sent to the person and audited.",
+    "Mutation.recordDisclosure": (
+        "Staff: records a disclosure of a person's data to an authority or in a business "
+        "transfer; audited. The person sees it in myData unless a legal hold applies."
+    ),
+    "Mutation.recordDisclosure(input)": "What was disclosed, to whom, on what basis, and when.",
+    "Mutation.recordDisclosure(reason)": "Why it is recorded: required, audited.",
+    "Mutation.endDisclosureHold": (
+        "Staff: ends a disclosure's legal hold now, so the person sees it; audited."
+    ),
+    "Mutation.endDisclosureHold(id)": "The disclosure; an unknown one is NOT_FOUND.",
+    "Mutation.endDisclosureHold(reason)": "Why: required, audited.",
     "Mutation.recordActivity": (
         "Records a page view of the signed-in user. Stored only with PERFORMANCE_COOKIES "
         "consent and never under restriction or objection; returns false when nothing was "
@@ -513,7 +630,17 @@ DESCRIPTIONS: dict[str, str] = {
         "What happened; at most 10,000 characters. HIGH risk sends it to the affected users."
     ),
     "Mutation.recordBreach(detectedAt)": (
-        "When it was detected, not in the future; the 72-hour report deadline counts from it."
+        "When it was detected, not in the future; each regulator's deadline counts from it."
+    ),
+    "Mutation.recordBreach(affectedEmails)": (
+        "People affected known only by an address (invitees without accounts); HIGH risk "
+        "tells them by e-mail. A malformed one is BAD_USER_INPUT."
+    ),
+    "Mutation.recordBreach(regulators)": (
+        "The supervisory authorities owed the report; null: all of them."
+    ),
+    "Mutation.recordBreach(report)": (
+        "The report's content, if known yet (updateBreachReport adds it later)."
     ),
     "Mutation.recordBreach(affectedUserIds)": (
         "The accounts affected; an unknown one is BAD_USER_INPUT."
@@ -531,8 +658,18 @@ DESCRIPTIONS: dict[str, str] = {
     "Mutation.replyToInquiry(close)": "true closes the inquiry with this reply.",
     "Mutation.closeInquiry(id)": "The inquiry; a closed one is CONFLICT.",
     "Mutation.markBreachReported(id)": (
-        "The breach, now reported to the regulator; one reported already is CONFLICT."
+        "The breach, now reported; one reported already (to that regulator) is CONFLICT, and "
+        "so is one whose report lacks dataCategories, likelyConsequences or measures."
     ),
+    "Mutation.markBreachReported(regulator)": (
+        "The regulator it was reported to (one the breach is not owed to is BAD_USER_INPUT); "
+        "null: every one still owed."
+    ),
+    "Mutation.updateBreachReport": (
+        "Staff: records or amends the report's content (Art. 33(3)-(4)); audited."
+    ),
+    "Mutation.updateBreachReport(id)": "The breach; an unknown one is NOT_FOUND.",
+    "Mutation.updateBreachReport(report)": "The fields to set; null fields stay as they are.",
     # --- Notification ---
     "Notification": (
         "A message to the user: booking changes, reminders, privacy and account news. "
@@ -542,7 +679,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Notification.kind": (
         "BOOKING_CREATED, BOOKING_CONFIRMED, BOOKING_RESCHEDULED, BOOKING_CANCELLED, REMINDER, "
         "PERSON_UPDATED, PRIVACY_REQUEST, POLICY_UPDATE, DATA_BREACH, INQUIRY_REPLY, "
-        "ACCOUNT_WARNING or ACCOUNT_REINSTATED; more may come."
+        "ACCOUNT_WARNING, ACCOUNT_REINSTATED or RESTRICTION_LIFTED; more may come."
     ),
     "Notification.message": "The text for people; times in the host's zone.",
     "Notification.createdAt": "When it was created.",
@@ -626,6 +763,15 @@ DESCRIPTIONS: dict[str, str] = {
     "PrivacyRequestStatus.IN_PROGRESS": "Staff are working on it.",
     "PrivacyRequestStatus.COMPLETED": "Done; the resolution says what was done.",
     "PrivacyRequestStatus.REJECTED": "Refused; the resolution says why.",
+    # --- ProcessingStatus ---
+    "ProcessingStatus": "Whether processing of my data is restricted or objected to.",
+    "ProcessingStatus.restricted": (
+        "Processing is restricted (Art. 18: a completed RESTRICTION request) until staff lift "
+        "it, which I am told."
+    ),
+    "ProcessingStatus.restrictionStops": "What the restriction stops; empty when not restricted.",
+    "ProcessingStatus.objections": "The processing I object to (objectToProcessing).",
+    "ProcessingStatus.objectionStops": "What my objections stop.",
     # --- ProfileInput ---
     "ProfileInput": "A correction of the signed-in user's profile; only the fields given change.",
     "ProfileInput.name": (
@@ -659,6 +805,18 @@ DESCRIPTIONS: dict[str, str] = {
     "Query.privacyRequests": "My privacy requests, newest first.",
     "Query.adminPrivacyRequests(status)": "Only requests in this status; null: all.",
     "Query.consents": "My current consent choices, one per purpose I have chosen for.",
+    "Query.processingStatus": (
+        "Whether processing of my data is restricted or objected to, and what that stops. "
+        "Signed in."
+    ),
+    "Query.breachReport": (
+        "Staff: a breach's report to the regulators (Art. 33(3)) as one JSON document: "
+        "controller and contact, nature, categories, approximate numbers, likely consequences, "
+        "measures, people told, and each regulator's deadline and filing."
+    ),
+    "Query.breachReport(id)": "The breach; an unknown one is NOT_FOUND.",
+    "Query.adminDisclosures": "Staff: recorded disclosures, newest first.",
+    "Query.adminDisclosures(userId)": "Only those about this account; null: all.",
     "Query.consentHistory": "Every consent choice I made, oldest first.",
     "Query.eventType(id)": (
         "The event type; null when there is none (deleted, or its host suspended)."
@@ -721,6 +879,12 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "Query.adminUserData(id)": "The account.",
     "Query.adminUserData(reason)": "Why you read it: required, written to the audit trail.",
+    # --- RegulatorKey ---
+    "RegulatorKey": (
+        "A supervisory authority a breach may be owed to (the full register is in privacyInfo)."
+    ),
+    "RegulatorKey.ICO": "The Information Commissioner's Office (United Kingdom): 72 hours.",
+    "RegulatorKey.OMBUDSMAN": "The Office of the Ombudsman (Cayman Islands): 120 hours.",
     # --- Retention ---
     "Retention": "How long one category of my data is kept before the purge deletes it.",
     "Retention.category": "The category.",

@@ -5,7 +5,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain.privacy import breach_report_overdue
-from models.governance import Breach, Inquiry, PolicyVersion, PurgeRun
+from models.governance import Breach, BreachFiling, Inquiry, PolicyVersion, PurgeRun
+from schema.rights import BreachFilingType
 from services.retention import Retention
 
 
@@ -86,14 +87,22 @@ class BreachType:
     description: str
     risk: BreachRisk
     detected_at: datetime
-    report_deadline: datetime = strawberry.field(description="72 hours after detection.")
+    report_deadline: datetime
     reported: bool
     reported_at: datetime | None
     overdue: bool
     affected_count: int
+    filings: list[BreachFilingType]
+    data_categories: list[str]
+    approximate_subjects: int | None
+    approximate_records: int | None
+    likely_consequences: str | None
+    measures: str | None
 
     @classmethod
-    def from_model(cls, row: Breach, affected: int, now: datetime) -> "BreachType":
+    def from_model(
+        cls, row: Breach, affected: int, filings: list[BreachFiling], now: datetime
+    ) -> "BreachType":
         return cls(
             id=strawberry.ID(str(row.id)),
             description=row.description,
@@ -102,8 +111,14 @@ class BreachType:
             report_deadline=row.report_due_at,
             reported=row.reported_at is not None,
             reported_at=row.reported_at,
-            overdue=breach_report_overdue(row.reported_at, row.report_due_at, now),
+            overdue=any(breach_report_overdue(f.reported_at, f.due_at, now) for f in filings),
             affected_count=affected,
+            filings=[BreachFilingType.from_model(f, now) for f in filings],
+            data_categories=list(row.data_categories or []),
+            approximate_subjects=row.approximate_subjects,
+            approximate_records=row.approximate_records,
+            likely_consequences=row.likely_consequences,
+            measures=row.measures,
         )
 
 

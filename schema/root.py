@@ -14,6 +14,7 @@ from resolvers import event_type as event_type_r
 from resolvers import governance as governance_r
 from resolvers import notification as notification_r
 from resolvers import privacy as privacy_r
+from resolvers import rights as rights_r
 from resolvers import user as user_r
 from resolvers import webhook as webhook_r
 from schema import documentation, graphql_core_fix
@@ -38,6 +39,7 @@ from schema.live import (
 )
 from schema.pipeline import pipeline
 from schema.privacy import ConsentChangeType, ConsentType, PrivacyInfoType, PrivacyRequestType
+from schema.rights import DisclosureType, ProcessingStatusType
 from schema.scalars import SCALAR_MAP
 from schema.scheduling import SlotHoldType
 from schema.user import AuthPayloadType, SessionType, UserType
@@ -63,6 +65,7 @@ class Query:
         resolver=privacy_r.admin_privacy_requests, description="Staff: overdue first."
     )
     consents: list[ConsentType] = strawberry.field(resolver=privacy_r.my_consents)
+    processing_status: ProcessingStatusType = strawberry.field(resolver=rights_r.processing_status)
     consent_history: list[ConsentChangeType] = strawberry.field(resolver=privacy_r.consent_history)
     event_type: EventTypeType | None = strawberry.field(
         resolver=event_type_r.event_type, description="Public."
@@ -104,6 +107,8 @@ class Query:
     admin_breaches: list[BreachType] = strawberry.field(
         resolver=governance_r.admin_breaches, description="Staff only."
     )
+    breach_report: JSON = strawberry.field(resolver=governance_r.breach_report)
+    admin_disclosures: list[DisclosureType] = strawberry.field(resolver=rights_r.admin_disclosures)
     my_inquiries: list[InquiryType] = strawberry.field(resolver=governance_r.my_inquiries)
     admin_inquiries: list[InquiryType] = strawberry.field(
         resolver=governance_r.admin_inquiries, description="Staff only."
@@ -142,6 +147,10 @@ class Mutation:
     )
     set_consent: ConsentType = strawberry.mutation(resolver=privacy_r.set_consent)
     object_to_processing: bool = strawberry.mutation(resolver=privacy_r.object_to_processing)
+    withdraw_objection: bool = strawberry.mutation(resolver=rights_r.withdraw_objection)
+    lift_restriction: UserType = strawberry.mutation(resolver=rights_r.lift_restriction)
+    record_disclosure: DisclosureType = strawberry.mutation(resolver=rights_r.record_disclosure)
+    end_disclosure_hold: DisclosureType = strawberry.mutation(resolver=rights_r.end_disclosure_hold)
     record_activity: bool = strawberry.mutation(resolver=privacy_r.record_activity)
     update_profile: UserType = strawberry.mutation(
         resolver=user_r.update_profile, description="Right to correction."
@@ -239,7 +248,8 @@ class Mutation:
     accept_policy: PolicyAcceptanceType = strawberry.mutation(resolver=governance_r.accept_policy)
     record_breach: BreachType = strawberry.mutation(
         resolver=governance_r.record_breach,
-        description="Staff: HIGH risk notifies the affected users at once.",
+        description="Staff: HIGH risk tells everyone affected at once (notification and "
+        "e-mail; by e-mail alone for affectedEmails).",
     )
     submit_inquiry: InquiryType = strawberry.mutation(
         resolver=governance_r.submit_inquiry, description="Public; rate-limited."
@@ -252,6 +262,9 @@ class Mutation:
     )
     mark_breach_reported: BreachType = strawberry.mutation(
         resolver=governance_r.mark_breach_reported, description="Staff."
+    )
+    update_breach_report: BreachType = strawberry.mutation(
+        resolver=governance_r.update_breach_report
     )
 
 

@@ -235,15 +235,20 @@ async def _correct_bookings(user: User, updates: dict[str, object]) -> None:
     # someone else, and an unverified address may be someone else's (email_verification.py).
     if user.email_verified_at is None:
         return
-    theirs = Booking.filter(attendee_email=user.email)
     corrected = {
         column: updates[field]
         for field, column in (("name", "attendee_name"), ("email", "attendee_email"))
         if field in updates
     }
-    rows = await theirs.values_list("id", "host_id")
-    if not rows:
-        return
+    await correct_attendee(user.email, corrected)
+
+
+async def correct_attendee(address: str, corrected: dict[str, object]) -> int:
+    """The bookings made under `address` get the `corrected` columns; each host is told. Call
+    inside the transaction of the correction. How many bookings changed."""
+    rows = await Booking.filter(attendee_email=address).values_list("id", "host_id")
+    if not rows or not corrected:
+        return 0
     await Booking.filter(id__in=[booking_id for booking_id, _ in rows]).update(**corrected)
     occurred_at = utcnow().isoformat()
     for host_id in sorted({host for _, host in rows}):
@@ -251,7 +256,7 @@ async def _correct_bookings(user: User, updates: dict[str, object]) -> None:
         await changes.notify(
             [host_id],
             "PERSON_UPDATED",
-            "A client corrected their name or e-mail; your bookings show the new details.",
+            "A client corrected their details; your bookings show the new ones.",
             {"bookingIds": booking_ids, "bookingId": booking_ids[0]},
         )
         await webhooks.enqueue(
@@ -261,3 +266,4 @@ async def _correct_bookings(user: User, updates: dict[str, object]) -> None:
              "attendeeName": corrected.get("attendee_name"),
              "attendeeEmail": corrected.get("attendee_email")},
         )  # fmt: skip
+    return len(rows)

@@ -70,6 +70,17 @@ async def object_to(user: User, processing: str) -> User:
     return user
 
 
+async def withdraw_objection(user: User, processing: str) -> User:
+    """The objection ends; the processing may resume only as consent allows (a marketing
+    consent withdrawn with the objection stays withdrawn until given again)."""
+    if processing not in OBJECTIONS:
+        raise BadUserInput("processing", f"must be one of {', '.join(OBJECTIONS)}")
+    field = "objects_to_analytics" if processing == "ANALYTICS" else "objects_to_marketing"
+    await User.filter(id=user.id).update(**{field: False})
+    setattr(user, field, False)
+    return user
+
+
 def truncate_ip(address: str | None) -> str | None:
     """Keep the network, not the device: /24 for IPv4, /48 for IPv6."""
     if not address:

@@ -1,9 +1,11 @@
-"""Portability: a one-time, short-lived download of myData (JSON) and the bookings (ICS)."""
+"""Portability: a one-time, short-lived download of myData (JSON, and a readable HTML page
+beside it) and the bookings (ICS)."""
 
 import io
 import json
 import zipfile
 from datetime import timedelta
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -13,9 +15,22 @@ from models.privacy import DataExport
 from models.user import User
 from services import email_verification, personal_data
 from services.clock import utcnow
+from services.mail import render
 from services.tokens import new_token, token_hash
 
 VALIDITY = timedelta(minutes=15)
+
+
+def readable(data: dict[str, Any]) -> str:
+    """myData as a page a person can read: every value escaped (services/mail/render.py)."""
+    return render.page(
+        "my_data.html",
+        subject=data["subject"],
+        generated_at=data["generatedAt"],
+        processing=data["processing"],
+        categories=data["categoriesHeld"],
+        sections=sorted(data["data"].items()),
+    )
 
 
 async def create(user: User) -> str:
@@ -57,5 +72,6 @@ async def download(token: str) -> bytes | None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("my-data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        archive.writestr("my-data.html", readable(data))
         archive.writestr("bookings.ics", ics)
     return buffer.getvalue()

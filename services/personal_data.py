@@ -9,16 +9,18 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise import Tortoise, fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 import db
-from domain import validation
+from domain import rights, validation
 from domain.privacy import CATEGORIES
 from events import outbox
 from events.messages import booking_channel, calendar_channel, notification_channel
 from models.booking import CANCELLED, Booking
+from models.governance import BreachContact, Disclosure
 from models.personal_data import (
     COPIES,
     OWNERS,
@@ -47,10 +49,15 @@ def _json(value: Any) -> Any:
 def _rows(model: type[Model], owner: Owner, user: User, *, erasing: bool = False) -> QuerySet[Any]:
     verified = user.email_verified_at is not None  # see services/email_verification.py
     if owner.by_email:
-        return model.filter(**{owner.field: user.email} if verified else {"pk__in": []})
-    if owner.verified_only and not (verified or erasing):
-        return model.filter(pk__in=[])
-    return model.filter(**{owner.field: user.id})
+        rows = model.filter(**{owner.field: user.email} if verified else {"pk__in": []})
+    elif owner.verified_only and not (verified or erasing):
+        rows = model.filter(pk__in=[])
+    else:
+        rows = model.filter(**{owner.field: user.id})
+    if owner.hidden_until and not erasing:
+        field = owner.hidden_until
+        rows = rows.filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": utcnow()}))
+    return rows
 
 
 async def export(user: User) -> dict[str, Any]:
@@ -70,9 +77,11 @@ async def export(user: User) -> dict[str, Any]:
                     continue  # e.g. a booking made both by account and by e-mail
                 seen[owner.section].add(row.pk)
                 item: dict[str, Any] = {"id": row.pk}
+                item.update({field: _json(getattr(row, field)) for field in owner.context})
                 for field, policy in exported.items():
                     item[field] = _json(getattr(row, field))
-                    categories[policy.category.value].add(owner.section)
+                    if item[field] not in (None, "", [], {}):  # an empty field holds nothing
+                        categories[policy.category.value].add(owner.section)
                 item.update(placeholders)
                 sections.setdefault(owner.section, []).append(item)
     sections["clients"] = [
@@ -90,7 +99,46 @@ async def export(user: User) -> dict[str, Any]:
         "generatedAt": utcnow().isoformat(),
         "subject": {"id": user.id, "email": user.email},
         "categories": {key: sorted(value) for key, value in categories.items()},
+        "categoriesHeld": _held(categories),
+        "processing": _processing(user),
         "data": sections,
+    }
+
+
+def _held(categories: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """Art. 15(1): for each category held, beside the data, what it is for and who gets it."""
+    return [
+        {
+            "category": c.category.value,
+            "name": c.name,
+            "purposes": c.purpose,
+            "legalBasis": c.legal_basis,
+            "recipients": list(c.recipients),
+            "retention": rights.retention_text(c),
+            "retentionDays": c.retention_days,
+            "source": c.source,
+            "sections": sorted(categories[c.category.value]),
+        }
+        for c in CATEGORIES
+        if categories[c.category.value]
+    ]
+
+
+def _processing(user: User) -> dict[str, Any]:
+    """Whether processing of their data is restricted or objected to, and what that stops."""
+    objections = [
+        key
+        for key, objected in (
+            ("ANALYTICS", user.objects_to_analytics),
+            ("MARKETING", user.objects_to_marketing),
+        )
+        if objected
+    ]
+    return {
+        "restricted": user.restricted,
+        "restrictionStops": list(rights.RESTRICTION_STOPS) if user.restricted else [],
+        "objections": objections,
+        "objectionStops": [rights.OBJECTION_STOPS[key] for key in objections],
     }
 
 
@@ -147,6 +195,8 @@ async def erase_invitee(email: str, *, request_id: int) -> None:
     async with in_transaction():
         await anonymise(Booking, Booking.filter(attendee_email=email))
         await MailMessage.filter(to=email).delete()
+        await anonymise(BreachContact, BreachContact.filter(email=email))
+        await anonymise(Disclosure, Disclosure.filter(email=email))
         others = PrivacyRequest.filter(email=email).exclude(id=request_id)
         await anonymise(PrivacyRequest, others)
         await PrivacyRequest.filter(id=request_id).update(email=None)

@@ -5,8 +5,10 @@ confirm through a token sent to that address (services/mail) before anything hap
 so nobody can act on another person's data.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import db
@@ -15,9 +17,10 @@ from domain.errors import BadUserInput, Conflict, NotFound
 from domain.months import add_one_month
 from domain.privacy import request_overdue
 from models.booking import Booking
+from models.governance import Disclosure
 from models.privacy import PrivacyRequest
 from models.user import User
-from services import changes, personal_data
+from services import accounts, audit, changes, personal_data
 from services.clock import utcnow
 from services.mail import outbox as mail
 from services.mail import runtime as mail_runtime
@@ -33,12 +36,31 @@ KINDS = (
     "WITHDRAW_CONSENT",
     "AUTOMATED_DECISION",
 )
-INVITEE_KINDS = ("ACCESS", "ERASURE")
+INVITEE_KINDS = ("ACCESS", "ERASURE", "CORRECTION")
 TRANSITIONS = {
     "RECEIVED": ("IN_PROGRESS", "REJECTED"),
     "IN_PROGRESS": ("COMPLETED", "REJECTED"),
 }
 CONFIRMATION_VALIDITY = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """What an invitee asks to be corrected in the bookings made under their address."""
+
+    name: str | None = None
+    time_zone: str | None = None
+
+    def columns(self) -> dict[str, str]:
+        values = {}
+        if self.name is not None:
+            values["attendee_name"] = validation.text(
+                self.name, field="correction.name", max_length=200
+            )
+        if self.time_zone is not None:
+            validation.time_zone(self.time_zone, field="correction.timeZone")
+            values["attendee_time_zone"] = self.time_zone
+        return values
 
 
 def _details(details: str | None) -> str | None:
@@ -61,17 +83,23 @@ async def submit(user: User, kind: str, details: str | None) -> PrivacyRequest:
     )
 
 
-async def submit_as_invitee(email: str, kind: str) -> None:
+async def submit_as_invitee(email: str, kind: str, correction: Correction | None = None) -> None:
     """Answers the same whether or not we hold anything about the address (no enumeration)."""
     address = validation.email_address(email)
     if kind not in INVITEE_KINDS:
-        raise BadUserInput("kind", f"by e-mail only {' or '.join(INVITEE_KINDS)}")
+        raise BadUserInput("kind", f"by e-mail only {', '.join(INVITEE_KINDS)}")
+    corrected = correction.columns() if correction else {}
+    if kind == "CORRECTION" and not corrected:
+        raise BadUserInput("correction", "say what to correct (name, timeZone)")
+    if kind != "CORRECTION" and correction is not None:
+        raise BadUserInput("correction", "only with kind CORRECTION")
     token = new_token("bnm_p")
     now = utcnow()
     async with in_transaction():
         request = await PrivacyRequest.create(
             email=address,
             kind=kind,
+            correction=corrected or None,
             confirm_token_hash=token_hash(token),
             created_at=now,
             due_at=add_one_month(now),
@@ -149,6 +177,8 @@ async def _carry_out(request: PrivacyRequest) -> None:
     """What completing a request does by itself (the rest is the operator's reply)."""
     if request.kind == "RESTRICTION" and request.user_id:
         await User.filter(id=request.user_id).update(restricted=True)
+    if request.email and request.kind == "CORRECTION" and request.correction:
+        await accounts.correct_attendee(request.email, dict(request.correction))
     if request.email and request.kind == "ERASURE":
         await personal_data.erase_invitee(request.email, request_id=request.id)
         request.email = None  # erased with the rest: nobody left to tell
@@ -159,9 +189,41 @@ async def _carry_out(request: PrivacyRequest) -> None:
             f"({b.status}); notes: {b.notes or '-'}"
             for b in rows
         ]
+        disclosed = await Disclosure.filter(
+            Q(hold_until__isnull=True) | Q(hold_until__lte=utcnow()), email=request.email
+        ).order_by("disclosed_at")
+        lines += [
+            f"- Disclosed on {d.disclosed_at.isoformat()} to {d.recipient} "
+            f"({d.legal_basis}): {d.data}"
+            for d in disclosed
+        ]
         await mail.notice(
             to=request.email,
             kind="PRIVACY_REPORT",
             subject="The data Book N Meet holds about this address",
             body="\n".join(lines) or "We hold no bookings for this address.",
         )
+
+
+async def lift_restriction(admin: User, user_id: int, why: str | None) -> User:
+    """Art. 18(3): staff lift a restriction for a stated reason (audited); the person is told,
+    in the app and by e-mail, as it happens."""
+    reason = audit.reason(why)
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise NotFound("User")
+    async with in_transaction():
+        if not await User.filter(id=user_id, restricted=True).update(restricted=False):
+            raise Conflict("Processing of this person's data is not restricted.", field="userId")
+        message = "The restriction of processing of your data has been lifted: " + reason
+        await changes.notify([user_id], "RESTRICTION_LIFTED", message, {})
+        await mail.notice(
+            to=user.email,
+            user_id=user_id,
+            kind="RESTRICTION_LIFTED",
+            subject="The restriction of processing of your data is lifted",
+            body=message,
+        )
+        await audit.record(admin, user_id, "LIFT_RESTRICTION", reason)
+    user.restricted = False
+    return user

@@ -19,6 +19,7 @@ from models.governance import Inquiry, PurgeRun, RetentionSetting
 from models.notification import Notification
 from models.privacy import Activity
 from models.user import User
+from services import breaches, disclosures
 from services.clock import utcnow
 
 MIN_DAYS = 1
@@ -121,6 +122,9 @@ async def purge(
     async with in_transaction():
         for category, target in TARGETS.items():
             counts[category.value] = await _purge(category, target, now)
+        # Records kept for everyone alike, with no per-person choice.
+        counts["disclosure"] = await disclosures.purge(now)
+        counts["breachAddresses"] = await breaches.forget_addresses(now)
         run.counts = counts
         run.finished_at = utcnow()
         await run.save(update_fields=["counts", "finished_at"])

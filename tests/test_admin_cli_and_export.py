@@ -144,8 +144,9 @@ def unpack(response: httpx.Response) -> tuple[dict, icalendar.Calendar, bytes]:
     assert "no-store" in response.headers["cache-control"]
     assert "attachment" in response.headers["content-disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert sorted(archive.namelist()) == ["bookings.ics", "my-data.json"]
+    assert sorted(archive.namelist()) == ["bookings.ics", "my-data.html", "my-data.json"]
     raw = archive.read("my-data.json") + archive.read("bookings.ics")
+    raw += archive.read("my-data.html")
     data = json.loads(archive.read("my-data.json"))
     ics = icalendar.Calendar.from_ical(archive.read("bookings.ics"))
     return data, ics, raw

@@ -192,7 +192,8 @@ class Demo:
               webhook { id } } }"""
             registered = await self.post(register, token=token)
             self.values["WEBHOOK_ID"] = registered["registerWebhook"]["webhook"]["id"]
-        staff_needs = {"POLICY_VERSION", "INQUIRY_ID", "BREACH_ID", "SUSPENDED_USER_ID"}
+        staff_needs = {"POLICY_VERSION", "INQUIRY_ID", "BREACH_ID", "SUSPENDED_USER_ID",
+                       "RESTRICTED_USER_ID", "DISCLOSURE_ID"}  # fmt: skip
         if ({"ADMIN_TOKEN", "PRIVACY_REQUEST_ID"} | staff_needs) & names:
             sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) { token } }"""
             staff = {"email": "staff@example.com", "password": PASSWORD, "name": "Staff"}
@@ -241,8 +242,9 @@ class Demo:
             self.values["INQUIRY_ID"] = (await self.post(ask))["submitInquiry"]["id"]
         if "BREACH_ID" in names:
             record = """mutation($at: DateTime!, $ids: [ID!]!) { recordBreach(
-              description: "Lost laptop", detectedAt: $at, affectedUserIds: $ids, risk: LOW) {
-              id } }"""
+              description: "Lost laptop", detectedAt: $at, affectedUserIds: $ids, risk: LOW,
+              report: {dataCategories: ["booking"], likelyConsequences: "Little: encrypted.",
+                       measures: "Remote wipe."}) { id } }"""
             at = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
             recorded = await self.post(record, {"at": at, "ids": [str(host.id)]}, token=admin)
             self.values["BREACH_ID"] = recorded["recordBreach"]["id"]
@@ -253,6 +255,22 @@ class Demo:
             suspend = """mutation($id: ID!) { suspendUser(id: $id, reason: "Spam") { id } }"""
             await self.post(suspend, {"id": user_id}, token=admin)
             self.values["SUSPENDED_USER_ID"] = user_id
+        if "RESTRICTED_USER_ID" in names:
+            sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }"""
+            person = {"email": "paused@example.com", "password": PASSWORD, "name": "Paused"}
+            user_id = (await self.post(sign_up, {"i": person}))["signUp"]["user"]["id"]
+            await User.filter(id=int(user_id)).update(restricted=True)  # a completed request
+            self.values["RESTRICTED_USER_ID"] = user_id
+        if "DISCLOSURE_ID" in names:
+            disclose = """mutation($i: DisclosureInput!) { recordDisclosure(input: $i,
+              reason: "Court order") { id } }"""
+            at = datetime.now(UTC) - timedelta(days=1)
+            entry = {"reason": "LEGAL_OBLIGATION", "recipient": "Grand Court",
+                     "legalBasis": "Order 12", "data": "Contact details",
+                     "disclosedAt": at.isoformat(), "userId": str(host.id),
+                     "holdUntil": (at + timedelta(days=90)).isoformat()}  # fmt: skip
+            disclosed = await self.post(disclose, {"i": entry}, token=admin)
+            self.values["DISCLOSURE_ID"] = disclosed["recordDisclosure"]["id"]
 
     async def trigger(self) -> None:
         """Something every subscription example hears about: a booking (and a calendar sync);

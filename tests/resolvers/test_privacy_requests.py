@@ -464,8 +464,8 @@ async def test_invitee_access_for_an_address_without_bookings_says_so(gql, sign_
     assert report is not None and "no bookings" in report.body
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ("ACCESS", "ERASURE")])
-async def test_invitees_may_only_ask_for_access_or_erasure(gql, kind):
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ("ACCESS", "ERASURE", "CORRECTION")])
+async def test_invitees_may_only_ask_for_access_erasure_or_correction(gql, kind):
     result = await gql(INVITEE, {"e": "ivy@example.com", "k": kind})
     assert result.codes == ["BAD_USER_INPUT"]
     assert "kind" in result.errors[0]["message"]

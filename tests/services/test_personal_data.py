@@ -15,7 +15,9 @@ from models.event_type import EventType
 from models.governance import (
     AuditEntry,
     Breach,
+    BreachContact,
     BreachVictim,
+    Disclosure,
     Inquiry,
     InquiryReply,
     PolicyAcceptance,
@@ -82,6 +84,10 @@ async def build_world(sign_up) -> tuple[str, User, str, User]:
         description="d", risk="HIGH", detected_at=now, report_due_at=now + timedelta(hours=72)
     )
     await BreachVictim.create(breach=breach, user=subject, notified_at=now)
+    await BreachContact.create(breach=breach, email=SUBJECT_EMAIL, notified_at=now)
+    for about in ({"subject": subject}, {"email": SUBJECT_EMAIL}):
+        await Disclosure.create(reason="ENFORCEMENT", recipient="Police", legal_basis="Order 1",
+                                data="d", disclosed_at=now, **about)  # fmt: skip
     signed_in = await Inquiry.create(user=subject, email="x@example.com", subject="s", message="m")
     by_email = await Inquiry.create(email=SUBJECT_EMAIL, subject="s", message="m")
     await InquiryReply.create(inquiry=signed_in, author=other, body="b")
@@ -150,7 +156,7 @@ async def test_my_data_holds_every_field_and_erasure_leaves_nothing(gql, sign_up
     data = json.loads(exported)
     assert set(data["categories"]) == {
         "account", "contact", "calendar", "booking", "technical",
-        "website", "clients", "inquiry", "company", "notification",
+        "website", "clients", "inquiry", "company", "notification", "disclosure",
     }  # fmt: skip
     assert data["data"]["linkedCalendars"][0]["url"] == "linked"
 
