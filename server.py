@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+import backups
 import cli
 import db
 import gc_policy
@@ -28,13 +29,16 @@ from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import calendar_writes, calendars, holds, reminders, retention, webhooks
+from services import calendar_writes, calendars, forgetting, holds, reminders, retention, webhooks
 from services.mail import delivery
 from services.mail import retention as mail_retention
 from web import export, ical, mailbox, oauth, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("booknmeet")
+
+
+BACKUP_EXPIRY_SECONDS = 3600.0
 
 
 def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
@@ -72,6 +76,12 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
             mail_retention.purge,
             once_per_interval=True,
         ),
+        # Snapshots in BACKUP_DIR past BACKUP_RETENTION_DAYS go even on days without a backup.
+        Job(
+            "backup-expiry",
+            BACKUP_EXPIRY_SECONDS,
+            functools.partial(backups.expire_job, settings),
+        ),
     ]
 
 
@@ -94,6 +104,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start_database(settings)
+        # A database restored by other means than `restore` forgets the erased before serving.
+        reapplied = await forgetting.reapply()
+        if reapplied.total:
+            log.warning("erasures applied again at start-up: %s", reapplied)
         await bus.start()
         gc_policy.apply()
         observability.watch_gc()

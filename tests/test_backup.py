@@ -1,7 +1,11 @@
 """`python server.py backup` and `restore FILE` on the configured backend: a snapshot taken, the
-data changed, the snapshot restored; expired snapshots deleted; a wrong file refused."""
+data changed, the snapshot restored; expired snapshots deleted; a wrong file refused. Backups keep
+the promise to forget: a snapshot restored after people were erased comes back without them (the
+erasure ledger applies every later erasure again), and the ledger holds no identifier in clear."""
 
+import json
 import os
+import re
 import sqlite3
 import time
 import uuid
@@ -10,8 +14,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from cryptography.fernet import Fernet
 
-from tests.conftest import BACKEND, PG_SERVER, _admin
+from config import Settings
+from tests.conftest import BACKEND, PASSWORD, PG_SERVER, QUIET, LiveServer, _admin, start_server
+from tests.graphql_ops import LOG_IN, SIGN_UP, VERIFY_EMAIL
+from tests.resolvers.test_privacy_requests import CONFIRM, INVITEE, UPDATE
+from tests.services.test_personal_data import read_elsewhere
+from tests.subscriptions.test_live import BOOK, host_with_type, slot
 from tests.test_cli import run
 
 
@@ -63,7 +73,13 @@ async def test_a_snapshot_restores_what_was_deleted_since(own_database, tmp_path
     assert snapshot.parent == backups and snapshot.name.startswith("booknmeet-")
     assert snapshot.stat().st_mode & 0o077 == 0  # personal data: the owner's only
     assert not expired.exists() and unrelated.exists()  # BACKUP_RETENTION_DAYS: 30
-    assert sorted(p.name for p in backups.iterdir()) == sorted([snapshot.name, "notes.txt"])
+    ledger = backups / "erasure-ledger.jsonl"  # keyed hashes of erasures: kept, never pruned
+    assert sorted(p.name for p in backups.iterdir()) == sorted(
+        [snapshot.name, "notes.txt", ledger.name]
+    )
+    assert ledger.stat().st_mode & 0o077 == 0
+    recorded = "SELECT size_bytes FROM backup_snapshots WHERE name = '" + snapshot.name + "'"
+    assert await sql(own_database, recorded) == snapshot.stat().st_size
 
     await sql(own_database, "DELETE FROM bookings")
     assert await sql(own_database, "SELECT count(*) FROM bookings") == 0
@@ -98,3 +114,171 @@ def test_an_unwritable_backup_dir_is_a_configuration_error(tmp_path):
     result = run("backup", cwd=tmp_path, **env)
     assert result.returncode == 2
     assert result.stderr.strip().startswith(f"BACKUP_DIR: cannot create {blocker}")
+
+
+DELETE_ACCOUNT = "mutation($p: String!) { deleteAccount(password: $p) }"
+ERASE_CLIENT = "mutation($e: String!) { eraseClientData(email: $e) }"
+HOST_BOOKINGS = "{ bookings(first: 100) { edges { node { attendeeName attendeeEmail notes } } } }"
+
+
+async def dump(url: str) -> str:
+    """Every row of every table of the database, as text: what any query could find."""
+    if url.startswith("sqlite://"):
+        with sqlite3.connect(url.removeprefix("sqlite://")) as connection:
+            tables = [
+                r[0]
+                for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            rows = [connection.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables]
+        connection.close()
+        return json.dumps(rows, default=str)
+    connection = await asyncpg.connect(url)
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        )
+        rows = [
+            [dict(r) for r in await connection.fetch(f'SELECT * FROM "{t["tablename"]}"')]
+            for t in tables
+        ]
+    finally:
+        await connection.close()
+    return json.dumps(rows, default=str)
+
+
+async def mailed_code(url: str, address: str) -> str:
+    body = await sql(
+        url,
+        'SELECT body FROM mail_messages WHERE "to" = \''
+        + address
+        + "' AND body LIKE '%code: %' ORDER BY id DESC LIMIT 1",
+    )
+    match = re.search(r"code: (\S+)", str(body))
+    assert match, f"no code mailed to {address}"
+    return match.group(1)
+
+
+class World:
+    def __init__(self, url: str, tmp_path: Path) -> None:
+        self.url = url
+        self.tmp_path = tmp_path
+        self.backups = tmp_path / "backups"
+        self.backups.mkdir()
+        self.key = Fernet.generate_key().decode()
+        self.env = {
+            "DATABASE_URL": url,
+            "BACKUP_DIR": str(self.backups),
+            "ENCRYPTION_KEY": self.key,
+        }
+        self.settings = Settings(database_url=url, encryption_key=self.key, rate_limit_per_minute=0)
+        self.marker = uuid.uuid4().hex[:10]
+
+    def serve(self) -> LiveServer:
+        return start_server(
+            self.settings, self.tmp_path, env={**QUIET, "BACKUP_DIR": str(self.backups)}
+        )
+
+    def command(self, *args: str) -> str:
+        done = run(*args, cwd=self.tmp_path, **self.env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    def person(self, who: str) -> tuple[str, str]:
+        """A name and an address that carry this test's marker."""
+        return (
+            f"{who} M{self.marker}{who}",
+            f"{who.lower()}.m{self.marker}{who.lower()}@example.com",
+        )
+
+
+async def test_backup_erase_restore_the_erased_never_come_back(own_database, tmp_path):
+    world = World(own_database, tmp_path)
+    server = world.serve()
+    try:
+        host, type_id = await host_with_type(server, "host@example.com")
+        carl_name, carl_email = world.person("Carl")  # an account, erased by deleteAccount
+        ivy_name, ivy_email = world.person("Ivy")  # an invitee, erased by her privacy request
+        cleo_name, cleo_email = world.person("Cleo")  # a client the host erased
+        dora_name, dora_email = world.person("Dora")  # nobody erased her: she stays
+        signed_up = (
+            await server.post(
+                SIGN_UP, {"input": {"email": carl_email, "password": PASSWORD, "name": carl_name}}
+            )
+        ).ok()["signUp"]
+        carl = signed_up["token"]
+        code = await mailed_code(world.url, carl_email)
+        (await server.post(VERIFY_EMAIL, {"code": code}, token=carl)).ok()
+        for hour, (name, email, token) in enumerate(
+            [
+                (carl_name, carl_email, carl),
+                (ivy_name, ivy_email, None),
+                (cleo_name, cleo_email, None),
+                (dora_name, dora_email, None),
+            ]
+        ):
+            booking = {"eventTypeId": type_id, "start": slot(hour=9 + hour), "name": name,
+                       "email": email, "notes": f"notes of {name}"}  # fmt: skip
+            (await server.post(BOOK, {"i": booking}, token=token)).ok()
+
+        snapshot = Path(world.command("backup"))
+
+        # After the snapshot: three erasures, by the three paths.
+        (await server.post(DELETE_ACCOUNT, {"p": PASSWORD}, token=carl)).ok()
+        assert (await server.post(ERASE_CLIENT, {"e": cleo_email}, token=host)).ok() == {
+            "eraseClientData": 1
+        }
+        admin = (
+            await server.post(
+                SIGN_UP, {"input": {"email": "dpo@example.com", "password": PASSWORD, "name": "D"}}
+            )
+        ).ok()["signUp"]["token"]
+        await sql(world.url, "UPDATE users SET role = 'admin' WHERE email = 'dpo@example.com'")
+        (await server.post(INVITEE, {"e": ivy_email, "k": "ERASURE"})).ok()
+        code = await mailed_code(world.url, ivy_email)
+        request = (await server.post(CONFIRM, {"t": code})).ok()["confirmPrivacyRequest"]["id"]
+        (await server.post(UPDATE, {"id": request, "s": "IN_PROGRESS"}, token=admin)).ok()
+        done = {"id": request, "s": "COMPLETED", "r": "Erased"}
+        (await server.post(UPDATE, done, token=admin)).ok()
+    finally:
+        server.stop()
+    erased = [world.marker + "Carl", world.marker + "carl", world.marker + "Ivy",
+              world.marker + "ivy", world.marker + "Cleo", world.marker + "cleo"]  # fmt: skip
+
+    assert world.marker + "Carl" in snapshot.read_bytes().decode("latin-1") or BACKEND == "postgres"
+    said = world.command("restore", str(snapshot))
+    assert said.endswith("1 accounts, 1 addresses, 1 clients"), said
+
+    everything = await dump(world.url)
+    assert world.marker + "Dora" in everything, "the snapshot was restored"
+    for marker in erased:
+        assert marker not in everything, f"{marker} came back from the snapshot"
+    if BACKEND == "sqlite":
+        database = Path(world.url.removeprefix("sqlite://"))
+        raw = read_elsewhere(database) + read_elsewhere(Path(f"{database}-wal"))
+        assert world.marker.encode() + b"Dora" in raw
+        for marker in erased:
+            assert marker.encode() not in raw, f"{marker} lingers in the database file"
+
+    server = world.serve()  # the start-up check finds nothing left to erase
+    try:
+        refused = await server.post(LOG_IN, {"e": carl_email, "p": PASSWORD})
+        assert refused.codes == ["UNAUTHENTICATED"]
+        host = (await server.post(LOG_IN, {"e": "host@example.com", "p": PASSWORD})).ok()
+        seen = json.dumps((await server.post(HOST_BOOKINGS, token=host["logIn"]["token"])).ok())
+        assert world.marker + "Dora" in seen
+        for marker in erased:
+            assert marker not in seen
+        assert "erasures applied again at start-up" not in server.log()
+    finally:
+        server.stop()
+
+    ledger = (world.backups / "erasure-ledger.jsonl").read_bytes()
+    assert ledger.count(b"\n") == 4  # Carl's account and address, Cleo, Ivy
+    stored = await dump(world.url)
+    for text in (ledger.decode(), stored[stored.find("ACCOUNT") - 200 :]):
+        assert world.marker not in text and "example.com" not in text
+    for line in ledger.decode().splitlines():
+        entry = json.loads(line)
+        assert entry["kind"] in ("ACCOUNT", "ADDRESS", "CLIENT")
+        assert re.fullmatch(r"[0-9a-f]{64}", entry["digest"])
+        assert set(entry) == {"kind", "digest", "erasedAt"}
