@@ -90,14 +90,14 @@ async def _addresses(erased: dict[str, datetime]) -> int:
         if until is None:
             continue
         async with in_transaction():
-            await personal_data.anonymise(
+            changed = await personal_data.anonymise(
                 Booking, Booking.filter(attendee_email=email, created_at__lte=until)
             )
-            await MailMessage.filter(to=email, created_at__lte=until).delete()
-            await personal_data.anonymise(
+            changed += await MailMessage.filter(to=email, created_at__lte=until).delete()
+            changed += await personal_data.anonymise(
                 PrivacyRequest, PrivacyRequest.filter(email=email, created_at__lte=until)
             )
-        count += 1
+        count += changed > 0  # a person who came back after the erasure keeps what is new
     return count
 
 
@@ -115,9 +115,9 @@ async def _clients(erased: dict[str, datetime]) -> int:
         if until is None:
             continue
         async with in_transaction():
-            await personal_data.anonymise(
+            changed = await personal_data.anonymise(
                 Booking,
                 Booking.filter(host_id=host_id, attendee_email=email, created_at__lte=until),
             )
-        count += 1
+        count += changed > 0
     return count

@@ -10,13 +10,20 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import asyncpg
 import pytest
 from cryptography.fernet import Fernet
 
+import backups
 from config import Settings
+from server import background_jobs
+from services import erasure_ledger, snapshots
+from services.clock import utcnow
 from tests.conftest import BACKEND, PASSWORD, PG_SERVER, QUIET, LiveServer, _admin, start_server
 from tests.graphql_ops import LOG_IN, SIGN_UP, VERIFY_EMAIL
 from tests.resolvers.test_privacy_requests import CONFIRM, INVITEE, UPDATE
@@ -282,3 +289,60 @@ async def test_backup_erase_restore_the_erased_never_come_back(own_database, tmp
         assert entry["kind"] in ("ACCOUNT", "ADDRESS", "CLIENT")
         assert re.fullmatch(r"[0-9a-f]{64}", entry["digest"])
         assert set(entry) == {"kind", "digest", "erasedAt"}
+
+    # The live database lost: the ledger's copy beside the snapshots still forgets them.
+    lose(world.url)
+    said = world.command("restore", str(snapshot))
+    assert said.endswith("1 accounts, 1 addresses, 1 clients"), said
+    everything = await dump(world.url)
+    assert world.marker + "Dora" in everything
+    for marker in erased:
+        assert marker not in everything, f"{marker} came back with the database lost"
+
+
+def lose(url: str) -> None:
+    if url.startswith("sqlite://"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite://") + suffix).unlink(missing_ok=True)
+        return
+    name = url.rsplit("/", 1)[1]
+    _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{name}"')
+
+
+def test_a_snapshot_older_than_the_retention_is_not_restored(own_database, tmp_path):
+    old = tmp_path / "booknmeet-20200101T000000000000Z.sqlite3"
+    old.write_bytes(b"SQLite format 3\x00")
+    env = {"DATABASE_URL": own_database, "BACKUP_DIR": str(tmp_path)}
+    refused = run("restore", str(old), cwd=tmp_path, **env)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f"restore: {old} is older than BACKUP_RETENTION_DAYS (30): the erasure ledger no "
+        "longer covers it"
+    )
+
+
+async def test_the_server_job_expires_snapshots_and_ledger_entries(clean_db, settings, tmp_path):
+    directory = tmp_path / "backups"
+    directory.mkdir()
+    expired, kept = (directory / f"booknmeet-{n}.sqlite3" for n in ("old", "new"))
+    for path in (expired, kept):
+        path.write_bytes(b"snapshot")
+        await snapshots.record(path.name, utcnow(), 8)
+    month_ago = time.time() - 31 * 86400
+    os.utime(expired, (month_ago, month_ago))
+    await erasure_ledger.record_address("gone@example.com", utcnow() - timedelta(days=31))
+    await erasure_ledger.record_address("ivy@example.com")
+    jobs = background_jobs(
+        replace(settings, backup_dir=str(directory)), SimpleNamespace(flush=None)
+    )
+    job = next(j for j in jobs if j.name == "backup-expiry")
+
+    await job.run()
+    assert not expired.exists() and kept.exists()
+    assert [s.name for s in await snapshots.kept()] == [kept.name]
+    assert len(await erasure_ledger.entries()) == 1  # older than every snapshot: not needed
+    assert len((directory / "erasure-ledger.jsonl").read_text().splitlines()) == 1
+    missing = replace(settings, backup_dir=str(tmp_path / "none"))
+    await backups.expire_job(missing)  # no BACKUP_DIR on this machine: nothing, nothing made
+    assert not (tmp_path / "none").exists()
