@@ -291,7 +291,7 @@ async def test_backup_erase_restore_the_erased_never_come_back(own_database, tmp
         assert set(entry) == {"kind", "digest", "erasedAt"}
 
     # The live database lost: the ledger's copy beside the snapshots still forgets them.
-    lose(world.url)
+    await lose(world.url)
     said = world.command("restore", str(snapshot))
     assert said.endswith("1 accounts, 1 addresses, 1 clients"), said
     everything = await dump(world.url)
@@ -300,14 +300,18 @@ async def test_backup_erase_restore_the_erased_never_come_back(own_database, tmp
         assert marker not in everything, f"{marker} came back with the database lost"
 
 
-def lose(url: str) -> None:
+async def lose(url: str) -> None:
     if url.startswith("sqlite://"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite://") + suffix).unlink(missing_ok=True)
         return
     name = url.rsplit("/", 1)[1]
-    _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{name}"')
+    connection = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
 
 
 def test_a_snapshot_older_than_the_retention_is_not_restored(own_database, tmp_path):
