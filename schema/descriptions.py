@@ -542,7 +542,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Notification.kind": (
         "BOOKING_CREATED, BOOKING_CONFIRMED, BOOKING_RESCHEDULED, BOOKING_CANCELLED, REMINDER, "
         "PERSON_UPDATED, PRIVACY_REQUEST, POLICY_UPDATE, DATA_BREACH, INQUIRY_REPLY, "
-        "ACCOUNT_WARNING or ACCOUNT_REINSTATED; more may come."
+        "ACCOUNT_WARNING, ACCOUNT_REINSTATED or REGISTER_UPDATE; more may come."
     ),
     "Notification.message": "The text for people; times in the host's zone.",
     "Notification.createdAt": "When it was created.",
