@@ -9,7 +9,6 @@ Kinds, and what each digest covers:
 - CLIENT: a host's account and a client's address (a host erased that client's data).
 """
 
-import hashlib
 import hmac
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -38,14 +37,21 @@ class Entry:
     erased_at: datetime
 
 
+_derived: tuple[Settings, bytes] | None = None
+
+
 def _key() -> bytes:
-    # The settings the database was started with (db.start_database), for the app's key.
-    return crypto.derived_key(runtime.settings() or Settings(), PURPOSE)
+    # The settings the database was started with (db.start_database), for the app's key; kept
+    # while they are the same object (a restore hashes every account and address it holds).
+    global _derived
+    settings = runtime.settings() or Settings()
+    if _derived is None or _derived[0] is not settings:
+        _derived = (settings, crypto.derived_key(settings, PURPOSE))
+    return _derived[1]
 
 
 def digest(kind: str, *parts: str) -> str:
-    message = "\x1f".join((kind, *parts)).encode()
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+    return hmac.digest(_key(), "\x1f".join((kind, *parts)).encode(), "sha256").hex()
 
 
 def _instant(value: datetime) -> str:
