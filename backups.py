@@ -14,8 +14,8 @@ cover (services/forgetting.py) before anything serves the restored data.
 
 import asyncio
 import json
-import logging
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -29,8 +29,6 @@ import db
 from config import ConfigError, Settings
 from services import erasure_ledger, forgetting, snapshots
 from services.erasure_ledger import Entry
-
-log = logging.getLogger(__name__)
 
 PREFIX = "booknmeet-"
 SUFFIXES = (".sqlite3", ".dump")
@@ -183,7 +181,8 @@ def read_ledger(directory: Path) -> list[Entry]:
 
 def write_ledger(directory: Path, found: list[Entry]) -> Path:
     path = directory / LEDGER_FILE
-    partial = directory / f".{LEDGER_FILE}.partial"
+    # Every worker's hourly job may write it at once: each its own partial file, renamed whole.
+    partial = directory / f".{LEDGER_FILE}.{os.getpid()}.{secrets.token_hex(4)}.partial"
     lines = [
         json.dumps({"kind": e.kind, "digest": e.digest, "erasedAt": e.erased_at.isoformat()})
         for e in found

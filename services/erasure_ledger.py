@@ -115,7 +115,8 @@ async def add(found: Iterable[Entry]) -> int:
         if e.kind in KINDS and (e.kind, e.digest, _instant(e.erased_at)) not in held
     }
     await ErasureEntry.bulk_create(
-        [ErasureEntry(kind=e.kind, digest=e.digest, erased_at=e.erased_at) for e in new.values()]
+        [ErasureEntry(kind=e.kind, digest=e.digest, erased_at=e.erased_at) for e in new.values()],
+        ignore_conflicts=True,  # another worker's hourly job adding the same at once
     )
     return len(new)
 
