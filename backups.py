@@ -253,6 +253,17 @@ async def _live_ledger(settings: Settings) -> list[Entry]:
         return []
 
 
+async def forget_restored(settings: Settings) -> forgetting.Reapplied:
+    """At start-up, before serving: a database restored by other means than `restore` lacks the
+    ledger entries written after its snapshot; the copy in BACKUP_DIR holds those up to the last
+    backup. Only when it adds one is every erasure applied again (in the usual case the database's
+    ledger already holds the file's, and this costs one read of each)."""
+    found = read_ledger(Path(settings.backup_dir))
+    if not found or not await erasure_ledger.add(found):
+        return forgetting.Reapplied()
+    return await forgetting.reapply()
+
+
 async def run_restore(settings: Settings, file: str) -> forgetting.Reapplied:
     """`python server.py restore FILE`: the snapshot restored, then every erasure made after it
     applied again, before the command returns (and so before a server serves it)."""

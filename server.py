@@ -29,7 +29,7 @@ from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
 from observability import AccessLog
-from services import calendar_writes, calendars, forgetting, holds, reminders, retention, webhooks
+from services import calendar_writes, calendars, holds, reminders, retention, webhooks
 from services.mail import delivery
 from services.mail import retention as mail_retention
 from web import export, ical, mailbox, oauth, pages
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start_database(settings)
         # A database restored by other means than `restore` forgets the erased before serving.
-        reapplied = await forgetting.reapply()
+        reapplied = await backups.forget_restored(settings)
         if reapplied.total:
             log.warning("erasures applied again at start-up: %s", reapplied)
         await bus.start()

@@ -3,10 +3,13 @@ it before serving, and `restore` after restoring. A SQLite database with USERS a
 bookings each and a ledger of ENTRIES erasures; timed side by side with the database start-up it
 follows (migrations checked, tortoise initialised):
 
-- the start-up check over a ledger whose erasures are all done (the usual case);
-- `restore`'s case: 1% of the accounts and of the invitee addresses came back and are erased again.
+- the start-up check (backups.forget_restored) with the ledger's copy in BACKUP_DIR holding
+  nothing the database lacks (the usual case);
+- applying the whole ledger again over every account and address (after a restore), when 1% of
+  the accounts and of the invitee addresses came back and are erased again.
 
-Goal: the usual start-up check costs less than the database start-up itself.
+Goal: the usual start-up check costs about what the database start-up does (tens of
+milliseconds), independent of the number of accounts; the whole ledger again is a restore's cost.
 """
 
 import sys
@@ -19,10 +22,12 @@ import asyncio
 import secrets
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet
 
+import backups
 import db
 from config import Settings
 from models.booking import Booking
@@ -87,7 +92,9 @@ async def main(users: int, entries: int) -> None:
         await db.stop_database()
 
         started = await timed(lambda: db.start_database(settings))
-        usual = await timed(forgetting.reapply)
+        backups.write_ledger(Path(directory), await erasure_ledger.entries())
+        in_directory = replace(settings, backup_dir=directory)
+        usual = await timed(lambda: backups.forget_restored(in_directory))
         back = max(users // 100, 1)
         for user in accounts[:back]:
             await erasure_ledger.record_account(user)
@@ -102,9 +109,9 @@ async def main(users: int, entries: int) -> None:
         await db.stop_database()
     print(f"{users} accounts, {2 * users} bookings, {entries + 2 * back} ledger entries (SQLite)")
     print(f"database start-up:                      {started * 1000:8.1f} ms")
-    print(f"start-up check, nothing to erase again: {usual * 1000:8.1f} ms "
+    print(f"start-up check, nothing new in the copy:{usual * 1000:8.1f} ms "
           f"({usual / started:.2f} of the start-up)")  # fmt: skip
-    print(f"restore case, {result[0]}: {restoring * 1000:8.1f} ms")
+    print(f"the whole ledger again, {result[0]}: {restoring * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

@@ -108,7 +108,8 @@ async def entries() -> list[Entry]:
 
 async def add(found: Iterable[Entry]) -> int:
     """Adds the entries not held yet (from a ledger kept outside the database); their number."""
-    held = {(e.kind, e.digest, _instant(e.erased_at)) for e in await entries()}
+    rows = await ErasureEntry.all().values_list("kind", "digest", "erased_at")
+    held = {(kind, value, _instant(at)) for kind, value, at in rows}
     new = {
         (e.kind, e.digest, _instant(e.erased_at)): e
         for e in found

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,10 +21,23 @@ from cryptography.fernet import Fernet
 
 import backups
 from config import Settings
+from models.booking import Booking
+from models.event_type import EventType
+from models.user import User
 from server import background_jobs
 from services import erasure_ledger, snapshots
 from services.clock import utcnow
-from tests.conftest import BACKEND, PASSWORD, PG_SERVER, QUIET, LiveServer, _admin, start_server
+from services.forgetting import Reapplied
+from services.personal_data import ERASED
+from tests.conftest import (
+    BACKEND,
+    PASSWORD,
+    PG_SERVER,
+    QUIET,
+    LiveServer,
+    _admin,
+    start_server,
+)
 from tests.graphql_ops import LOG_IN, SIGN_UP, VERIFY_EMAIL
 from tests.resolvers.test_privacy_requests import CONFIRM, INVITEE, UPDATE
 from tests.services.test_personal_data import read_elsewhere
@@ -350,3 +363,26 @@ async def test_the_server_job_expires_snapshots_and_ledger_entries(clean_db, set
     missing = replace(settings, backup_dir=str(tmp_path / "none"))
     await backups.expire_job(missing)  # no BACKUP_DIR on this machine: nothing, nothing made
     assert not (tmp_path / "none").exists()
+
+
+async def test_a_database_restored_by_hand_forgets_at_start_up(clean_db, settings, tmp_path):
+    """The database lacks the ledger entries written after its snapshot; the copy beside the
+    snapshots has them: the server's start-up check (server.py lifespan) adds them and erases
+    again before serving."""
+    host = await User.create(email="host@example.com", name="Hana", password_hash="x")
+    intro = await EventType.create(host=host, title="Intro", slug="intro", duration_minutes=30)
+    start = datetime(2032, 3, 1, 9, tzinfo=UTC)
+    ivy = await Booking.create(
+        event_type=intro, host=host, start=start, end=start + timedelta(minutes=30),
+        busy_start=start, busy_end=start + timedelta(minutes=30),
+        attendee_name="Ivy", attendee_email="ivy@example.com",
+    )  # fmt: skip
+    erasure = erasure_ledger.Entry("ADDRESS", erasure_ledger.address_digest("ivy@example.com"),
+                                   utcnow())  # fmt: skip
+    backups.write_ledger(tmp_path, [erasure])
+    in_directory = replace(settings, backup_dir=str(tmp_path))
+
+    assert await backups.forget_restored(in_directory) == Reapplied(addresses=1)  # server.py
+    assert (await Booking.get(id=ivy.id)).attendee_name == ERASED
+    assert len(await erasure_ledger.entries()) == 1
+    assert await backups.forget_restored(in_directory) == Reapplied()  # nothing new: no scan
