@@ -69,13 +69,16 @@ def seed(args: argparse.Namespace) -> None:
 
 def backup(args: argparse.Namespace) -> None:
     settings = _with_database(_settings())
-    print(backups.backup(settings))
+    print(asyncio.run(backups.run_backup(settings)))
 
 
 def restore(args: argparse.Namespace) -> None:
     settings = _with_database(_settings())
-    backups.restore(settings, args.file)
-    print(f"restored {args.file}; migrations run when the server starts")
+    reapplied = asyncio.run(backups.run_restore(settings, args.file))
+    print(
+        f"restored {args.file}; erasures made since applied again: {reapplied.accounts} "
+        f"accounts, {reapplied.addresses} addresses, {reapplied.clients} clients"
+    )
 
 
 def list_settings(args: argparse.Namespace) -> None:

@@ -145,6 +145,9 @@ class Settings:
     contact_email: str = setting(
         "PRIVACY_CONTACT_EMAIL", "privacy@booknmeet.example", "shown by privacyInfo"
     )
+    contact_phone: str = setting(
+        "PRIVACY_CONTACT_PHONE", "+1 (345) 517 2377", "shown by privacyInfo (empty: none)"
+    )
     max_query_depth: int = setting("MAX_QUERY_DEPTH", 12, "GraphQL depth limit")
     max_aliases: int = setting("MAX_ALIASES", 30, "GraphQL alias limit")
     max_tokens: int = setting("MAX_TOKENS", 2000, "GraphQL token limit")

@@ -108,3 +108,14 @@ async def checkpoint_wal() -> None:
     if rows and rows[0].get("busy"):
         # Another process was reading; its next checkpoint (automatic or this one) finishes it.
         log.warning("WAL checkpoint after an erasure could not complete: the database was busy")
+
+
+async def vacuum() -> None:
+    """SQLite: rewrites the database file without free pages, then checkpoints, so that nothing
+    erased survives in it, whatever wrote the pages before (a restored snapshot). Nothing for
+    PostgreSQL or inside a transaction."""
+    connection = connections.get("default")
+    if isinstance(connection, TransactionalDBClient) or not isinstance(connection, SqliteClient):
+        return
+    await connection.execute_script("VACUUM")
+    await checkpoint_wal()

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+import backups
 import cli
 import db
 import gc_policy
@@ -35,6 +36,9 @@ from web import export, ical, mailbox, oauth, pages
 from web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("booknmeet")
+
+
+BACKUP_EXPIRY_SECONDS = 3600.0
 
 
 def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
@@ -72,6 +76,12 @@ def background_jobs(settings: Settings, outbox: Outbox) -> list[Job]:
             mail_retention.purge,
             once_per_interval=True,
         ),
+        # Snapshots in BACKUP_DIR past BACKUP_RETENTION_DAYS go even on days without a backup.
+        Job(
+            "backup-expiry",
+            BACKUP_EXPIRY_SECONDS,
+            functools.partial(backups.expire_job, settings),
+        ),
     ]
 
 
@@ -94,6 +104,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start_database(settings)
+        # A database restored by other means than `restore` forgets the erased before serving.
+        reapplied = await backups.forget_restored(settings)
+        if reapplied.total:
+            log.warning("erasures applied again at start-up: %s", reapplied)
         await bus.start()
         gc_policy.apply()
         observability.watch_gc()

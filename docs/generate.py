@@ -582,8 +582,15 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                 "Who is responsible, which data, why, on what legal basis, for how long. Public.",
                 """query PrivacyInfo {
   privacyInfo {
-    controller contactEmail backupRetentionDays automatedDecisionMaking requestAnswerDays
+    controller contactEmail contactPhone backupRetentionDays automatedDecisionMaking
+    requestAnswerDays
     categories { key name purpose legalBasis source retentionDays }
+    processors { name purpose location }
+    storageLocations
+    internationalTransfers { destination safeguard }
+    regulators { name jurisdiction breachReportHours }
+    registerEffectiveAt
+    upcomingRegister { effectiveAt processors { name } }
   }
 }""",
                 auth=None,
@@ -774,6 +781,54 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                     "version": "2027-01",
                     "text": "What changes, in plain words.",
                     "effectiveAt": Env("TO"),
+                },
+                auth="ADMIN_TOKEN",
+            ),
+            Op(
+                "publishPrivacyRegister",
+                "mutation",
+                "Staff: a new version of the transparency register (processors, storage "
+                "locations, transfers abroad, regulators), effective at least 7 days ahead, else "
+                "BAD_USER_INPUT; every user is notified (REGISTER_UPDATE). Until it takes effect "
+                "`privacyInfo` shows it as `upcomingRegister`.",
+                """mutation PublishRegister($input: PrivacyRegisterInput!, $at: DateTime!) {
+  publishPrivacyRegister(input: $input, effectiveAt: $at) {
+    effectiveAt
+    processors { name purpose location }
+    regulators { name jurisdiction breachReportHours }
+  }
+}""",
+                {
+                    "input": {
+                        "processors": [
+                            {
+                                "name": "DigitalOcean",
+                                "purpose": "Hosting",
+                                "location": "United States",
+                            },
+                            {
+                                "name": "Mailer Ltd",
+                                "purpose": "Sending e-mail",
+                                "location": "United Kingdom",
+                            },
+                        ],
+                        "storageLocations": ["Primarily the United States"],
+                        "internationalTransfers": [
+                            {
+                                "destination": "United States",
+                                "safeguard": "Standard contractual clauses",
+                            },
+                        ],
+                        "regulators": [
+                            {
+                                "key": "OMBUDSMAN",
+                                "name": "Office of the Ombudsman",
+                                "jurisdiction": "Cayman Islands",
+                                "breachReportHours": 120,
+                            },
+                        ],
+                    },
+                    "at": Env("TO"),
                 },
                 auth="ADMIN_TOKEN",
             ),

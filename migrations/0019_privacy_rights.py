@@ -20,7 +20,7 @@ async def owed_to_the_ico(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0016_mail_booking')]
+    dependencies = [('models', '0018_privacy_register')]
 
     initial = False
 

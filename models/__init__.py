@@ -12,4 +12,6 @@ MODEL_MODULES = [
     "models.calendar",
     "models.privacy",
     "models.governance",
+    "models.erasure",
+    "models.register",
 ]

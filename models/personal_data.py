@@ -344,6 +344,23 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
     "JobLease": {
         "until": NOT_PERSONAL,
     },
+    # Keyed hashes of erased identifiers, never the identifiers (services/erasure_ledger.py).
+    "ErasureEntry": {
+        "kind": NOT_PERSONAL,
+        "digest": NOT_PERSONAL,
+        "erased_at": NOT_PERSONAL,
+    },
+    "BackupSnapshot": {
+        "name": NOT_PERSONAL,
+        "taken_at": NOT_PERSONAL,
+        "size_bytes": NOT_PERSONAL,
+        "deleted_at": NOT_PERSONAL,
+    },
+    "RegisterVersion": {
+        "content": NOT_PERSONAL,
+        "effective_at": NOT_PERSONAL,
+        "published_at": NOT_PERSONAL,
+    },
 }
 
 

@@ -1,9 +1,10 @@
+import math
 from typing import Any
 
 import strawberry
 
 from domain.errors import Unauthenticated
-from domain.privacy import BACKUP_RETENTION_DAYS, CATEGORIES
+from domain.privacy import CATEGORIES
 from models.privacy import Consent, PrivacyRequest
 from resolvers.ids import parse_id
 from schema.context import Info
@@ -18,21 +19,40 @@ from schema.privacy import (
     PrivacyRequestStatus,
     PrivacyRequestType,
 )
+from schema.register import PrivacyRegisterType
 from schema.rights import InviteeCorrectionInput
-from services import audit, consents, data_exports, personal_data, privacy_requests, sessions
+from services import (
+    audit,
+    consents,
+    data_exports,
+    personal_data,
+    privacy_requests,
+    register,
+    sessions,
+)
 from services.clock import utcnow
 from services.passwords import verify_password
 
 
-def privacy_info(info: Info) -> PrivacyInfoType:
+async def privacy_info(info: Info) -> PrivacyInfoType:
     settings = info.context.settings
+    now = utcnow()
+    current = PrivacyRegisterType.from_published(await register.current(now))
+    upcoming = await register.upcoming(now)
     return PrivacyInfoType(
         controller=settings.controller_name,
         contact_email=settings.contact_email,
         categories=[DataCategoryType.from_domain(c) for c in CATEGORIES],
-        backup_retention_days=BACKUP_RETENTION_DAYS,
+        backup_retention_days=math.ceil(settings.backup_retention_days),
         automated_decision_making=False,
         request_answer_days="one calendar month from receipt",
+        processors=current.processors,
+        storage_locations=current.storage_locations,
+        international_transfers=current.international_transfers,
+        regulators=current.regulators,
+        contact_phone=settings.contact_phone or None,
+        register_effective_at=current.effective_at,
+        upcoming_register=PrivacyRegisterType.from_published(upcoming) if upcoming else None,
     )
 
 

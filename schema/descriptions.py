@@ -679,7 +679,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Notification.kind": (
         "BOOKING_CREATED, BOOKING_CONFIRMED, BOOKING_RESCHEDULED, BOOKING_CANCELLED, REMINDER, "
         "PERSON_UPDATED, PRIVACY_REQUEST, POLICY_UPDATE, DATA_BREACH, INQUIRY_REPLY, "
-        "ACCOUNT_WARNING, ACCOUNT_REINSTATED or RESTRICTION_LIFTED; more may come."
+        "ACCOUNT_WARNING, ACCOUNT_REINSTATED, RESTRICTION_LIFTED or REGISTER_UPDATE; more may come."
     ),
     "Notification.message": "The text for people; times in the host's zone.",
     "Notification.createdAt": "When it was created.",
@@ -786,6 +786,29 @@ DESCRIPTIONS: dict[str, str] = {
     # --- PublicHost ---
     "PublicHost.name": "The host's name.",
     "PublicHost.timeZone": "The host's IANA time zone: their working hours are in it.",
+    # --- The transparency register (privacyInfo; publishPrivacyRegister) ---
+    "PrivacyInfo.processors": "Who processes personal data on our behalf (the register in effect).",
+    "PrivacyInfo.storageLocations": "Where personal data is stored.",
+    "PrivacyInfo.internationalTransfers": "Transfers to other countries and their safeguards.",
+    "PrivacyInfo.regulators": (
+        "The supervisory authorities we answer to, with their breach-report deadlines."
+    ),
+    "PrivacyInfo.contactPhone": "The privacy contact's phone number; null when none is set.",
+    "PrivacyInfo.registerEffectiveAt": (
+        "Since when the register shown applies; null: the defaults, never changed."
+    ),
+    "PrivacyInfo.upcomingRegister": (
+        "The next published version of the register, before it takes effect (at least 7 days "
+        "after it was published); null when none is pending."
+    ),
+    "Processor": "A processor: someone who handles personal data on our behalf.",
+    "InternationalTransfer": "A transfer of personal data to another country.",
+    "Regulator": "A supervisory authority for data protection.",
+    "PrivacyRegister": "A version of the transparency register.",
+    "Mutation.publishPrivacyRegister(input)": "The whole register as it will be.",
+    "Mutation.publishPrivacyRegister(effectiveAt)": (
+        "When it takes effect: at least 7 days ahead, with a UTC offset (else BAD_USER_INPUT)."
+    ),
     # --- PurgeRun ---
     "PurgeRun": (
         "One run of the retention purge (hourly, on one worker), which deletes data past its "

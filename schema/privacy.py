@@ -5,6 +5,12 @@ import strawberry
 
 from domain.privacy import DataCategory, request_overdue
 from models.privacy import PrivacyRequest
+from schema.register import (
+    InternationalTransferType,
+    PrivacyRegisterType,
+    ProcessorType,
+    RegulatorType,
+)
 
 
 @strawberry.type(name="DataCategory")
@@ -42,6 +48,14 @@ class PrivacyInfoType:
     request_answer_days: str = strawberry.field(
         description="How long we take to answer a privacy request."
     )
+    # The transparency register in effect (schema/register.py), and the contact phone setting.
+    processors: list[ProcessorType]
+    storage_locations: list[str]
+    international_transfers: list[InternationalTransferType]
+    regulators: list[RegulatorType]
+    contact_phone: str | None
+    register_effective_at: datetime | None
+    upcoming_register: PrivacyRegisterType | None
 
 
 @strawberry.enum

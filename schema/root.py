@@ -14,6 +14,7 @@ from resolvers import event_type as event_type_r
 from resolvers import governance as governance_r
 from resolvers import notification as notification_r
 from resolvers import privacy as privacy_r
+from resolvers import register as register_r
 from resolvers import rights as rights_r
 from resolvers import user as user_r
 from resolvers import webhook as webhook_r
@@ -39,6 +40,7 @@ from schema.live import (
 )
 from schema.pipeline import pipeline
 from schema.privacy import ConsentChangeType, ConsentType, PrivacyInfoType, PrivacyRequestType
+from schema.register import PrivacyRegisterType
 from schema.rights import DisclosureType, ProcessingStatusType
 from schema.scalars import SCALAR_MAP
 from schema.scheduling import SlotHoldType
@@ -246,6 +248,14 @@ class Mutation:
         description="Staff: effectiveAt at least 7 days ahead; every user is notified.",
     )
     accept_policy: PolicyAcceptanceType = strawberry.mutation(resolver=governance_r.accept_policy)
+    publish_privacy_register: PrivacyRegisterType = strawberry.mutation(
+        resolver=register_r.publish_privacy_register,
+        description=(
+            "Staff: a new version of the transparency register (processors, storage, transfers, "
+            "regulators); effectiveAt at least 7 days ahead, else BAD_USER_INPUT; every user is "
+            "notified (REGISTER_UPDATE)."
+        ),
+    )
     record_breach: BreachType = strawberry.mutation(
         resolver=governance_r.record_breach,
         description="Staff: HIGH risk tells everyone affected at once (notification and "

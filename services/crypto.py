@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from config import Settings
 
@@ -22,18 +24,30 @@ def _key_file(settings: Settings) -> Path:
 
 
 @cache
-def _fernet(key: str | None, key_file: Path) -> Fernet:
+def _key(key: str | None, key_file: Path) -> bytes:
     if key:
-        return Fernet(key.encode())
+        return key.encode()
     if not key_file.exists():
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(Fernet.generate_key())
-    return Fernet(key_file.read_bytes().strip())
+    return key_file.read_bytes().strip()
+
+
+@cache
+def _fernet(key: bytes) -> Fernet:
+    return Fernet(key)
 
 
 def cipher(settings: Settings) -> Fernet:
-    return _fernet(settings.encryption_key, _key_file(settings).resolve())
+    return _fernet(_key(settings.encryption_key, _key_file(settings).resolve()))
+
+
+def derived_key(settings: Settings, purpose: bytes) -> bytes:
+    """A 32-byte key for one `purpose`, derived from the app's key (HKDF-SHA256): knowing it
+    reveals neither the app's key nor the key of another purpose."""
+    secret = _key(settings.encryption_key, _key_file(settings).resolve())
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose).derive(secret)
 
 
 def encrypt(settings: Settings, secret: str) -> str:

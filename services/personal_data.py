@@ -31,7 +31,7 @@ from models.personal_data import (
 )
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
-from services import bookings, changes, email_verification, erased_copies
+from services import bookings, changes, email_verification, erased_copies, erasure_ledger
 from services.clock import utcnow
 from services.retry import retrying
 
@@ -185,6 +185,7 @@ async def erase_client(host: User, email: str) -> int:
     address = validation.email_address(email)
     async with in_transaction():
         erased = await anonymise(Booking, Booking.filter(host_id=host.id, attendee_email=address))
+        await erasure_ledger.record_client(host, address)
     await db.checkpoint_wal()
     return erased
 
@@ -200,6 +201,7 @@ async def erase_invitee(email: str, *, request_id: int) -> None:
         others = PrivacyRequest.filter(email=email).exclude(id=request_id)
         await anonymise(PrivacyRequest, others)
         await PrivacyRequest.filter(id=request_id).update(email=None)
+        await erasure_ledger.record_address(email)
     await db.checkpoint_wal()
 
 
@@ -239,6 +241,7 @@ async def _erase(user: User) -> None:
                     await _redact_copies(models[name], rows)
                     await rows.delete()
         await User.filter(id=user.id).delete()
+        await erasure_ledger.record_account(user, now)
         # Unpublished events addressed to the erased account: nobody is left to receive them.
         await outbox.discard(
             booking_channel(user.id), notification_channel(user.id), calendar_channel(user.id)
