@@ -128,7 +128,8 @@ _CLAIM = {
 
 
 async def _claim(connection: BaseDBAsyncClient) -> list[tuple[int, str, str]]:
-    _, rows = await connection.execute_query(
+    # execute_query_dict: tortoise's execute_query drops what a PostgreSQL DELETE returns.
+    rows = await connection.execute_query_dict(
         _CLAIM[connection.capabilities.dialect], [FLUSH_BATCH]
     )
     payload = OutboxEvent._meta.fields_map["payload"].to_python_value
