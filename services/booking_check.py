@@ -195,10 +195,11 @@ def _found(ask: Ask, rows: Any, window: Interval, limits: Limits, dialect: str) 
     for row in rows:
         by.setdefault(row[0], []).append(row)
     at: Callable[[Any], datetime] = _instant
-    occupants = [Occupant(r[1], at(r[2]), (at(r[3]), at(r[4]))) for r in by.get("b", [])]
-    occupants += [
-        Occupant(r[1], at(r[2]), (at(r[3]), at(r[4]))) for r in by.get("h", []) if r[5] != MINE
-    ]
+    taking = [*by.get("b", []), *(r for r in by.get("h", []) if r[5] != MINE)]
+    if dialect == "postgres":  # aware datetimes already
+        occupants = [Occupant(r[1], r[2], (r[3], r[4])) for r in taking]
+    else:
+        occupants = [Occupant(r[1], at(r[2]), (at(r[3]), at(r[4]))) for r in taking]
     weekly = availability.parse_weekly(json.loads(by["w"][0][5]) if "w" in by else [])
     overrides = availability.parse_overrides(
         (date.fromisoformat(day), intervals)
