@@ -2,6 +2,8 @@
 deliberate collisions), cancellations, availableSlots queries and 1,000 live subscribers at once.
 
 Run from the repository root: `.venv/bin/python benchmarks/load.py [--seconds 75]`.
+`--bookings` measures issue #22's goal 4 instead (benchmarks/_booking_speed.py): bookMeeting's
+statements and CPU, bookings/s across 50 hosts and on one host, p99, double bookings.
 Loopback only; bounded in time (`--seconds` of load, about two minutes in all by default) and in
 count (`--max-ops`).
 
