@@ -2,6 +2,8 @@
 deliberate collisions), cancellations, availableSlots queries and 1,000 live subscribers at once.
 
 Run from the repository root: `.venv/bin/python benchmarks/load.py [--seconds 75]`.
+`--bookings` measures issue #22's goal 4 instead (benchmarks/_booking_speed.py): bookMeeting's
+statements and CPU, bookings/s across 50 hosts and on one host, p99, double bookings.
 Loopback only; bounded in time (`--seconds` of load, about two minutes in all by default) and in
 count (`--max-ops`).
 
@@ -594,10 +596,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--no-compression", action="store_true", help="no permessage-deflate (browsers use it)"
     )
+    parser.add_argument(
+        "--bookings",
+        action="store_true",
+        help="issue #22 goal 4 instead: bookMeeting's CPU, statements and throughput "
+        "(benchmarks/_booking_speed.py; --hosts 50 unless given)",
+    )
+    parser.add_argument("--clients", type=int, default=50, help="--bookings: HTTP clients")
+    parser.add_argument("--phase-seconds", type=float, default=20.0, help="--bookings: per phase")
+    parser.add_argument("--measured", type=int, default=50, help="--bookings: in-process ones")
     args = parser.parse_args(argv)
     for url in (args.admin_database_url, args.redis_url):
         if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit(f"loopback only: {url}")
+    if args.bookings:
+        if "--hosts" not in (argv if argv is not None else sys.argv):
+            args.hosts = 50
+        return bookings_main(args)
     seed = args.seed if args.seed is not None else secrets.randbelow(1 << 30)
     rng = random.Random(seed)
     compression = None if args.no_compression else "deflate"
@@ -792,6 +807,78 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     figures["elapsed_s"] = time.monotonic() - started
     figures["load_average_before"], figures["load_average_after"] = load_before, os.getloadavg()[0]
     report(figures)
+    return figures
+
+
+def bookings_main(args: argparse.Namespace) -> dict[str, Any]:
+    """Goal 4 of issue #22 (see benchmarks/_booking_speed.py)."""
+    from benchmarks import _booking_speed as speed
+
+    seed = args.seed if args.seed is not None else secrets.randbelow(1 << 30)
+    rng = random.Random(seed)
+    _server.raise_fd_limit()
+    run_id = secrets.token_hex(4)
+    db_name = f"bnm_load_{run_id}"
+    db_url = database_url(args.admin_database_url, db_name)
+    print(
+        f"bookings speed {run_id}: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
+        f"{args.hosts} hosts, {args.clients} clients, {args.phase_seconds:.0f} s per phase; "
+        f"seed {seed}",
+        flush=True,
+    )
+    figures: dict[str, Any] = {"run_id": run_id, "seed": seed}
+    servers: list[_server.Child] = []
+    created = False
+    with tempfile.TemporaryDirectory(prefix="bnm-speed-") as tmp_name:
+        tmp = Path(tmp_name)
+        try:
+            _clients.run_async(create_database(args.admin_database_url, db_name))
+            created = True
+            for name in ("server A", "server B"):
+                servers.append(
+                    _server.start_app_server(
+                        name,
+                        log_path=tmp / f"{name[-1]}.log",
+                        database_url=db_url,
+                        redis_url=args.redis_url,
+                        script=args.server_script,
+                        timeout=120,
+                    )
+                )
+            figures["id_starts"] = _clients.run_async(spread_ids(db_url, rng))
+            hosts = create_hosts(servers[0].url, args.hosts, run_id)
+            single = speed.one_host(servers[1].url, run_id)
+            figures["measured"] = _clients.run_async(
+                speed.measure_in_process(db_url, hosts[0]["type_id"], args.measured)
+            )
+            print(f"in process: {figures['measured']}", flush=True)
+            across = [(h["type_id"], SLOT_MINUTES) for h in hosts]
+            figures["across"] = speed.run_phase(
+                "across hosts", servers, across, args.clients, args.phase_seconds, seed
+            )
+            figures["one_host"] = speed.run_phase(
+                "one host",
+                servers,
+                [(single["type_id"], single["minutes"])],
+                args.clients,
+                args.phase_seconds,
+                seed + 1,
+            )
+            figures["database"] = _clients.run_async(database_checks(db_url))
+            figures["server_log_problems"] = {s.name: dict(s.log_problems()) for s in servers}
+        except BaseException:
+            for s in servers:
+                sys.stderr.write(f"--- {s.name} log tail ---\n{s.log_tail()}\n")
+            raise
+        finally:
+            _server.stop_all(servers)
+            if created:
+                try:
+                    _clients.run_async(drop_database(args.admin_database_url, db_name))
+                except Exception as exc:
+                    print(f"could NOT drop database {db_name}: {exc}", file=sys.stderr)
+    speed.report(figures)
+    print(f"server log problems: {figures['server_log_problems']}")
     return figures
 
 

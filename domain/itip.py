@@ -5,8 +5,6 @@ changes and whose SEQUENCE is the booking's, so calendar clients update the entr
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
 from domain.headers import one_line
 from domain.ical import PRODID
 
@@ -17,11 +15,6 @@ REQUEST, CANCEL = "REQUEST", "CANCEL"
 class Party:
     name: str
     email: str
-
-    def address(self) -> vCalAddress:
-        address = vCalAddress(f"mailto:{self.email}")
-        address.params["CN"] = vText(one_line(self.name, 200))
-        return address
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,43 +33,95 @@ class Invitation:
 
 
 def itip(invitation: Invitation, method: str, *, now: datetime | None = None) -> bytes:
-    """The text/calendar object for `method` (REQUEST or CANCEL)."""
+    """The text/calendar object for `method` (REQUEST or CANCEL).
+
+    Written out directly (RFC 5545 content lines: TEXT escaped, parameter values quoted with
+    RFC 6868 escapes, lines folded at 75 octets): a booking e-mails one with every change, and
+    building it through icalendar's objects cost ~1 ms, more than the rest of the booking."""
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"method must be REQUEST or CANCEL, got {method!r}")
     if invitation.start.tzinfo is None or invitation.end.tzinfo is None:
         raise ValueError("datetimes must be timezone-aware")
-    calendar = Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", method)
-    event = Event()
-    event.add("UID", invitation.uid)
-    event.add("DTSTAMP", _utc(now or datetime.now(UTC)))
-    event.add("DTSTART", _utc(invitation.start))
-    event.add("DTEND", _utc(invitation.end))
-    event.add("SEQUENCE", invitation.sequence)
     if method == CANCEL:
         status = "CANCELLED"
     else:
         status = "TENTATIVE" if invitation.tentative else "CONFIRMED"
-    event.add("STATUS", status)
-    event.add("SUMMARY", one_line(invitation.summary, 200))
-    event.add("ORGANIZER", invitation.organizer.address())
-    attendee = invitation.attendee.address()
-    attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
-    attendee.params["PARTSTAT"] = vText("NEEDS-ACTION" if method == REQUEST else "DECLINED")
-    attendee.params["RSVP"] = vText("FALSE")
-    event.add("ATTENDEE", attendee)
-    if invitation.location:
-        event.add("LOCATION", invitation.location)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        f"METHOD:{method}",
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_text(one_line(invitation.summary, 200))}",
+        f"DTSTART:{_utc(invitation.start)}",
+        f"DTEND:{_utc(invitation.end)}",
+        f"DTSTAMP:{_utc(now or datetime.now(UTC))}",
+        f"UID:{_text(invitation.uid)}",
+        f"SEQUENCE:{int(invitation.sequence)}",
+        f"ATTENDEE;CN={_parameter(invitation.attendee.name)};"
+        f"PARTSTAT={'NEEDS-ACTION' if method == REQUEST else 'DECLINED'};"
+        f"ROLE=REQ-PARTICIPANT;RSVP=FALSE:{_address(invitation.attendee.email)}",
+    ]
     if invitation.description:
-        event.add("DESCRIPTION", invitation.description)
+        lines.append(f"DESCRIPTION:{_text(invitation.description)}")
+    if invitation.location:
+        lines.append(f"LOCATION:{_text(invitation.location)}")
+    lines.append(
+        f"ORGANIZER;CN={_parameter(invitation.organizer.name)}:"
+        f"{_address(invitation.organizer.email)}"
+    )
+    lines.append(f"STATUS:{status}")
     if invitation.url:
-        event.add("URL", invitation.url)
-    calendar.add_component(event)
-    return calendar.to_ical()
+        lines.append(f"URL:{_one_line_uri(invitation.url)}")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return "".join(_fold(line) + "\r\n" for line in lines).encode()
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(microsecond=0)
+def _utc(value: datetime) -> str:
+    return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+_TEXT = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
+
+
+def _text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11)."""
+    return value.replace("\r\n", "\n").translate(_TEXT)
+
+
+def _parameter(value: str) -> str:
+    """A quoted parameter value, on one line, with RFC 6868's escapes."""
+    value = one_line(value, 200).replace("^", "^^").replace('"', "^'")
+    return f'"{value}"'
+
+
+def _address(email: str) -> str:
+    return _one_line_uri(f"mailto:{email}")
+
+
+def _one_line_uri(value: str) -> str:
+    # URIs are not TEXT: nothing to escape, but nothing may end the content line either.
+    return "".join(c for c in value if c >= " " and c != "\x7f")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 3.1: at most 75 octets a line, continued on lines starting with a space; never
+    inside a UTF-8 sequence, nor right after an escaping backslash or caret."""
+    if len(line) <= 75 and line.isascii():
+        return line
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            carried = current.pop() if len(current) > 1 and current[-1] in "\\^" else None
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74
+            if carried is not None:
+                current, size = [carried], 1
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)

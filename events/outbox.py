@@ -13,6 +13,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from events.bus import BusUnavailable, EventBus
@@ -39,14 +41,17 @@ _CURRENT: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=Non
 
 async def write(*messages: Message) -> None:
     """Inside the transaction of the change the messages describe."""
-    if not messages:
-        return
-    await OutboxEvent.bulk_create(
-        [OutboxEvent(channel=item.channel, payload=encode(item)) for item in messages]
-    )
+    if messages:
+        await OutboxEvent.bulk_create(rows(*messages))
+
+
+def rows(*messages: Message) -> list[Model]:
+    """The outbox rows of `messages`, for the caller to write inside the transaction of the
+    change they describe (with its other rows: services/batch.py), in this order."""
     unit = _CURRENT.get()
     if unit is not None:
         unit.written += len(messages)
+    return [OutboxEvent(channel=item.channel, payload=encode(item)) for item in messages]
 
 
 async def discard(*channels: str) -> int:
@@ -93,21 +98,39 @@ class Outbox:
         published = 0
         while True:
             try:
-                async with in_transaction():
-                    rows = (
-                        await OutboxEvent.select_for_update(skip_locked=True)
-                        .order_by("id")
-                        .limit(FLUSH_BATCH)
-                    )
-                    for row in rows:
-                        for listener in self._listeners.get(row.channel, ()):
+                async with in_transaction() as connection:
+                    rows = await _claim(connection)
+                    for _, channel, payload in rows:
+                        for listener in self._listeners.get(channel, ()):
                             listener()
-                        await self.bus.publish(row.channel, row.payload)
-                    if rows:
-                        await OutboxEvent.filter(id__in=[r.id for r in rows]).delete()
+                        await self.bus.publish(channel, payload)
             except BusUnavailable as exc:
                 log.warning("event bus unavailable (%s); committed events wait in the outbox", exc)
                 return published
             published += len(rows)
             if len(rows) < FLUSH_BATCH:
                 return published
+
+
+# The oldest committed rows, taken in one statement: deleted here and published before the
+# transaction commits, so a failed publish rolls the deletion back. On PostgreSQL rows another
+# worker is publishing are skipped (SQLite has one writer at a time).
+_CLAIM = {
+    "postgres": (
+        'DELETE FROM "outbox_events" WHERE "id" IN (SELECT "id" FROM "outbox_events" '
+        'ORDER BY "id" LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING "id", "channel", "payload"'
+    ),
+    "sqlite": (
+        'DELETE FROM "outbox_events" WHERE "id" IN (SELECT "id" FROM "outbox_events" '
+        'ORDER BY "id" LIMIT ?) RETURNING "id", "channel", "payload"'
+    ),
+}
+
+
+async def _claim(connection: BaseDBAsyncClient) -> list[tuple[int, str, str]]:
+    # execute_query_dict: tortoise's execute_query drops what a PostgreSQL DELETE returns.
+    rows = await connection.execute_query_dict(
+        _CLAIM[connection.capabilities.dialect], [FLUSH_BATCH]
+    )
+    payload = OutboxEvent._meta.fields_map["payload"].to_python_value
+    return sorted((row["id"], row["channel"], payload(row["payload"])) for row in rows)

@@ -1,8 +1,9 @@
 """A host's working hours: weekly wall-clock rules and per-date overrides, in their zone."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -92,25 +93,44 @@ async def clear_override(host: User, day: date) -> bool:
 
 async def weekly_rules(host_id: int) -> list[WeeklyRule]:
     schedule = await Schedule.get_or_none(host_id=host_id)
+    return parse_weekly(schedule.weekly_rules if schedule else [])
+
+
+def parse_weekly(stored: list[dict[str, Any]]) -> list[WeeklyRule]:
+    """`Schedule.weekly_rules` as stored, as rules."""
     return [
         WeeklyRule(
             rule["weekday"],
             parse_hhmm(rule["start"], field="start"),
             parse_hhmm(rule["end"], field="end", allow_24=True),
         )
-        for rule in (schedule.weekly_rules if schedule else [])
+        for rule in stored
     ]
 
 
 async def overrides(host_id: int, first: date, last: date) -> dict[date, list[tuple[time, time]]]:
     rows = await DateOverride.filter(host_id=host_id, date__gte=first, date__lte=last)
+    return parse_overrides((row.date, row.intervals) for row in rows)
+
+
+def parse_overrides(
+    stored: Iterable[tuple[date, list[list[str]]]],
+) -> dict[date, list[tuple[time, time]]]:
+    """(date, `DateOverride.intervals` as stored) pairs, as intervals per date."""
     return {
-        row.date: [
+        day: [
             (parse_hhmm(s, field="start"), parse_hhmm(e, field="end", allow_24=True))
-            for s, e in row.intervals
+            for s, e in intervals
         ]
-        for row in rows
+        for day, intervals in stored
     }
+
+
+def override_span(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[date, date]:
+    """The dates whose overrides can shape working time in [start, end)."""
+    return start.astimezone(tz).date() - timedelta(days=1), end.astimezone(tz).date() + timedelta(
+        days=1
+    )
 
 
 async def all_overrides(host_id: int) -> list[tuple[date, list[tuple[str, str]]]]:
@@ -122,8 +142,7 @@ async def all_overrides(host_id: int) -> list[tuple[date, list[tuple[str, str]]]
 async def working_time(
     host_id: int, tz: ZoneInfo, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
-    first = start.astimezone(tz).date() - timedelta(days=1)
-    last = end.astimezone(tz).date() + timedelta(days=1)
+    first, last = override_span(tz, start, end)
     return working_intervals(
         tz, await weekly_rules(host_id), await overrides(host_id, first, last), start, end
     )

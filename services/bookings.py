@@ -31,15 +31,19 @@ from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
-from services import changes, reminders, slots
+from services import batch, booking_check, changes, reminders, slots
+from services.batch import Guard
 from services.clock import utcnow
 from services.mail import booking as booking_mail
+from services.prepared import Lookup
 from services.retry import retrying
 from services.tokens import new_token, token_hash
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_VIDEO_LINK_TEMPLATE = "https://meet.jit.si/booknmeet-{token}"
 SLOT_TAKEN = "This time is not available (taken, outside working hours, or too soon)."
+HOLD_GONE = "The hold has expired or is for another slot."
+KEY_REUSED = "This idempotencyKey was used for a different booking."
 CHANGED = "The booking was changed meanwhile (cancelled, moved or confirmed); load it again."
 
 
@@ -107,9 +111,7 @@ async def _replay(host_id: int, request: BookingRequest) -> Booked | None:
     if previous is None:
         return None
     if previous.request_fingerprint != _fingerprint(request):
-        raise Conflict(
-            "This idempotencyKey was used for a different booking.", field="idempotencyKey"
-        )
+        raise Conflict(KEY_REUSED, field="idempotencyKey")
     return Booked(previous, None)
 
 
@@ -128,10 +130,7 @@ async def lock_hosts(host_ids: Iterable[int]) -> None:
         await lock_host(host_id)
 
 
-def day_window(start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    local = start.astimezone(tz)
-    midnight = datetime.combine(local.date(), datetime.min.time(), tz)
-    return midnight - timedelta(hours=3), midnight + timedelta(hours=27)
+day_window = slots.day_window
 
 
 async def _take_seat(
@@ -176,19 +175,32 @@ def _answers(event_type: EventType, request: BookingRequest) -> list[dict[str, s
     return questions.answer(questions.from_stored(event_type.questions), list(request.answers))
 
 
-async def _use_hold(event_type: EventType, request: BookingRequest) -> None:
+def _hold_guard(request: BookingRequest, event_type: EventType, now: datetime) -> Guard | None:
     """The hold of `hold_token` on this slot ends as this booking is made; a conditional delete,
     so of two bookings with one token one gets it."""
     if request.hold_token is None:
-        return
-    used = await SlotHold.filter(
-        token_hash=token_hash(request.hold_token),
-        event_type_id=event_type.id,
-        start=request.start,
-        expires_at__gt=utcnow(),
-    ).delete()
-    if not used:
-        raise Conflict("The hold has expired or is for another slot.", field="holdToken")
+        return None
+    return Guard(
+        SlotHold,
+        equal=(
+            ("token_hash", token_hash(request.hold_token)),
+            ("event_type_id", event_type.id),
+            ("start", request.start),
+        ),
+        later=(("expires_at", now),),
+        conflict=Conflict(HOLD_GONE, field="holdToken"),
+    )
+
+
+# The event type, with its host's row locked for the transaction (lock_host's lock).
+_open_event_type = Lookup(
+    EventType,
+    int,
+    lambda i: EventType.get_or_none(id=i, active=True, host__suspended_at=None).select_related(
+        "host"
+    ),
+    lock="event_types__host",
+)
 
 
 async def book(
@@ -198,48 +210,50 @@ async def book(
     video_link_template: str = DEFAULT_VIDEO_LINK_TEMPLATE,
 ) -> Booked:
     request = _clean(request)
-    event_type = await EventType.get_or_none(
-        id=request.event_type_id, active=True, host__suspended_at=None
-    ).select_related("host")
-    if event_type is None:  # also: the host is suspended
-        raise NotFound("Event type")
-    answers = _answers(event_type, request)
-    if replay := await _replay(event_type.host_id, request):
-        return replay
-    location = _location(event_type, video_link_template)
-    return await retrying(lambda: _book(event_type, request, booker, answers, location))
+    return await retrying(lambda: _book(request, booker, video_link_template))
 
 
-async def _book(
-    event_type: EventType,
-    request: BookingRequest,
-    booker: User | None,
-    answers: list[dict[str, str]],
-    location: str | None,
-) -> Booked:
+async def _book(request: BookingRequest, booker: User | None, video_link_template: str) -> Booked:
+    """Four statements on PostgreSQL: the event type with the host's lock, everything the
+    checks need (services/booking_check.py), every row of the booking (services/batch.py), and
+    after the commit the outbox's publishing. The database's constraints have the last word."""
     token = new_token("bnm_m")
-    end = request.start + timedelta(minutes=event_type.duration_minutes)
-    busy_start, busy_end = slots.busy_range(event_type, request.start, end)
     try:
         async with in_transaction():
-            await lock_host(event_type.host_id)
-            # A concurrent request with this key held the lock before us and has committed:
-            # its booking is the answer (before the slot check, which would find it taken).
-            if replay := await _replay(event_type.host_id, request):
-                return replay
-            await _use_hold(event_type, request)
-            seat = await _take_seat(event_type, event_type.host.time_zone, request.start)
-            booking = await Booking.create(
-                **seat,
+            event_type = await _open_event_type(request.event_type_id)
+            if event_type is None:  # also: the host is suspended
+                raise NotFound("Event type")
+            answers = _answers(event_type, request)
+            host = event_type.host
+            now = utcnow()
+            found = await booking_check.read(
+                booking_check.Ask(
+                    event_type=event_type,
+                    tz=ZoneInfo(host.time_zone),
+                    start=request.start,
+                    seat_group=seat_group(event_type.id, request.start),
+                    idempotency_key=request.idempotency_key,
+                    hold_hash=token_hash(request.hold_token) if request.hold_token else None,
+                    notifications=1 + (booker is not None and booker.id != host.id),
+                    now=now,
+                )
+            )
+            # A request with this key held the lock before us and has committed: its booking is
+            # the answer (before the slot check, which would find it taken).
+            if found.replay is not None:
+                return await _replayed(*found.replay, request)
+            if request.hold_token is not None and not found.hold_found:
+                raise Conflict(HOLD_GONE, field="holdToken")
+            booking = Booking(
+                id=found.booking_id,
+                **_seat(event_type, request.start, found),
                 answers=answers,
-                location=location,
+                location=_location(event_type, video_link_template),
                 event_type=event_type,
                 host_id=event_type.host_id,
                 booker=booker,
                 start=request.start,
-                end=end,
-                busy_start=busy_start,
-                busy_end=busy_end,
+                end=request.start + timedelta(minutes=event_type.duration_minutes),
                 status=PENDING if event_type.requires_confirmation else CONFIRMED,
                 attendee_name=request.name,
                 attendee_email=request.email,
@@ -249,20 +263,48 @@ async def _book(
                 manage_token_encrypted=booking_mail.keep_token(token),
                 idempotency_key=request.idempotency_key,
                 request_fingerprint=_fingerprint(request),
+                created_at=now,
+                updated_at=now,
             )
-            await changes.booking_changed(
-                booking, event_type, event_type.host.time_zone, "CREATED", token
+            booking.busy_start, booking.busy_end = slots.busy_range(
+                event_type, booking.start, booking.end
             )
-            await reminders.sync(booking, event_type)
+            # The one place a booking's rows are written: the booking first, then what it
+            # tells people (changes.booking_made_rows).
+            rows = [booking]
+            rows += changes.booking_made_rows(
+                booking, event_type, host, token, found.audience, found.notification_ids, now
+            )
+            await batch.write(rows, guard=_hold_guard(request, event_type, now))
     except IntegrityError:
         # The constraints' last word, should anything change a host's bookings without taking
         # the host's lock first: a concurrent booking of the slot, or a retry with the same key
         # (committed by now: the unique check waits for the inserting transaction).
-        if replay := await _replay(event_type.host_id, request):
+        if replay := await _replay(booking.host_id, request):
             return replay
         raise Conflict(SLOT_TAKEN, field="start") from None
     booking.event_type = event_type
     return Booked(booking, token)
+
+
+def _seat(event_type: EventType, start: datetime, found: booking_check.Found) -> dict[str, Any]:
+    if slots.seats_left(start, found.inputs) <= 0:
+        raise Conflict(SLOT_TAKEN, field="start")
+    free = [seat for seat in range(event_type.seats_per_slot) if seat not in found.seats_taken]
+    if not free:
+        raise Conflict(SLOT_TAKEN, field="start")
+    return {
+        "seat_group": seat_group(event_type.id, start),
+        "seat": free[0],
+        "seats": event_type.seats_per_slot,
+    }
+
+
+async def _replayed(booking_id: int, fingerprint: str | None, request: BookingRequest) -> Booked:
+    if fingerprint != _fingerprint(request):
+        raise Conflict(KEY_REUSED, field="idempotencyKey")
+    previous = await Booking.get(id=booking_id).select_related("event_type__host")
+    return Booked(previous, None)
 
 
 async def managed(booking_id: int, user: User | None, manage_token: str | None) -> Booking:

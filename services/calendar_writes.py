@@ -64,6 +64,16 @@ async def enqueue(booking: Booking) -> None:
             )
 
 
+def first_writes(booking: Booking, calendar_ids: list[int], now: datetime) -> list[CalendarWrite]:
+    """What `enqueue` writes for a booking just made (none written before it), not yet written."""
+    if booking.status != CONFIRMED:
+        return []
+    return [
+        CalendarWrite(calendar_id=i, booking_id=booking.id, action=PUT, next_attempt_at=now)
+        for i in calendar_ids
+    ]
+
+
 async def enqueue_upcoming(calendar: LinkedCalendar, now: datetime) -> None:
     """A calendar linked with writes_bookings gets every upcoming confirmed booking of its owner."""
     ids = await Booking.filter(

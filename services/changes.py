@@ -2,9 +2,12 @@
 inside the transaction of the change (so a rollback tells nobody) and published after it commits
 by the outbox unit around the operation or job (events/outbox.py)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from tortoise.models import Model
 
 from events import outbox
 from events.messages import (
@@ -20,7 +23,8 @@ from models.booking import Booking
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.event_type import EventType
 from models.notification import Notification
-from services import calendar_writes, webhooks
+from models.user import User
+from services import calendar_writes, reminders, webhooks
 from services.clock import utcnow
 from services.mail import booking as booking_mail
 
@@ -51,8 +55,7 @@ async def booking_changed(
     now = utcnow()
     message = f"{MESSAGES[kind]}: {_describe(booking, event_type, host_zone)}"
     data = {"bookingId": booking.id, "eventTypeId": event_type.id, "bookingEvent": kind}
-    recipients = {booking.host_id} | ({booking.booker_id} if booking.booker_id else set())
-    await notify(sorted(recipients), f"BOOKING_{kind}", message, data)
+    await notify(recipients(booking), f"BOOKING_{kind}", message, data)
     await outbox.write(
         BookingChanged(
             kind=kind, booking=snapshot(booking), event_type=snapshot(event_type), occurred_at=now
@@ -64,6 +67,64 @@ async def booking_changed(
         booking.host_id, f"BOOKING_{kind}", webhooks.booking_payload(booking, kind, now.isoformat())
     )
     await booking_mail.booking_changed(booking, event_type, kind, manage_token)
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who hears of a change of one of the host's bookings besides the people on it."""
+
+    event_type_ids: list[int]  # the host's active event types: availabilityChanged
+    webhook_ids: list[int]  # the host's active webhooks
+    calendar_ids: list[int]  # the host's linked calendars that take bookings
+
+
+def booking_made_rows(
+    booking: Booking,
+    event_type: EventType,
+    host: User,
+    manage_token: str,
+    audience: Audience,
+    notification_ids: list[int],
+    now: datetime,
+) -> list[Model]:
+    """What `booking_changed(..., "CREATED", manage_token)` and `reminders.sync` write for a
+    booking just made, as rows not yet written (services/batch.py), the same rows in the same
+    order; the notifications take `notification_ids` (one per recipient, in order)."""
+    kind = "CREATED"
+    message = f"{MESSAGES[kind]}: {_describe(booking, event_type, host.time_zone)}"
+    data = {"bookingId": booking.id, "eventTypeId": event_type.id, "bookingEvent": kind}
+    notifications = [
+        Notification(
+            id=notification_id,
+            user_id=user_id,
+            kind=f"BOOKING_{kind}",
+            message=message,
+            data=data,
+            created_at=now,
+        )
+        for notification_id, user_id in zip(notification_ids, recipients(booking), strict=True)
+    ]
+    messages = [
+        *(NotificationCreated(notification=snapshot(n), occurred_at=now) for n in notifications),
+        BookingChanged(
+            kind=kind, booking=snapshot(booking), event_type=snapshot(event_type), occurred_at=now
+        ),
+        *(AvailabilityChanged(event_type_id=i, occurred_at=now) for i in audience.event_type_ids),
+    ]
+    payload = webhooks.booking_payload(booking, kind, now.isoformat())
+    return [
+        *notifications,
+        *outbox.rows(*messages),
+        *calendar_writes.first_writes(booking, audience.calendar_ids, now),
+        *webhooks.new_deliveries(audience.webhook_ids, f"BOOKING_{kind}", payload, now),
+        *booking_mail.changed_messages(booking, event_type, host, kind, manage_token),
+        *reminders.due(booking, event_type, now),
+    ]
+
+
+def recipients(booking: Booking) -> list[int]:
+    """Who is notified of a change of `booking`: its host and its signed-in booker."""
+    return sorted({booking.host_id} | ({booking.booker_id} if booking.booker_id else set()))
 
 
 async def notify(user_ids: list[int], kind: str, message: str, data: dict[str, Any]) -> None:

@@ -25,11 +25,21 @@ class Lookup(Generic[M]):
     parameter (an int or a str compared as is, e.g. an id or a hash) is `value`."""
 
     def __init__(
-        self, model: type[M], kind: type, build: Callable[[Any], QuerySetSingle[M | None]]
+        self,
+        model: type[M],
+        kind: type,
+        build: Callable[[Any], QuerySetSingle[M | None]],
+        *,
+        lock: str | None = None,
     ) -> None:
+        """`lock`: the alias of a table the queryset joins (select_related) whose row the lookup
+        locks FOR NO KEY UPDATE on PostgreSQL, as `lock_host` does (SQLite's transactions hold
+        the write lock from their start). The join becomes an inner one, which PostgreSQL
+        requires of a locked table; the relation must therefore be required."""
         self.model = model
         self.marker = _MARKERS[kind]
         self.build = build
+        self.lock = lock
         self._compiled: dict[str, tuple[str, list[Any], int, Any]] = {}
 
     def _compile(self, db: BaseDBAsyncClient) -> tuple[str, list[Any], int, Any]:
@@ -38,9 +48,19 @@ class Lookup(Generic[M]):
         sql, values = queryset.query.get_parameterized_sql()
         if values.count(self.marker) != 1:
             raise ValueError(f"{self.model.__name__} lookup: the value must appear exactly once")
+        if self.lock is not None and db.capabilities.dialect == "postgres":
+            outer = f'LEFT OUTER JOIN "{self._table_of(self.lock)}" "{self.lock}"'
+            if outer not in sql:
+                raise ValueError(f"{self.model.__name__} lookup: no join {self.lock} to lock")
+            inner = outer.removeprefix("LEFT OUTER ")
+            sql = f'{sql.replace(outer, inner)} FOR NO KEY UPDATE OF "{self.lock}"'
         compiled = (sql, values, values.index(self.marker), queryset._select_related_idx)
         self._compiled[db.capabilities.dialect] = compiled
         return compiled
+
+    def _table_of(self, alias: str) -> str:
+        relation = alias.removeprefix(f"{self.model._meta.db_table}__")
+        return self.model._meta.fields_map[relation].related_model._meta.db_table  # type: ignore[attr-defined]
 
     async def __call__(self, value: Any) -> M | None:
         db = self.model._choose_db()

@@ -24,13 +24,19 @@ CLAIM_BATCH = 100
 async def sync(booking: Booking, event_type: EventType) -> None:
     """Inside the booking's transaction: the unsent reminders match its current time and state."""
     await Reminder.filter(booking_id=booking.id, sent_at=None).delete()
+    for reminder in due(booking, event_type, utcnow()):
+        await reminder.save()
+
+
+def due(booking: Booking, event_type: EventType, now: datetime) -> list[Reminder]:
+    """The reminders a booking in its current state and time has ahead, not yet written."""
     if booking.status != CONFIRMED:
-        return
-    now = utcnow()
-    for offset in sorted(set(event_type.reminder_offsets_minutes or [])):
-        due = booking.start - timedelta(minutes=offset)
-        if due > now:
-            await Reminder.create(booking_id=booking.id, offset_minutes=offset, due_at=due)
+        return []
+    return [
+        Reminder(booking_id=booking.id, offset_minutes=offset, due_at=booking.start - ahead)
+        for offset in sorted(set(event_type.reminder_offsets_minutes or []))
+        if booking.start - (ahead := timedelta(minutes=offset)) > now
+    ]
 
 
 def _when(minutes: int) -> str:

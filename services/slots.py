@@ -44,6 +44,13 @@ def busy_range(event_type: EventType, start: datetime, end: datetime) -> Interva
     )
 
 
+def day_window(start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The span a booking of `start` is judged over: its host-local day, widened."""
+    local = start.astimezone(tz)
+    midnight = datetime.combine(local.date(), datetime.min.time(), tz)
+    return midnight - timedelta(hours=3), midnight + timedelta(hours=27)
+
+
 @dataclass(frozen=True, slots=True)
 class SlotInputs:
     working: list[Interval]
@@ -80,22 +87,38 @@ async def _occupants(
     return [Occupant(t, s, (bs, be)) for t, s, bs, be in [*rows, *held]]
 
 
+def limits_of(event_type: EventType) -> Limits:
+    return Limits(
+        event_type.max_bookings_per_day,
+        event_type.max_bookings_per_week,
+        event_type.max_bookings_per_month,
+    )
+
+
+def counting_window(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The instants whose bookings of an event type decide its limits for [start, end)."""
+    low, high = counting_span(start.astimezone(tz).date(), end.astimezone(tz).date())
+    return local_to_utc(low, time(0), tz), local_to_utc(high + timedelta(days=1), time(0), tz)
+
+
+def closed_by(
+    starts: list[datetime], limits: Limits, tz: ZoneInfo, start: datetime, end: datetime
+) -> set[date]:
+    """Host-local days of [start, end) closed by the limits, given the starts of the event
+    type's bookings and live holds in `counting_window`."""
+    counts = Counter(s.astimezone(tz).date() for s in starts)
+    return closed_days(counts, limits, start.astimezone(tz).date(), end.astimezone(tz).date())
+
+
 async def _closed_days(
     event_type: EventType, tz: ZoneInfo, start: datetime, end: datetime, exclude: int | None
 ) -> set[date]:
     """Host-local days of [start, end) closed by the daily, weekly or monthly limit: bookings
     and live holds of the event type count."""
-    limits = Limits(
-        event_type.max_bookings_per_day,
-        event_type.max_bookings_per_week,
-        event_type.max_bookings_per_month,
-    )
+    limits = limits_of(event_type)
     if not limits.any:
         return set()
-    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
-    low, high = counting_span(first, last)
-    since = local_to_utc(low, time(0), tz)
-    until = local_to_utc(high + timedelta(days=1), time(0), tz)
+    since, until = counting_window(tz, start, end)
     query = Booking.filter(
         event_type_id=event_type.id, start__gte=since, start__lt=until, status__not=CANCELLED
     )
@@ -105,8 +128,7 @@ async def _closed_days(
     starts += await SlotHold.filter(
         event_type_id=event_type.id, start__gte=since, start__lt=until, expires_at__gt=utcnow()
     ).values_list("start", flat=True)
-    counts = Counter(s.astimezone(tz).date() for s in starts)
-    return closed_days(counts, limits, first, last)
+    return closed_by(starts, limits, tz, start, end)
 
 
 async def inputs(
@@ -121,14 +143,37 @@ async def inputs(
     now = utcnow()
     wide_start, wide_end = start - MARGIN, end + MARGIN
     occupants = await _occupants(event_type.host_id, wide_start, wide_end, exclude_booking, now)
+    return assemble(
+        event_type,
+        tz,
+        now,
+        occupants=occupants,
+        working=await availability.working_time(event_type.host_id, tz, start, end),
+        calendar=await calendar_busy(event_type.host_id, wide_start, wide_end),
+        closed=await _closed_days(event_type, tz, start, end, exclude_booking),
+    )
+
+
+def assemble(
+    event_type: EventType,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    occupants: list[Occupant],
+    working: list[Interval],
+    calendar: list[Interval],
+    closed: set[date],
+) -> SlotInputs:
+    """What the slot computation needs, from what was read (the occupants and calendar busy
+    time of [start - MARGIN, end + MARGIN), the working time and closed days of [start, end))."""
     seated = seating(occupants, event_type.id, event_type.seats_per_slot)
     return SlotInputs(
-        working=await availability.working_time(event_type.host_id, tz, start, end),
-        busy=seated.blocking + await calendar_busy(event_type.host_id, wide_start, wide_end),
+        working=working,
+        busy=seated.blocking + calendar,
         seating=seated,
         rules=rules_for(event_type),
         tz=tz,
-        closed_days=await _closed_days(event_type, tz, start, end, exclude_booking),
+        closed_days=closed,
         now=now,
     )
 

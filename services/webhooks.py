@@ -168,11 +168,18 @@ def booking_payload(booking: Booking, kind: str, occurred_at: str) -> dict[str, 
 async def enqueue(host_id: int, event: str, payload: dict[str, Any]) -> None:
     """Call inside the transaction of the change: one PENDING delivery per active webhook."""
     webhook_ids = await Webhook.filter(host_id=host_id, active=True).values_list("id", flat=True)
-    now = utcnow()
-    for webhook_id in webhook_ids:
-        await WebhookDelivery.create(
-            webhook_id=webhook_id, event=event, payload=payload, next_attempt_at=now
-        )
+    for delivery in new_deliveries(webhook_ids, event, payload, utcnow()):
+        await delivery.save()
+
+
+def new_deliveries(
+    webhook_ids: list[int], event: str, payload: dict[str, Any], now: datetime
+) -> list[WebhookDelivery]:
+    """One PENDING delivery per webhook, not yet written."""
+    return [
+        WebhookDelivery(webhook_id=i, event=event, payload=payload, next_attempt_at=now)
+        for i in webhook_ids
+    ]
 
 
 # --- delivery ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from domain.headers import one_line
 from domain.itip import CANCEL, REQUEST, Invitation, Party
 from models.booking import CANCELLED, PENDING, Booking
 from models.event_type import EventType
+from models.privacy import MailMessage
 from models.user import User
 from services import crypto
 from services.mail import outbox, runtime
@@ -104,7 +105,17 @@ async def _host(event_type: EventType) -> User:
 async def booking_changed(
     booking: Booking, event_type: EventType, kind: str, manage_token: str | None = None
 ) -> None:
-    host = await _host(event_type)
+    for message in changed_messages(
+        booking, event_type, await _host(event_type), kind, manage_token
+    ):
+        await message.save()
+
+
+def changed_messages(
+    booking: Booking, event_type: EventType, host: User, kind: str, manage_token: str | None
+) -> list[MailMessage]:
+    """The invitee's and the host's message about the change, not yet written."""
+    messages = []
     attendee = one_line(booking.attendee_name, 200)
     key = "CREATED_PENDING" if kind == "CREATED" and booking.status == PENDING else kind
     token = manage_token or _kept_token(booking)
@@ -124,19 +135,21 @@ async def booking_changed(
         if reason:
             facts.append(("Reason", reason))
         method = CANCEL if booking.status == CANCELLED else REQUEST
-        await outbox.queue(
-            booking_id=booking.id,
-            to=booking.attendee_email,
-            to_name=booking.attendee_name,
-            kind=f"BOOKING_{kind}",
-            subject=f"{INVITEE_SUBJECTS[key]}: {event_type.title} with {host.name}",
-            template="booking",
-            greeting=f"Hello {attendee},",
-            headline=INVITEE_HEADLINES[key],
-            facts=facts,
-            link=Link("Cancel or reschedule", url) if url and kind != "CANCELLED" else None,
-            calendar=_invitation(booking, event_type, host, url),
-            calendar_method=method,
+        messages.append(
+            outbox.compose(
+                booking_id=booking.id,
+                to=booking.attendee_email,
+                to_name=booking.attendee_name,
+                kind=f"BOOKING_{kind}",
+                subject=f"{INVITEE_SUBJECTS[key]}: {event_type.title} with {host.name}",
+                template="booking",
+                greeting=f"Hello {attendee},",
+                headline=INVITEE_HEADLINES[key],
+                facts=facts,
+                link=Link("Cancel or reschedule", url) if url and kind != "CANCELLED" else None,
+                calendar=_invitation(booking, event_type, host, url),
+                calendar_method=method,
+            )
         )
     facts = [
         ("What", event_type.title),
@@ -147,19 +160,22 @@ async def booking_changed(
         facts.append(("Notes", booking.notes))
     if reason:
         facts.append(("Reason", reason))
-    await outbox.queue(
-        booking_id=booking.id,
-        to=host.email,
-        to_name=host.name,
-        user_id=host.id,
-        kind=f"BOOKING_{kind}",
-        subject=f"{HOST_SUBJECTS[key]}: {event_type.title} with {attendee}",
-        template="booking",
-        greeting=f"Hello {host.name},",
-        headline=f"{HOST_SUBJECTS[key]}.",
-        facts=facts,
-        link=Link("Your bookings", f"{runtime.base_url()}/dashboard"),
+    messages.append(
+        outbox.compose(
+            booking_id=booking.id,
+            to=host.email,
+            to_name=host.name,
+            user_id=host.id,
+            kind=f"BOOKING_{kind}",
+            subject=f"{HOST_SUBJECTS[key]}: {event_type.title} with {attendee}",
+            template="booking",
+            greeting=f"Hello {host.name},",
+            headline=f"{HOST_SUBJECTS[key]}.",
+            facts=facts,
+            link=Link("Your bookings", f"{runtime.base_url()}/dashboard"),
+        )
     )
+    return messages
 
 
 async def reminder(booking: Booking, when: str) -> None:

@@ -26,7 +26,14 @@ def _message_id() -> str:
     return make_msgid(domain=domain)
 
 
-async def queue(
+async def queue(**message: object) -> MailMessage:
+    """Renders the message (see `compose`) and writes it for the mail job."""
+    row = compose(**message)  # type: ignore[arg-type]
+    await row.save()
+    return row
+
+
+def compose(
     *,
     to: str,
     kind: str,
@@ -39,10 +46,10 @@ async def queue(
     calendar_method: str | None = None,
     **context: object,
 ) -> MailMessage:
-    """Renders `template` with `context` and writes the message for the mail job."""
+    """The message, rendered from `template` with `context`, not yet written."""
     subject = one_line(subject, 200)
     text, html = render.render(template, subject=subject, **context)
-    return await MailMessage.create(
+    return MailMessage(
         to=to,
         to_name=one_line(to_name, 200) if to_name else None,
         user_id=user_id,

@@ -79,3 +79,26 @@ def test_bad_input_is_refused():
 def test_one_line(value: str, expected: str) -> None:
     assert one_line(value, 200) == expected
     assert one_line("x" * 300, 10) == "x" * 10
+
+
+def test_text_and_names_survive_escaping_and_line_folding():
+    invitation = _invitation(
+        summary="Intro; with, Hanna \\ Host " + "é" * 60,
+        organizer=Party('Hanna "The" Host; ^x', "no-reply@booknmeet.example"),
+        attendee=Party("Ivy, Jr: the second", "ivy@example.com"),
+        location="Room 1, floor 2; east wing",
+        description="Manage this booking:\nhttps://booknmeet.example/manage/" + "t" * 80,
+        url="https://booknmeet.example/manage/" + "t" * 80,
+    )
+    data = itip(invitation, REQUEST)
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    data.decode()  # no UTF-8 sequence split by a fold
+    _, event = _event(data)
+    assert str(event["SUMMARY"]) == invitation.summary
+    assert str(event["ORGANIZER"].params["CN"]) == invitation.organizer.name
+    assert str(event["ATTENDEE"].params["CN"]) == invitation.attendee.name
+    assert str(event["ATTENDEE"]) == "mailto:ivy@example.com"
+    assert str(event["LOCATION"]) == invitation.location
+    assert str(event["DESCRIPTION"]) == invitation.description
+    assert str(event["URL"]) == invitation.url
+    assert event.decoded("DTEND") == (START + timedelta(minutes=30)).astimezone(UTC)
