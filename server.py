@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 import cli
 import db
@@ -27,12 +28,11 @@ from events.outbox import Outbox
 from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
-from observability import AccessLog
 from services import calendar_writes, calendars, holds, reminders, retention, webhooks
 from services.mail import delivery
 from services.mail import retention as mail_retention
 from web import export, ical, mailbox, oauth, pages
-from web.middleware import BodyLimit, SecurityHeaders
+from web.middleware import Front
 
 log = logging.getLogger("booknmeet")
 
@@ -81,6 +81,18 @@ async def healthz(request: Request) -> JSONResponse:
     except Exception:
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+def front(app: ASGIApp, settings: Settings) -> Front:
+    """The access log, security headers, body limit and CORS as one middleware."""
+    cors = CORSMiddleware(
+        app,
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    return Front(app, max_bytes=settings.max_body_bytes, cors=cors)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -132,16 +144,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         middleware=[
             *([Middleware(tracing.TraceRequests)] if traced else []),  # the access line inside
-            Middleware(AccessLog),
-            Middleware(SecurityHeaders),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.allowed_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
-                max_age=600,
-            ),
+            Middleware(front, settings=settings),
         ],
     )
     app.state.settings = settings
