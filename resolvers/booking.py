@@ -83,7 +83,6 @@ async def bookings_page(
     )
     edges = []
     for row, key in result.rows:
-        info.context.loaders.prime_event_type(row.event_type)
         edges.append(BookingEdgeType(node=BookingType.from_model(row), cursor=encode_cursor(*key)))
     return BookingConnectionType(
         edges=edges,
