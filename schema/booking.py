@@ -9,7 +9,7 @@ from models.booking import Booking
 from models.event_type import EventType
 from schema.context import Info
 from schema.event_type import EventTypeType
-from schema.pagination import PageInfoType
+from schema.pagination import PageInfoType, encode_cursor
 from schema.scheduling import AnswerInput, AnswerType
 
 
@@ -108,7 +108,12 @@ def shared_event_type(row: EventType) -> EventTypeType:
 @strawberry.type(name="BookingEdge")
 class BookingEdgeType:
     node: BookingType
-    cursor: str
+    key: strawberry.Private[list[object]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        # Encoded when asked for: most pages show their nodes, not 50 cursors.
+        return encode_cursor(*self.key)
 
 
 @strawberry.type(name="BookingConnection")
