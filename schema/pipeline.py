@@ -69,6 +69,21 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
             started = time.perf_counter()
             context = self.execution_context
             operation_context(context.context)
+            # Parsed and validated here, from the caches, rather than in on_parse and
+            # on_validate: strawberry wraps every hook an extension has in a context manager
+            # on every request. It skips parsing when the document is set and validation when
+            # its errors are (a document that does not parse is parsed again there, and fails).
+            context.parse_options["max_tokens"] = max_tokens
+            context.validation_rules = rules
+            if context.query is not None and context.graphql_document is None:
+                try:
+                    context.graphql_document = parsed(context.query)
+                except GraphQLError:
+                    pass
+                else:
+                    context.pre_execution_errors = validated(
+                        context.schema._schema, context.graphql_document
+                    )
             yield
             try:
                 kind = context.operation_type.value
@@ -91,21 +106,6 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
             ):
                 if getattr(part, "errors", None):
                     part.errors = code_errors(part.errors, self.execution_context.context)
-            yield
-
-        def on_parse(self) -> Iterator[None]:
-            context = self.execution_context
-            context.parse_options["max_tokens"] = max_tokens
-            context.graphql_document = parsed(context.query)  # type: ignore[arg-type]
-            yield
-
-        def on_validate(self) -> Iterator[None]:
-            context = self.execution_context
-            context.validation_rules = rules
-            context.pre_execution_errors = validated(
-                context.schema._schema,
-                context.graphql_document,  # type: ignore[arg-type]
-            )
             yield
 
         async def on_execute(self) -> AsyncIterator[None]:
