@@ -127,6 +127,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            # First: starlette tries the routes in order, and nearly every request is GraphQL.
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/metrics", observability.metrics),
             Route("/ical/{token}.ics", ical.host_feed),
@@ -138,8 +141,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/book/{event_type_id}", pages.book),
             Route("/book/{handle}/{slug}", pages.book_by_handle),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
         middleware=[
