@@ -83,7 +83,7 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def front(app: ASGIApp, settings: Settings) -> Front:
+def front(app: ASGIApp, settings: Settings, graphql: GraphQLApp) -> Front:
     """The access log, security headers, body limit and CORS as one middleware."""
     cors = CORSMiddleware(
         app,
@@ -92,7 +92,7 @@ def front(app: ASGIApp, settings: Settings) -> Front:
         allow_headers=["Authorization", "Content-Type"],
         max_age=600,
     )
-    return Front(app, max_bytes=settings.max_body_bytes, cors=cors)
+    return Front(app, max_bytes=settings.max_body_bytes, cors=cors, direct={"/graphql": graphql})
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         middleware=[
             *([Middleware(tracing.TraceRequests)] if traced else []),  # the access line inside
-            Middleware(front, settings=settings),
+            Middleware(front, settings=settings, graphql=graphql),
         ],
     )
     app.state.settings = settings

@@ -36,10 +36,21 @@ class Front:
     """`cors` is the app wrapped in starlette's CORSMiddleware: only requests with an Origin
     header go through it (it passes the others through unchanged anyway)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, cors: ASGIApp | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        cors: ASGIApp | None = None,
+        direct: dict[str, ASGIApp] | None = None,
+    ) -> None:
         self.app = app
         self.cors = cors or app
         self.max_bytes = max_bytes
+        # GET and POST to these paths (without Origin) go straight to their app, past
+        # starlette's router and exception middleware: the GraphQL endpoint answers its own
+        # errors, and most requests are for it.
+        self.direct = direct or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,6 +60,8 @@ class Front:
         entry = observability.start_request()
         length = None
         app = self.app
+        if scope["method"] in ("GET", "POST"):
+            app = self.direct.get(scope["path"], app)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 length = value
