@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
@@ -34,6 +34,8 @@ from subscriptions.handlers import (
 )
 from subscriptions.sessions import SessionWatch
 from web import pages
+from web.persisted_queries import PersistedQueries, PersistedQueryError
+from web.persisted_queries import error_body as persisted_error
 from web.public_cache import PublicCache
 
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
@@ -86,6 +88,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self.limiter = RateLimiter(settings)
         self.session_limits = SessionLimits.from_settings(settings)
         self.session_watch = SessionWatch(bus, self.session_limits, settings.session_check_seconds)
+        self.persisted = PersistedQueries()
+        self.cache_control = f"public, max-age={int(settings.public_cache_ttl_seconds)}"
         self.public_cache = (
             PublicCache(
                 max_entries=settings.public_cache_entries,
@@ -98,7 +102,8 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry's, but refusals before execution (a batch, a mutation over GET, a
-        malformed body) are GraphQL errors with a code, not plain text."""
+        malformed body, an unknown persisted query) are GraphQL errors with a code, not plain
+        text."""
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -110,26 +115,66 @@ class GraphQLApp(GraphQL[Context, None]):
             code = HTTP_CODES.get(refused.status_code, "BAD_USER_INPUT")
             error = {"message": refused.reason, "extensions": {"code": code}}
             response = JSONResponse({"errors": [error]}, status_code=refused.status_code)
+        except PersistedQueryError as refused:
+            response = JSONResponse(persisted_error(refused), status_code=refused.status)
         await response(scope, receive, send)
 
     async def answer(self, request: Request) -> Response:
-        """From the public cache when it holds the answer (web/public_cache.py), else executed."""
+        """From the public cache when it holds the answer (web/public_cache.py), else executed.
+        Answers to public GET queries may be kept by HTTP caches too (ETag, 304)."""
         cache = self.public_cache
         if cache is None or not cache.listening:
             return await self.run(request)
-        key = cache.key(request.scope, await request.body())
+        method = request.scope["method"]
+        body = await request.body() if method == "POST" else b""
+        key = cache.key(request.scope, body, self.persisted)
         if key is None:
             return await self.run(request)
         started = time.perf_counter()
-        cached = cache.get(key)
+        cached = cache.entry(key)
         if cached is not None:
             observe_operation(cache.operation(key), "query", started)
-            return Response(cached, media_type="application/json")
+            answer, etag = cached
+            if method == "GET":
+                return self.http_cached(request, answer, etag)
+            return Response(answer, media_type="application/json")
         generation = cache.generation  # before any row is read
         response = await self.run(request)
         if response.status_code == 200 and type(response) is Response:
-            cache.store(key, bytes(response.body), generation)
+            etag = cache.store(key, bytes(response.body), generation)
+            if etag is not None and method == "GET":
+                return self.http_cached(request, bytes(response.body), etag)
         return response
+
+    def http_cached(self, request: Request, answer: bytes, etag: str) -> Response:
+        """A public answer to a GET query, for browsers and CDNs to keep as long as the public
+        cache would; 304 when the client holds it already."""
+        headers = {
+            "cache-control": self.cache_control,
+            "etag": etag,
+            "vary": "Authorization",
+        }
+        given = request.headers.get("if-none-match")
+        if given is not None and (
+            given.strip() == "*"
+            or etag in (tag.strip().removeprefix("W/") for tag in given.split(","))
+        ):
+            return Response(status_code=304, headers=headers)
+        return Response(answer, media_type="application/json", headers=headers)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """As strawberry's, with Automatic Persisted Queries (web/persisted_queries.py): a query
+        given by its hash is the stored document; a query given with its hash is stored."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and data.extensions:
+            data.query = self.persisted.resolve(data.query, data.extensions)
+        return data
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET with only a persisted query's hash (no `query` parameter) is a query too."""
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json(data)

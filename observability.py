@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
@@ -24,8 +24,7 @@ import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import SchemaExtension
+from starlette.types import Scope
 
 if TYPE_CHECKING:
     from config import Settings
@@ -181,6 +180,8 @@ def configure_logging(settings: "Settings") -> None:
     handler = logging.StreamHandler(sys.stderr)
     text = log_format(settings, sys.stderr) == "text"
     handler.setFormatter(TextFormatter() if text else JsonFormatter())
+    global _json_handler
+    _json_handler = None if text else handler
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
@@ -193,76 +194,110 @@ def safe_path(path: str) -> str:
     return SECRET_PATHS.sub(lambda m: f"/{m.group(1)}/[redacted]", path)
 
 
-class AccessLog:
-    """One line per HTTP request, instead of uvicorn's (which would log secret paths): method,
-    path, status, duration, client address and GraphQL operation name."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.log = logging.getLogger("booknmeet.access")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-        # Every line logged for this request carries its id, also where no GraphQL runs (a
-        # public-cache hit, /ical, /healthz); a GraphQL context takes this id as its own.
-        request_id_var.set(new_request_id())
-        user_id_var.set(None)
-        entry = AccessEntry()
-        access_var.set(entry)
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            method = scope["method"] if scope["method"] in HTTP_METHODS else "other"
-            HTTP.labels(method, str(status)).inc()
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            client = scope.get("client")
-            path = safe_path(scope["path"])
-            self.log.info(
-                "%s %s %d %.1fms",
-                scope["method"],
-                path,
-                status,
-                duration_ms,
-                extra={
-                    "access": (
-                        scope["method"],
-                        path,
-                        status,
-                        duration_ms,
-                        client[0] if client else None,
-                        entry.operation,
-                    )
-                },
-            )
+ACCESS = logging.getLogger("booknmeet.access")
+_json_handler: logging.Handler | None = None  # the handler configure_logging installed, if JSON
+_http_counters: dict[tuple[str, int], Counter] = {}
 
 
-class Metrics(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        context = self.execution_context.context
-        request_id_var.set(getattr(context, "request_id", None))
-        user = getattr(context, "user", None)
-        user_id_var.set(user.id if user is not None else None)
-        yield
-        try:
-            kind = self.execution_context.operation_type.value
-        except RuntimeError:
-            kind = "invalid"
-        observe_operation(self.execution_context.operation_name, kind, started)
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or ():
-            ERRORS.labels(str((error.extensions or {}).get("code", "INTERNAL"))).inc()
+def start_request() -> AccessEntry:
+    """Every line logged for this request carries its id, also where no GraphQL runs (a
+    public-cache hit, /ical, /healthz); a GraphQL context takes this id as its own."""
+    request_id_var.set(new_request_id())
+    user_id_var.set(None)
+    entry = AccessEntry()
+    access_var.set(entry)
+    return entry
+
+
+def log_access(scope: Scope, status: int, started: float, entry: AccessEntry) -> None:
+    """The access line (method, path, status, duration, client address, GraphQL operation name;
+    secret paths redacted) and the HTTP request counter, instead of uvicorn's line."""
+    method = scope["method"]
+    counter = _http_counters.get((method, status))
+    if counter is None:
+        label = method if method in HTTP_METHODS else "other"
+        counter = _http_counters[(method, status)] = HTTP.labels(label, str(status))
+    counter.inc()
+    if not ACCESS.isEnabledFor(logging.INFO):
+        return
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    client = scope.get("client")
+    address = client[0] if client else None
+    path = safe_path(scope["path"])
+    handler = _json_handler
+    if handler is None or ACCESS.handlers or logging.root.handlers != [handler]:
+        # Another set-up (text format, a test's handler): through logging, as any line.
+        ACCESS.info(
+            "%s %s %d %.1fms",
+            method,
+            path,
+            status,
+            duration_ms,
+            extra={"access": (method, path, status, duration_ms, address, entry.operation)},
+        )
+        return
+    _write_json_access(handler, method, path, status, duration_ms, address, entry.operation)
+
+
+_dumps = orjson.dumps
+
+
+def _write_json_access(
+    handler: logging.Handler,
+    method: str,
+    path: str,
+    status: int,
+    duration_ms: float,
+    client: str | None,
+    operation: str | None,
+) -> None:
+    """What JsonFormatter writes for an access record, without building the LogRecord and the
+    dict: the constant parts are pre-encoded, the variable ones escaped by orjson."""
+    message = f"{method} {path} {status} {duration_ms:.1f}ms"
+    ids = trace_ids() if trace_ids is not None else None
+    parts = [
+        b'{"time":"',
+        _time(time.time()).encode(),
+        b'","level":"INFO","logger":"booknmeet.access","message":',
+        _dumps(message),
+        b',"requestId":',
+        _dumps(request_id_var.get(None)),
+        b',"userId":',
+        _dumps(user_id_var.get(None)),
+        b',"method":',
+        _dumps(method),
+        b',"path":',
+        _dumps(path),
+        b',"status":',
+        b"%d" % status,
+        b',"durationMs":',
+        _dumps(duration_ms),
+        b',"client":',
+        _dumps(client),
+        b',"operation":',
+        _dumps(operation),
+    ]
+    if ids is not None:
+        parts += (b',"traceId":', _dumps(ids[0]), b',"spanId":', _dumps(ids[1]))
+    parts.append(b"}\n")
+    line = b"".join(parts).decode()
+    stream = handler.stream  # type: ignore[attr-defined]
+    with handler.lock:  # type: ignore[union-attr]
+        stream.write(line)
+        stream.flush()
+
+
+def operation_context(context: object) -> None:
+    """The request and user ids of the lines logged while an operation runs."""
+    request_id_var.set(getattr(context, "request_id", None))
+    user = getattr(context, "user", None)
+    user_id_var.set(user.id if user is not None else None)
+
+
+# Prometheus children, looked up once per (operation name, type) and error code: `labels()`
+# hashes and locks on every call. Bounded as the label values are (MAX_OPERATION_NAMES).
+_operation_children: dict[tuple[str | None, str], tuple[Counter, Histogram]] = {}
+_error_children: dict[str, Counter] = {}
 
 
 def observe_operation(name: str | None, kind: str, started: float) -> None:
@@ -270,9 +305,23 @@ def observe_operation(name: str | None, kind: str, started: float) -> None:
     entry = access_var.get()
     if entry is not None:
         entry.operation = name
-    labels = (operation_label(name), kind)
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(time.perf_counter() - started)
+    children = _operation_children.get((name, kind))
+    if children is None:
+        label = operation_label(name)
+        children = (REQUESTS.labels(label, kind), LATENCY.labels(label, kind))
+        if label != "other":
+            _operation_children[(name, kind)] = children
+    children[0].inc()
+    children[1].observe(time.perf_counter() - started)
+
+
+def count_error(code: str) -> None:
+    child = _error_children.get(code)
+    if child is None:
+        child = ERRORS.labels(code)
+        if len(_error_children) < MAX_OPERATION_NAMES:
+            _error_children[code] = child
+    child.inc()
 
 
 def operation_label(name: str | None) -> str:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 import backups
 import cli
@@ -28,12 +29,11 @@ from events.outbox import Outbox
 from events.runner import Job, Runner
 from graphql_app import GraphQLApp
 from models.user import User
-from observability import AccessLog
 from services import calendar_writes, calendars, holds, reminders, retention, webhooks
 from services.mail import delivery
 from services.mail import retention as mail_retention
 from web import export, ical, mailbox, oauth, pages
-from web.middleware import BodyLimit, SecurityHeaders
+from web.middleware import Front
 
 log = logging.getLogger("booknmeet")
 
@@ -93,6 +93,18 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def front(app: ASGIApp, settings: Settings, graphql: GraphQLApp) -> Front:
+    """The access log, security headers, body limit and CORS as one middleware."""
+    cors = CORSMiddleware(
+        app,
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    return Front(app, max_bytes=settings.max_body_bytes, cors=cors, direct={"/graphql": graphql})
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     if settings.mail_url:
@@ -129,6 +141,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            # First: starlette tries the routes in order, and nearly every request is GraphQL.
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/metrics", observability.metrics),
             Route("/ical/{token}.ics", ical.host_feed),
@@ -143,22 +158,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/manage/{token}", pages.manage),
             Route("/privacy", pages.privacy),
             Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
         middleware=[
             *([Middleware(tracing.TraceRequests)] if traced else []),  # the access line inside
-            Middleware(AccessLog),
-            Middleware(SecurityHeaders),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.allowed_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
-                max_age=600,
-            ),
+            Middleware(front, settings=settings, graphql=graphql),
         ],
     )
     app.state.settings = settings

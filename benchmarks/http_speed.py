@@ -1,39 +1,39 @@
-"""HTTP throughput: the real GraphQL server against a bare Starlette JSON endpoint, both served by
-uvicorn the same way (uvloop, httptools, one worker, no uvicorn access log), measured with wrk.
+"""HTTP throughput of the GraphQL server against what a user could pick instead, side by side in
+one run (issue #22 goals 1-3), all served by uvicorn the same way (uvloop, httptools, one worker,
+no uvicorn access log) and measured with wrk.
 
 Run from the repository root: `.venv/bin/python benchmarks/http_speed.py [--profile]`.
-Goal: the small query at least 0.35 of the bare endpoint's requests per second.
 
-In one run, as children of this process (always stopped):
-  (a) `python -m uvicorn benchmarks.http_speed:raw_app`: POST /json parses the JSON body and
-      answers a small JSON object (the least any JSON-over-HTTP API does);
-  (b) `python server.py` with a throwaway SQLite file, in-process event bus,
-      RATE_LIMIT_PER_MINUTE=0, the public cache on (the default);
-  (c) the same with PUBLIC_CACHE=0, on the same database file: every query executed.
-A host (available 00:00-24:00 UTC every day) with one 30-minute event type and 60 bookings is
-created over GraphQL. Then `wrk -t2 -c32 -d10s` (after a 2 s warm-up of the same) measures:
-  raw        POST /json with the small query's body;
-  small-off  POST /graphql `{ eventType(id: "<id>") { title } }` (public, anonymous) on (c);
-  small-on   the same on (b), answered from the public cache after the first request;
-  nested     POST /graphql `bookings(first: 50)` with id start attendeeName eventType { title
-             host { name } } per booking, with the host's Authorization header, on (b) (a
-             request with credentials never uses the cache).
-The POST bodies and headers come from a Lua script written to a temp file. Every answer is
-checked once before and after its wrk run. wrk, the children and this process share the
-machine's CPUs alike for all three; besides requests per second, the server's CPU time per
-request (/proc/<pid>/stat over the run) is printed, which other work on a busy machine disturbs
-much less.
+Children of this process (always stopped), over one throwaway SQLite file:
+  raw        benchmarks/peers.py raw_app: POST /json, the body parsed, a small JSON object answered;
+  rest       benchmarks/peers.py rest_app: Starlette + the same tortoise read as REST;
+  strawberry benchmarks/peers.py strawberry_app: a minimal strawberry + tortoise server;
+  server     `python server.py`, in-process event bus, RATE_LIMIT_PER_MINUTE=0, public cache on;
+  uncached   the same with PUBLIC_CACHE=0: every query executed.
+A host (available all day, every day, UTC) with one 30-minute event type and 60 bookings is created
+over GraphQL. Then ROUNDS interleaved rounds, each running `wrk -t2 -c32` for DURATION_S seconds
+(after a WARMUP_S warm-up) against every target in turn:
+  raw, rest (GET /rest/event-types/<id>), peer-small and small-off (`{ eventType(id) { title } }`
+  POSTed to the strawberry peer and to the uncached server), small-on (the same, answered from the
+  public cache), small-get (a GET with only the persisted query's hash, from the public cache),
+  peer-nested and nested (`bookings(first: 50)` with `eventType { title host { name } }`, signed
+  in: never cached).
+Medians of the rounds give each target's requests per second and the server's CPU time per request
+(/proc/<pid>/stat over the run, which other work on a busy machine disturbs much less than
+req/s). Every answer is checked before and after each run. The goals, as ratios:
+  1. small-off >= 1.5x peer-small (and how near the REST endpoint);
+  2. small-on >= 0.7x raw;
+  3. nested >= 1.5x peer-nested.
 
 --profile: afterwards another server child on the same database, with PUBLIC_CACHE=0 (the
 executed path), runs with a cProfile profiler that SIGUSR1 switches on and SIGUSR2 off, around a
-wrk run of the small query (no start-up, no warm-up in the profile); own time per package and
-function, and the cumulative time of the phases of a request (validation, resolver, database,
-access log ...) are printed per request.
+wrk run of the small query (or of the nested one, --profile-nested); own time per package and
+function, and the cumulative time of the phases of a request are printed per request.
 --profile-out FILE keeps the .prof file.
 """
 
 import argparse
-import functools
+import hashlib
 import json
 import math
 import os
@@ -41,11 +41,14 @@ import pstats
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,37 +56,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# --- (a) the bare endpoint, imported by its uvicorn child -------------------------------------
-
-
-@functools.cache
-def _raw_app() -> Any:
-    """POST /json: the JSON body parsed, a small JSON object answered (GET: without a body)."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
-    async def raw_json(request: Request) -> JSONResponse:
-        body = await request.json() if request.method == "POST" else {}
-        return JSONResponse({"data": {"ok": True, "keys": len(body)}})
-
-    return Starlette(routes=[Route("/json", raw_json, methods=["GET", "POST"])])
-
-
-def __getattr__(name: str) -> Any:
-    # `uvicorn benchmarks.http_speed:raw_app`; built on first access, so that importing this module
-    # (as a script's neighbour, see above) does not import starlette.
-    if name == "raw_app":
-        return _raw_app()
-    raise AttributeError(name)
-
 
 # --- the benchmark ----------------------------------------------------------------------------
 
 WRK = os.environ.get("WRK", "wrk")
-THREADS, CONNECTIONS, DURATION_S, WARMUP_S = 2, 32, 10, 2
-GOAL_RATIO = 0.35
+THREADS, CONNECTIONS, DURATION_S, WARMUP_S, ROUNDS = 2, 32, 5, 1, 3
+GOALS = {"small": 1.5, "cached": 0.7, "nested": 1.5}
 BOOKINGS = 60
 PROFILE_SECONDS = 8
 
@@ -136,8 +114,11 @@ def lua_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def write_lua(directory: Path, name: str, body: str, headers: dict[str, str]) -> Path:
-    lines = ['wrk.method = "POST"', f"wrk.body = {lua_string(body)}"]
+def write_lua(directory: Path, name: str, body: str | None, headers: dict[str, str]) -> Path:
+    if body is None:
+        lines = ['wrk.method = "GET"']
+    else:
+        lines = ['wrk.method = "POST"', f"wrk.body = {lua_string(body)}"]
     lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
     path = directory / f"{name}.lua"
     path.write_text("\n".join(lines) + "\n")
@@ -184,10 +165,9 @@ def run_wrk(url: str, script: Path, seconds: int, latency: bool = True) -> dict[
     return parse_wrk(done.stdout)
 
 
-def measure(name: str, url: str, script: Path, check: Any, pid: int) -> dict[str, float]:
+def measure(url: str, script: Path, check: Callable[[], None], pid: int) -> dict[str, float]:
     """Warm-up, a checked answer, the measured run, another checked answer. Besides requests
-    per second, the server's CPU time per request (from /proc), which other work on the machine
-    disturbs less."""
+    per second, the server's CPU time per request (from /proc)."""
     from benchmarks import _server
 
     check()
@@ -196,14 +176,24 @@ def measure(name: str, url: str, script: Path, check: Any, pid: int) -> dict[str
     figures = run_wrk(url, script, DURATION_S)
     figures["cpu_us_per_request"] = (_server.cpu_seconds(pid) - cpu) / figures["requests"] * 1e6
     check()
+    return figures
+
+
+def show(name: str, figures: dict[str, float]) -> None:
     print(
-        f"{name:<9} {figures['rps']:9.1f} req/s   p50 {figures.get('p50_ms', math.nan):7.2f} ms"
+        f"  {name:<12} {figures['rps']:9.1f} req/s   p50 {figures.get('p50_ms', math.nan):7.2f} ms"
         f"   p99 {figures.get('p99_ms', math.nan):7.2f} ms   server CPU "
         f"{figures['cpu_us_per_request']:7.0f} us/req   non-2xx {int(figures['non_2xx'])}   "
         f"socket errors {int(figures['socket_errors'])}",
         flush=True,
     )
-    return figures
+
+
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {
+        key: statistics.median(run[key] for run in runs)
+        for key in ("rps", "cpu_us_per_request", "non_2xx", "socket_errors")
+    }
 
 
 # --- profile ----------------------------------------------------------------------------------
@@ -317,7 +307,7 @@ runpy.run_path("server.py", run_name="__main__")
 """
 
 
-def profile_small_query(
+def profile_query(
     tmp: Path,
     database_url: str,
     script: Path,
@@ -358,12 +348,22 @@ def profile_small_query(
 # --- main -------------------------------------------------------------------------------------
 
 
+def persisted_get_url(base: str, query: str) -> str:
+    """A GET carrying only the Automatic Persisted Query hash (no document)."""
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    extensions = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}})
+    return f"{base}/graphql?" + urllib.parse.urlencode({"extensions": extensions})
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", action="store_true", help="also profile the small query")
     parser.add_argument(
-        "--profile", action="store_true", help="also profile the small query with cProfile"
+        "--profile-nested", action="store_true", help="profile the nested query instead"
     )
     parser.add_argument("--profile-out", type=Path, help="with --profile: keep the .prof here")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--only", help="comma-separated targets to measure (default: all)")
     args = parser.parse_args(argv)
     if shutil.which(WRK) is None:
         raise SystemExit(f"wrk not found ({WRK})")
@@ -371,158 +371,215 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     import httpx
 
     from benchmarks import _server
-    from benchmarks._graphql import graphql
 
     _server.raise_fd_limit()
     load = os.getloadavg()[0]
     print(
-        f"{os.cpu_count()} CPUs, load average {load:.2f}; wrk -t{THREADS} -c{CONNECTIONS} "
-        f"-d{DURATION_S}s (after a {WARMUP_S} s warm-up) against each",
+        f"{os.cpu_count()} CPUs, load average {load:.2f}; {args.rounds} interleaved rounds of "
+        f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION_S}s (after a {WARMUP_S} s warm-up) "
+        "against each target",
         flush=True,
     )
     figures: dict[str, Any] = {}
-    raw = server = uncached = None
+    children: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bnm-http-") as tmp_name:
         tmp = Path(tmp_name)
         database_url = f"sqlite://{tmp}/http.sqlite3"
         try:
-            raw_port = _server.free_port()
-            raw = _server.start(
-                "raw uvicorn",
-                [
-                    sys.executable, "-m", "uvicorn", "benchmarks.http_speed:raw_app",
-                    "--host", "127.0.0.1", "--port", str(raw_port),
-                    "--loop", "uvloop", "--http", "httptools",
-                    "--no-access-log", "--log-level", "warning",
-                ],
-                port=raw_port,
-                log_path=tmp / "raw.log",
-                health_path="/json",
-            )  # fmt: skip
-            server = _server.start_app_server(
+            children["server"] = _server.start_app_server(
                 "server", log_path=tmp / "server.log", database_url=database_url
             )
-            uncached = _server.start_app_server(
+            children["uncached"] = _server.start_app_server(
                 "server (PUBLIC_CACHE=0)",
                 log_path=tmp / "server-uncached.log",
                 database_url=database_url,
                 extra_env={"PUBLIC_CACHE": "0"},
             )
-            with httpx.Client(base_url=server.url, timeout=30) as client:
+            with httpx.Client(base_url=children["server"].url, timeout=30) as client:
                 token, type_id = seed(client)
-                small = small_query(type_id)
-                small_body = json.dumps({"query": small})
-                nested_body = json.dumps({"query": NESTED})
-                json_headers = {"Content-Type": "application/json"}
-                auth_headers = {**json_headers, "Authorization": f"Bearer {token}"}
-                scripts = {
-                    "raw": write_lua(tmp, "raw", small_body, json_headers),
-                    "small": write_lua(tmp, "small", small_body, json_headers),
-                    "nested": write_lua(tmp, "nested", nested_body, auth_headers),
+            for name, app, health in (
+                ("raw", "raw_app", "/json"),
+                ("rest", "rest_app", f"/rest/event-types/{type_id}"),
+                ("strawberry", "strawberry_app", "/graphql?query=%7B__typename%7D"),
+            ):
+                port = _server.free_port()
+                children[name] = _server.start(
+                    name,
+                    [
+                        sys.executable, "-m", "uvicorn", f"benchmarks.peers:{app}",
+                        "--host", "127.0.0.1", "--port", str(port),
+                        "--loop", "uvloop", "--http", "httptools",
+                        "--no-access-log", "--log-level", "warning",
+                    ],
+                    port=port,
+                    log_path=tmp / f"{name}.log",
+                    env={"DATABASE_URL": database_url},
+                    health_path=health,
+                )  # fmt: skip
+            urls = {name: child.url for name, child in children.items()}
+            small = small_query(type_id)
+            small_body = json.dumps({"query": small})
+            nested_body = json.dumps({"query": NESTED})
+            json_headers = {"Content-Type": "application/json"}
+            auth_headers = {**json_headers, "Authorization": f"Bearer {token}"}
+            scripts = {
+                "post-small": write_lua(tmp, "small", small_body, json_headers),
+                "nested": write_lua(tmp, "nested", nested_body, auth_headers),
+                "get": write_lua(tmp, "get", None, {}),
+            }
+            small_answer = {"data": {"eventType": {"title": "Bench call"}}}
+            # The server learns the persisted query once (the Apollo protocol's second request).
+            digest = hashlib.sha256(small.encode()).hexdigest()
+            persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+            if not args.only or "small-get" in args.only:
+                learned = httpx.post(
+                    urls["server"] + "/graphql", json={"query": small, "extensions": persisted}
+                )
+                assert learned.json() == small_answer, learned.text
+            get_url = persisted_get_url(urls["server"], small)
+
+            def check_post(url: str, body: str, headers: dict, expect: Any) -> Callable[[], None]:
+                def check() -> None:
+                    answer = httpx.post(url, content=body, headers=headers, timeout=30)
+                    assert answer.status_code == 200 and expect(answer.json()), answer.text
+
+                return check
+
+            def check_get(url: str, expect: Any) -> Callable[[], None]:
+                def check() -> None:
+                    answer = httpx.get(url, timeout=30)
+                    assert answer.status_code == 200 and expect(answer.json()), answer.text
+
+                return check
+
+            def nested_ok(answer: Any) -> bool:
+                edges = answer["data"]["bookings"]["edges"]
+                node = edges[0]["node"]
+                return len(edges) == 50 and node["eventType"] == {
+                    "title": "Bench call",
+                    "host": {"name": "Bench Host"},
                 }
 
-                def check_raw() -> None:
-                    answer = httpx.post(raw.url + "/json", content=small_body, headers=json_headers)
-                    assert answer.status_code == 200 and answer.json()["data"]["ok"], answer.text
-
-                def check_small(url: str) -> Any:
-                    def check() -> None:
-                        answer = httpx.post(
-                            url + "/graphql", content=small_body, headers=json_headers
-                        )
-                        assert answer.json() == {"data": {"eventType": {"title": "Bench call"}}}, (
-                            answer.text
-                        )
-
-                    return check
-
-                def check_nested() -> None:
-                    edges = graphql(client, NESTED, token=token)["bookings"]["edges"]
-                    assert len(edges) == 50, len(edges)
-                    node = edges[0]["node"]
-                    assert node["eventType"] == {
-                        "title": "Bench call",
-                        "host": {"name": "Bench Host"},
-                    }, node
-
-                figures["raw"] = measure(
-                    "raw", raw.url + "/json", scripts["raw"], check_raw, raw.pid
-                )
-                figures["small_off"] = measure(
-                    "small-off",
-                    uncached.url + "/graphql",
-                    scripts["small"],
-                    check_small(uncached.url),
-                    uncached.pid,
-                )
-                figures["small_on"] = measure(
-                    "small-on",
-                    server.url + "/graphql",
-                    scripts["small"],
-                    check_small(server.url),
-                    server.pid,
-                )
-                figures["nested"] = measure(
-                    "nested", server.url + "/graphql", scripts["nested"], check_nested, server.pid
-                )
-            figures["server_log_problems"] = dict(server.log_problems() + uncached.log_problems())
-            _server.stop_all([raw, server, uncached])
-            raw = server = uncached = None
-            if args.profile:
-                figures |= profile_small_query(
-                    tmp, database_url, scripts["small"], keep=args.profile_out
+            rest_url = f"{urls['rest']}/rest/event-types/{type_id}"
+            targets: dict[str, tuple[str, str, Path, Callable[[], None]]] = {
+                "raw": (
+                    "raw",
+                    urls["raw"] + "/json",
+                    scripts["post-small"],
+                    check_post(urls["raw"] + "/json", small_body, json_headers,
+                               lambda a: a["data"]["ok"]),
+                ),
+                "rest": ("rest", rest_url, scripts["get"],
+                         check_get(rest_url, lambda a: a == small_answer)),
+                "peer-small": (
+                    "strawberry",
+                    urls["strawberry"] + "/graphql",
+                    scripts["post-small"],
+                    check_post(urls["strawberry"] + "/graphql", small_body, json_headers,
+                               lambda a: a == small_answer),
+                ),
+                "small-off": (
+                    "uncached",
+                    urls["uncached"] + "/graphql",
+                    scripts["post-small"],
+                    check_post(urls["uncached"] + "/graphql", small_body, json_headers,
+                               lambda a: a == small_answer),
+                ),
+                "small-on": (
+                    "server",
+                    urls["server"] + "/graphql",
+                    scripts["post-small"],
+                    check_post(urls["server"] + "/graphql", small_body, json_headers,
+                               lambda a: a == small_answer),
+                ),
+                "small-get": ("server", get_url, scripts["get"],
+                              check_get(get_url, lambda a: a == small_answer)),
+                "peer-nested": (
+                    "strawberry",
+                    urls["strawberry"] + "/graphql",
+                    scripts["nested"],
+                    check_post(urls["strawberry"] + "/graphql", nested_body, auth_headers,
+                               nested_ok),
+                ),
+                "nested": (
+                    "server",
+                    urls["server"] + "/graphql",
+                    scripts["nested"],
+                    check_post(urls["server"] + "/graphql", nested_body, auth_headers, nested_ok),
+                ),
+            }  # fmt: skip
+            if args.only:
+                targets = {k: v for k, v in targets.items() if k in args.only.split(",")}
+            runs: dict[str, list[dict[str, float]]] = defaultdict(list)
+            for round_number in range(1, args.rounds + 1):
+                print(f"round {round_number}:", flush=True)
+                for name, (child, url, script, check) in targets.items():
+                    runs[name].append(measure(url, script, check, children[child].pid))
+                    show(name, runs[name][-1])
+            for name in targets:
+                figures[name] = medians(runs[name])
+            figures["server_log_problems"] = dict(
+                children["server"].log_problems() + children["uncached"].log_problems()
+            )
+            _server.stop_all(list(children.values()))
+            children.clear()
+            if args.profile or args.profile_nested:
+                figures |= profile_query(
+                    tmp,
+                    database_url,
+                    scripts["nested" if args.profile_nested else "post-small"],
+                    keep=args.profile_out,
                 )
         finally:
-            _server.stop_all([raw, server, uncached])
+            _server.stop_all(list(children.values()))
+    summarise(figures, load)
+    return figures
 
-    raw_rps = figures["raw"]["rps"]
-    raw_cpu = figures["raw"]["cpu_us_per_request"]
-    for name in ("small_off", "small_on", "nested"):
-        figures[f"{name}_ratio"] = figures[name]["rps"] / raw_rps
-        figures[f"{name}_cpu_ratio"] = raw_cpu / figures[name]["cpu_us_per_request"]
-    figures["goal_met_cache_off"] = figures["small_off_ratio"] >= GOAL_RATIO
-    figures["goal_met_cache_on"] = figures["small_on_ratio"] >= GOAL_RATIO
+
+def ratio(figures: dict[str, Any], ours: str, theirs: str) -> tuple[float, float]:
+    """(req/s ratio, CPU-per-request ratio) of `ours` to `theirs`."""
+    a, b = figures[ours], figures[theirs]
+    return a["rps"] / b["rps"], b["cpu_us_per_request"] / a["cpu_us_per_request"]
+
+
+def summarise(figures: dict[str, Any], load: float) -> None:
     figures["load_average_before"], figures["load_average_after"] = load, os.getloadavg()[0]
     print()
-    print("=== HTTP benchmark summary ===")
-    print(f"{'raw Starlette JSON endpoint':<45}{raw_rps:9.1f} req/s")
-    for name, label in (
-        ("small_off", "eventType { title }, PUBLIC_CACHE=0"),
-        ("small_on", "eventType { title }, public cache on"),
-    ):
-        met = figures[f"goal_met_cache_{name.removeprefix('small_')}"]
-        print(
-            f"GraphQL {label:<37}{figures[name]['rps']:9.1f} req/s   "
-            f"ratio {figures[f'{name}_ratio']:.3f}   goal >= {GOAL_RATIO}: "
-            f"{'MET' if met else 'MISSED'}"
-        )
-    print(
-        f"{'GraphQL bookings(first: 50), signed in':<45}{figures['nested']['rps']:9.1f} req/s   "
-        f"ratio {figures['nested_ratio']:.3f}"
+    print("=== HTTP benchmark: medians of the rounds ===")
+    for name, value in figures.items():
+        if isinstance(value, dict) and "rps" in value:
+            print(
+                f"{name:<12} {value['rps']:9.1f} req/s   server CPU "
+                f"{value['cpu_us_per_request']:7.0f} us/req"
+            )
+    goals = (
+        ("1", "small query executed / minimal strawberry", "small-off", "peer-small", "small"),
+        ("1", "small query executed / Starlette REST (aim)", "small-off", "rest", None),
+        ("1", "small query executed / raw Starlette JSON", "small-off", "raw", None),
+        ("2", "small query cached (POST) / raw Starlette JSON", "small-on", "raw", "cached"),
+        ("2", "small query cached (GET, APQ hash) / raw", "small-get", "raw", "cached"),
+        ("3", "nested bookings(first: 50) / minimal strawberry", "nested", "peer-nested", "nested"),
     )
-    print(
-        f"server CPU per request: raw {raw_cpu:.0f} us, small (cache off) "
-        f"{figures['small_off']['cpu_us_per_request']:.0f} us, small (cache on) "
-        f"{figures['small_on']['cpu_us_per_request']:.0f} us, nested "
-        f"{figures['nested']['cpu_us_per_request']:.0f} us; CPU-based ratios (raw / GraphQL) "
-        f"{figures['small_off_cpu_ratio']:.3f}, {figures['small_on_cpu_ratio']:.3f} and "
-        f"{figures['nested_cpu_ratio']:.3f}"
-    )
-    problems = figures["server_log_problems"]
-    print(
-        f"server log ERROR lines: {sum(problems.values())} {problems or ''}"
-        + (
-            " (ClientDisconnect: wrk closes its connections with requests in flight at the end "
-            "of each run; the app logs them as errors)"
-            if any("ClientDisconnect" in key for key in problems)
-            else ""
-        )
-    )
+    print("goal  figure                                            req/s ratio  CPU ratio  goal")
+    for number, label, ours, theirs, goal in goals:
+        if ours not in figures or theirs not in figures:
+            continue
+        by_rps, by_cpu = ratio(figures, ours, theirs)
+        figures[f"{ours}/{theirs}"] = {"rps_ratio": by_rps, "cpu_ratio": by_cpu}
+        verdict = "(reference)"
+        if goal is not None:
+            met = by_rps >= GOALS[goal]
+            figures[f"goal_{goal}_{ours}_met"] = met
+            verdict = f">= {GOALS[goal]}: {'met' if met else 'MISSED'}" + (
+                f" (by CPU: {'met' if by_cpu >= GOALS[goal] else 'missed'})"
+            )
+        print(f"{number:<5} {label:<50}{by_rps:6.2f}   {by_cpu:8.2f}   {verdict}")
+    problems = figures.get("server_log_problems", {})
+    print(f"server log ERROR lines: {sum(problems.values())} {problems or ''}")
     print(
         f"load average {load:.2f} before, {figures['load_average_after']:.2f} after "
         "(other work on this machine skews req/s; server CPU per request much less so)"
     )
-    return figures
 
 
 if __name__ == "__main__":

@@ -81,14 +81,11 @@ async def bookings_page(
         start_to=start_to,
         backward=request.backward,
     )
-    edges = []
-    for row, key in result.rows:
-        info.context.loaders.prime_event_type(row.event_type)
-        edges.append(BookingEdgeType(node=BookingType.from_model(row), cursor=encode_cursor(*key)))
+    edges = [BookingEdgeType(node=BookingType.from_model(row), key=key) for row, key in result.rows]
     return BookingConnectionType(
         edges=edges,
         page_info=page_info(
-            [edge.cursor for edge in edges],
+            [encode_cursor(*edge.key) for edge in (edges[:1] + edges[-1:])],
             request,
             more=result.has_more,
             beyond_cursor=exists(result.beyond_cursor),

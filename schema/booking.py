@@ -6,9 +6,10 @@ import strawberry
 
 from domain.errors import NotFound
 from models.booking import Booking
+from models.event_type import EventType
 from schema.context import Info
 from schema.event_type import EventTypeType
-from schema.pagination import PageInfoType
+from schema.pagination import PageInfoType, encode_cursor
 from schema.scheduling import AnswerInput, AnswerType
 
 
@@ -80,21 +81,39 @@ class BookingType:
         return self.row.calendar_uid()
 
     @strawberry.field
-    async def event_type(self, info: Info) -> EventTypeType:
-        # Rows restored from a subscription event carry their event type with them.
+    def event_type(self, info: Info) -> EventTypeType:
+        # Attached to the row (a page of bookings, services/bookings.py; a subscription event):
+        # answered at once, one EventTypeType per event type, without an await per booking.
         attached = getattr(self.row, "_event_type", None)
         if attached is not None:
-            return EventTypeType.from_model(attached)
+            return shared_event_type(attached)
+        return self._load_event_type(info)  # type: ignore[return-value] (graphql-core awaits)
+
+    async def _load_event_type(self, info: Info) -> EventTypeType:
         row = await info.context.loaders.event_type.load(self.row.event_type_id)
         if row is None:  # the foreign key makes this impossible; never a silent None
             raise NotFound("Event type")
         return EventTypeType.from_model(row)
 
 
+def shared_event_type(row: EventType) -> EventTypeType:
+    """The EventTypeType of `row`, built once for all the bookings it is attached to."""
+    shown = row.__dict__.get("_shown")
+    if shown is None:
+        shown = EventTypeType.from_model(row)
+        object.__setattr__(row, "_shown", shown)
+    return shown
+
+
 @strawberry.type(name="BookingEdge")
 class BookingEdgeType:
     node: BookingType
-    cursor: str
+    key: strawberry.Private[list[object]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        # Encoded when asked for: most pages show their nodes, not 50 cursors.
+        return encode_cursor(*self.key)
 
 
 @strawberry.type(name="BookingConnection")

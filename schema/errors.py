@@ -10,7 +10,6 @@ import logging
 import uuid
 
 from graphql.error import GraphQLError
-from strawberry.extensions import MaskErrors
 
 from domain.errors import DomainError
 
@@ -38,17 +37,14 @@ def needs_masking(error: GraphQLError) -> bool:
     return classify(error) == "INTERNAL" and _code(error) != "INTERNAL"
 
 
-class CodedErrors(MaskErrors):
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=needs_masking)
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        context = getattr(self.execution_context, "context", None)
-        return masked(error, getattr(context, "request_id", None) or uuid.uuid4().hex)
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        tag_codes(errors)
-        return super()._process_errors(errors)
+def code_errors(errors: list[GraphQLError], context: object) -> list[GraphQLError]:
+    """Every error with its code, internal ones masked (logged with the request id): what the
+    pipeline (schema/pipeline.py) makes of an operation's errors."""
+    tag_codes(errors)
+    if not any(needs_masking(error) for error in errors):
+        return errors
+    request_id = getattr(context, "request_id", None) or uuid.uuid4().hex
+    return [masked(error, request_id) if needs_masking(error) else error for error in errors]
 
 
 def masked(error: GraphQLError, request_id: str) -> GraphQLError:
@@ -71,14 +67,14 @@ def masked(error: GraphQLError, request_id: str) -> GraphQLError:
 
 
 def coded(errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
-    """What CodedErrors makes of a result's errors, for results executed outside strawberry's
+    """What code_errors makes of a result's errors, for results executed outside strawberry's
     pipeline (shared subscription events)."""
     tag_codes(errors)
     return [masked(error, request_id) if needs_masking(error) else error for error in errors]
 
 
 def tag_codes(errors: list[GraphQLError]) -> None:
-    """Sets the code of every error that is not INTERNAL (those are masked by CodedErrors)."""
+    """Sets the code of every error that is not INTERNAL (those are masked by code_errors)."""
     for error in errors:
         code = classify(error)
         if code != "INTERNAL" and _code(error) != code:

@@ -97,7 +97,14 @@ class EventTypeType:
         ]
 
     @strawberry.field
-    async def host(self, info: Info) -> PublicHostType:
+    def host(self, info: Info) -> PublicHostType:
+        # Attached to the row (select_related, or a page of bookings): no await per event type.
+        attached = getattr(self.row, "_host", None)
+        if isinstance(attached, User):
+            return PublicHostType.from_model(attached)
+        return self._load_host(info)  # type: ignore[return-value] (graphql-core awaits it)
+
+    async def _load_host(self, info: Info) -> PublicHostType:
         user = await info.context.loaders.user.load(self.row.host_id)
         if user is None:  # the foreign key makes this impossible; never a silent None
             raise NotFound("Host")

@@ -1,15 +1,20 @@
-"""Parsing, validation and the request limits as one schema extension.
+"""Parsing, validation, the request limits, error codes and operation metrics as one schema
+extension.
 
 strawberry builds every extension afresh for each operation and wraps each of its hooks in a
 context manager on every request. This one does what several did (ParserCache, MaxTokensLimiter,
 QueryDepthLimiter, MaxAliasesLimiter, AddValidationRules + ValidationCache, DisableIntrospection,
-the anonymous-mutation rate limit, the outbox's unit of work), with the same caches, so each
-request pays for one set of hooks. strawberry's depth and alias limiters walk every fragment spread
-again (exponential in nested spreads): schema/limits.py measures each fragment once instead.
+the anonymous-mutation rate limit, the outbox's unit of work, MaskErrors with our codes, the
+operation metrics), with the same caches, so each request pays for one set of hooks, and no
+runtime Protocol check (MaskErrors did one on every result). strawberry's depth and alias
+limiters walk every fragment spread again (exponential in nested spreads): schema/limits.py
+measures each fragment once instead.
 """
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
+from typing import Any
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
@@ -18,7 +23,9 @@ from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
 from config import Settings
+from observability import count_error, observe_operation, operation_context
 from schema import budget, limits
+from schema.errors import code_errors
 
 CACHE_SIZE = 1024
 
@@ -58,19 +65,47 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
         return limits.check(schema, document, bounds) or validate_document(schema, document, rules)
 
     class Pipeline(SchemaExtension):
-        def on_parse(self) -> Iterator[None]:
+        def on_operation(self) -> Iterator[None]:
+            started = time.perf_counter()
             context = self.execution_context
+            operation_context(context.context)
+            # Parsed and validated here, from the caches, rather than in on_parse and
+            # on_validate: strawberry wraps every hook an extension has in a context manager
+            # on every request. It skips parsing when the document is set and validation when
+            # its errors are (a document that does not parse is parsed again there, and fails).
             context.parse_options["max_tokens"] = max_tokens
-            context.graphql_document = parsed(context.query)  # type: ignore[arg-type]
-            yield
-
-        def on_validate(self) -> Iterator[None]:
-            context = self.execution_context
             context.validation_rules = rules
-            context.pre_execution_errors = validated(
-                context.schema._schema,
-                context.graphql_document,  # type: ignore[arg-type]
-            )
+            if context.query is not None and context.graphql_document is None:
+                try:
+                    context.graphql_document = parsed(context.query)
+                except GraphQLError:
+                    pass
+                else:
+                    context.pre_execution_errors = validated(
+                        context.schema._schema, context.graphql_document
+                    )
+            yield
+            try:
+                kind = context.operation_type.value
+            except RuntimeError:
+                kind = "invalid"
+            result: Any = context.result
+            if result is not None and not hasattr(result, "errors"):
+                result = getattr(result, "initial_result", None)  # incremental delivery
+            if result is not None and result.errors:
+                result.errors = code_errors(result.errors, context.context)
+                for error in result.errors:
+                    count_error(str((error.extensions or {}).get("code", "INTERNAL")))
+            observe_operation(context.operation_name, kind, started)
+
+        def on_stream_result(self, result: Any) -> Iterator[None]:
+            for part in (
+                result,
+                *(getattr(result, "incremental", None) or ()),
+                *(getattr(result, "completed", None) or ()),
+            ):
+                if getattr(part, "errors", None):
+                    part.errors = code_errors(part.errors, self.execution_context.context)
             yield
 
         async def on_execute(self) -> AsyncIterator[None]:

@@ -6,7 +6,6 @@ from strawberry.schema.config import StrawberryConfig
 
 import tracing
 from config import Settings
-from observability import Metrics
 from resolvers import availability as availability_r
 from resolvers import booking as booking_r
 from resolvers import calendar as calendar_r
@@ -22,7 +21,7 @@ from schema import documentation, graphql_core_fix
 from schema.availability import ScheduleType
 from schema.booking import BookingConnectionType, BookingType, ClientConnectionType, SlotType
 from schema.calendar import CalendarChangeType, LinkedCalendarType
-from schema.errors import CodedErrors, mask_in_place, needs_masking, tag_codes
+from schema.errors import mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventTypeType
 from schema.governance import (
     BreachType,
@@ -303,7 +302,7 @@ class Subscription:
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: object = None) -> None:
         """Coded errors are answers, not incidents: tag them, log nothing. Internal errors are
-        masked and logged by CodedErrors; those raised before it could run are masked here."""
+        masked and logged by the pipeline; those raised before it could run are masked here."""
         tag_codes(errors)
         context = getattr(execution_context, "context", None)
         for error in errors:
@@ -317,7 +316,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[*tracing.schema_extensions(settings), CodedErrors, pipeline(settings), Metrics],
+        extensions=[*tracing.schema_extensions(settings), pipeline(settings)],
         config=StrawberryConfig(
             disable_field_suggestions=not settings.introspection, scalar_map=SCALAR_MAP
         ),

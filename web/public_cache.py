@@ -1,8 +1,12 @@
 """A cache of whole HTTP answers to anonymous, read-only queries of public, time-independent data
 (`eventType`): a hit is answered without running GraphQL.
 
-- Only POSTed JSON without an Authorization header; the key is the exact query text, the
-  variables (canonical JSON) and the operation name. Answers with errors are never kept.
+- Only POSTed JSON or GET queries without an Authorization header; the key is the exact query
+  text (a persisted query's stored document, web/persisted_queries.py), the variables (canonical
+  JSON) and the operation name. Answers with errors are never kept.
+- Answers to GET queries that may be kept here carry `Cache-Control: public, max-age=<ttl>`,
+  `Vary: Authorization` and an ETag (If-None-Match: 304), so browsers and CDNs may keep them for
+  as long as this cache would (graphql_app.py); no other answer carries Cache-Control.
 - Whether a document may be cached is decided once per query text, from its root fields.
 - Every committed change to what those fields read (an event type, or its host's public profile,
   status or existence) writes a `public-data` outbox event in its own transaction
@@ -15,12 +19,14 @@
 """
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from graphql import (
@@ -39,6 +45,7 @@ from prometheus_client import Counter
 
 from events.messages import PUBLIC_DATA_CHANNEL
 from events.outbox import Outbox
+from web.persisted_queries import PersistedQueries
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +100,20 @@ def cacheable_operation(
     return operations[0] if fields <= PUBLIC_ROOT_FIELDS else None
 
 
+def _query_parameters(query_string: bytes) -> dict[str, Any]:
+    """GET parameters as strawberry reads them (the last of repeated names; `variables` and
+    `extensions` JSON)."""
+    data: dict[str, Any] = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    for name in ("variables", "extensions"):
+        if data.get(name):
+            data[name] = orjson.loads(data[name])
+    return data
+
+
+def etag_of(answer: bytes) -> str:
+    return '"%s"' % hashlib.blake2b(answer, digest_size=16).hexdigest()  # noqa: UP031
+
+
 def is_cacheable(document: DocumentNode, operation_name: str | None) -> bool:
     return cacheable_operation(document, operation_name) is not None
 
@@ -112,7 +133,7 @@ class PublicCache:
         self.clock = clock
         self.generation = 0
         self.listening = False
-        self._entries: OrderedDict[Key, tuple[bytes, float]] = OrderedDict()
+        self._entries: OrderedDict[Key, tuple[bytes, str, float]] = OrderedDict()
         # Per query text and operation name: the operation's metrics label, or "" when the
         # document may not be cached.
         self._documents: OrderedDict[tuple[str, str | None], str] = OrderedDict()
@@ -122,10 +143,15 @@ class PublicCache:
         return len(self._entries)
 
     @staticmethod
-    def key(scope: dict[str, Any], body: bytes) -> Key | None:
+    def key(
+        scope: dict[str, Any], body: bytes, persisted: PersistedQueries | None = None
+    ) -> Key | None:
         """The key of an anonymous POSTed JSON query, or None for any other request. The body is
-        read as GraphQLApp.decode_json reads it (orjson), so the key names what is executed."""
-        if scope["method"] != "POST":
+        read as GraphQLApp.decode_json reads it (orjson), so the key names what is executed.
+        With `persisted` (the Automatic Persisted Queries store), GET queries have keys too,
+        and a query given by its hash is the stored document (PersistedQueryError otherwise)."""
+        method = scope["method"]
+        if method != "POST" and (method != "GET" or persisted is None):
             return None
         json_body = False
         for name, value in scope["headers"]:
@@ -133,15 +159,23 @@ class PublicCache:
                 return None
             if name == b"content-type":
                 json_body = b"application/json" in value
-        if not json_body:
-            return None
         try:
-            data = orjson.loads(body)
+            if method == "GET":
+                data: Any = _query_parameters(scope.get("query_string", b""))
+            elif json_body:
+                data = orjson.loads(body)
+            else:
+                return None
         except ValueError:  # orjson.JSONDecodeError: invalid, or nested beyond 1024
             return None
-        if not isinstance(data, dict) or data.get("extensions") not in (None, {}):
+        if not isinstance(data, dict):
             return None
         query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+        extensions = data.get("extensions")
+        if extensions not in (None, {}):
+            if persisted is None or not isinstance(extensions, dict) or len(extensions) != 1:
+                return None
+            query = persisted.resolve(query, extensions)
         if not isinstance(query, str) or not isinstance(name, str | None):
             return None
         if variables is None or variables == {}:
@@ -151,18 +185,23 @@ class PublicCache:
         return query, canonical_json(variables), name
 
     def get(self, key: Key) -> bytes | None:
+        entry = self.entry(key)
+        return None if entry is None else entry[0]
+
+    def entry(self, key: Key) -> tuple[bytes, str] | None:
+        """The kept answer and its ETag."""
         if not self.listening:
             return None
         entry = self._entries.get(key)
         if entry is None:
             return None
-        body, expires = entry
+        body, etag, expires = entry
         if self.clock() >= expires:
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
         HIT.inc()
-        return body
+        return body, etag
 
     def cacheable(self, key: Key) -> bool:
         return bool(self.operation(key))
@@ -192,21 +231,27 @@ class PublicCache:
                 self._documents.popitem(last=False)
         return label
 
-    def store(self, key: Key, answer: bytes, generation: int) -> None:
+    def store(self, key: Key, answer: bytes, generation: int) -> str | None:
         """Keeps the answer to a cacheable query if it has no errors and no change was published
-        since `generation` was read before executing it (its rows may predate that commit)."""
+        since `generation` was read before executing it (its rows may predate that commit).
+        Returns the answer's ETag when it is one of a cacheable query, without errors (HTTP
+        caches may keep it, for at most the TTL), kept here or not."""
         if not self.listening or not self.cacheable(key):
-            return
+            return None
         MISS.inc()
-        if generation != self.generation or b'"errors":' in answer:
-            return
+        if b'"errors":' in answer:
+            return None
+        etag = etag_of(answer)
         query, variables, _ = key
-        if len(answer) + len(query) + len(variables) > MAX_ENTRY_BYTES:
-            return
-        self._entries[key] = (answer, self.clock() + self.ttl)
+        if generation != self.generation or len(answer) + len(query) + len(variables) > (
+            MAX_ENTRY_BYTES
+        ):
+            return etag
+        self._entries[key] = (answer, etag, self.clock() + self.ttl)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
+        return etag
 
     def invalidate(self) -> None:
         self.generation += 1
