@@ -7,9 +7,10 @@ import strawberry
 from domain.errors import NotFound
 from models.booking import Booking
 from schema.context import Info
-from schema.event_type import EventTypeType
+from schema.event_type import EventTypeType, PublicHostType
 from schema.pagination import PageInfoType
 from schema.scheduling import AnswerInput, AnswerType
+from services import booking_hosts
 
 
 @strawberry.enum
@@ -74,6 +75,11 @@ class BookingType:
             ],
             manage_token=manage_token,
         )
+
+    @strawberry.field
+    async def hosts(self) -> list[PublicHostType]:
+        found = await booking_hosts.hosts_of([self.row.id])
+        return [PublicHostType.from_model(u) for u in found.get(self.row.id, [])]
 
     @strawberry.field(description="The UID of its calendar entries and e-mail invitations.")
     def ical_uid(self) -> str:

@@ -28,6 +28,7 @@ from tortoise.transactions import in_transaction
 from domain import questions, validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
+from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
@@ -204,6 +205,11 @@ async def book(
     if event_type is None:  # also: the host is suspended
         raise NotFound("Event type")
     answers = _answers(event_type, request)
+    if event_type.team_id is not None:
+        from services import team_bookings  # it builds on this module
+
+        location = _location(event_type, video_link_template)
+        return await team_bookings.book(event_type, request, booker, answers, location)
     if replay := await _replay(event_type.host_id, request):
         return replay
     location = _location(event_type, video_link_template)
@@ -271,18 +277,25 @@ async def managed(booking_id: int, user: User | None, manage_token: str | None) 
     if booking is not None:
         if user is not None and user.id in (booking.host_id, booking.booker_id):
             return booking
+        if user is not None and await _team_host(booking, user):
+            return booking
         if manage_token and booking.manage_token_hash == token_hash(manage_token):
             return booking
     raise NotFound("Booking")
 
 
 async def hosted(booking_id: int, host: User) -> Booking:
-    booking = await Booking.get_or_none(id=booking_id, host_id=host.id).select_related(
-        "event_type__host"
-    )
-    if booking is None:
+    booking = await Booking.get_or_none(id=booking_id).select_related("event_type__host")
+    if booking is None or (booking.host_id != host.id and not await _team_host(booking, host)):
         raise NotFound("Booking")
     return booking
+
+
+async def _team_host(booking: Booking, user: User) -> bool:
+    """Another host of a team booking (COLLECTIVE) may manage it like its host."""
+    if booking.event_type.team_id is None:
+        return False
+    return await BookingHost.filter(booking_id=booking.id, host_id=user.id).exists()
 
 
 def _reason(reason: str | None) -> str | None:
@@ -357,6 +370,10 @@ async def reschedule(
     if booking.status == CANCELLED:
         raise Conflict("A cancelled booking cannot be moved.", field="id")
     _check_notice(booking, by_host)
+    if booking.event_type.team_id is not None:
+        from services import team_bookings  # it builds on this module
+
+        return await team_bookings.reschedule(booking, start, reason)
     read = Read.of(booking)
     event_type = booking.event_type
     start = start.astimezone(ZoneInfo("UTC"))

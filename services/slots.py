@@ -12,8 +12,10 @@ from domain.limits import Limits, closed_days, counting_span
 from domain.seats import Occupant, Seating, offer, seating
 from domain.slots import Interval, SlotRules, compute_slots
 from models.booking import CANCELLED, Booking
+from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
+from models.user import User
 from services import availability
 from services.busy import calendar_busy
 from services.clock import utcnow
@@ -67,12 +69,11 @@ async def host_busy(
 async def _occupants(
     host_id: int, start: datetime, end: datetime, exclude: int | None, now: datetime
 ) -> list[Occupant]:
-    """Non-cancelled bookings and live holds of the host taking time in [start, end)."""
-    query = Booking.filter(
-        host_id=host_id, busy_end__gt=start, busy_start__lt=end, status__not=CANCELLED
-    )
+    """Non-cancelled bookings (of their own event types and of teams' ones: booking_hosts) and
+    live holds of the host taking time in [start, end)."""
+    query = BookingHost.filter(host_id=host_id, busy_end__gt=start, busy_start__lt=end, active=True)
     if exclude is not None:
-        query = query.exclude(id=exclude)
+        query = query.exclude(booking_id=exclude)
     rows = await query.values_list("event_type_id", "start", "busy_start", "busy_end")
     held = await SlotHold.filter(
         host_id=host_id, busy_end__gt=start, busy_start__lt=end, expires_at__gt=now
@@ -81,10 +82,15 @@ async def _occupants(
 
 
 async def _closed_days(
-    event_type: EventType, tz: ZoneInfo, start: datetime, end: datetime, exclude: int | None
+    event_type: EventType,
+    tz: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    exclude: int | None,
+    host_id: int,
 ) -> set[date]:
     """Host-local days of [start, end) closed by the daily, weekly or monthly limit: bookings
-    and live holds of the event type count."""
+    and live holds of the event type count (of a team event type: those of this host)."""
     limits = Limits(
         event_type.max_bookings_per_day,
         event_type.max_bookings_per_week,
@@ -99,7 +105,13 @@ async def _closed_days(
     query = Booking.filter(
         event_type_id=event_type.id, start__gte=since, start__lt=until, status__not=CANCELLED
     )
-    if exclude is not None:
+    if event_type.team_id is not None:
+        query = BookingHost.filter(
+            event_type_id=event_type.id, host_id=host_id, start__gte=since, start__lt=until
+        ).filter(active=True)
+        if exclude is not None:
+            query = query.exclude(booking_id=exclude)
+    elif exclude is not None:
         query = query.exclude(id=exclude)
     starts = await query.values_list("start", flat=True)
     starts += await SlotHold.filter(
@@ -116,19 +128,22 @@ async def inputs(
     end: datetime,
     *,
     exclude_booking: int | None = None,
+    host_id: int | None = None,
 ) -> SlotInputs:
+    """`host_id`: whose time (a host of a team event type); by default the event type's host."""
+    host_id = event_type.host_id if host_id is None else host_id
     tz = ZoneInfo(host_zone)
     now = utcnow()
     wide_start, wide_end = start - MARGIN, end + MARGIN
-    occupants = await _occupants(event_type.host_id, wide_start, wide_end, exclude_booking, now)
+    occupants = await _occupants(host_id, wide_start, wide_end, exclude_booking, now)
     seated = seating(occupants, event_type.id, event_type.seats_per_slot)
     return SlotInputs(
-        working=await availability.working_time(event_type.host_id, tz, start, end),
-        busy=seated.blocking + await calendar_busy(event_type.host_id, wide_start, wide_end),
+        working=await availability.working_time(host_id, tz, start, end),
+        busy=seated.blocking + await calendar_busy(host_id, wide_start, wide_end),
         seating=seated,
         rules=rules_for(event_type),
         tz=tz,
-        closed_days=await _closed_days(event_type, tz, start, end, exclude_booking),
+        closed_days=await _closed_days(event_type, tz, start, end, exclude_booking, host_id),
         now=now,
     )
 
@@ -188,12 +203,38 @@ async def available(
     ).select_related("host")
     if event_type is None:
         raise NotFound("Event type")
+    if event_type.team_id is not None:
+        found = await _team_offered(event_type, start, end, limit)
+        return found, shown_in or ZoneInfo(event_type.host.time_zone)
     data = await inputs(event_type, event_type.host.time_zone, start, end)
     if limit is not None:
         most = _most_slots(data.working, start, end, data.rules.interval)
         if most > limit:
             raise too_many_slots(most, limit)
     return offered(data, start, end), shown_in or data.tz
+
+
+async def _team_offered(
+    event_type: EventType, start: datetime, end: datetime, limit: int | None
+) -> list[Seated]:
+    """ROUND_ROBIN: a slot at least one host can take, with how many can; COLLECTIVE: a slot
+    every host can take (one seat). Each host's own hours, bookings, calendars and limits."""
+    hosts = await User.filter(
+        hosted_team_event_types__event_type_id=event_type.id, suspended_at=None
+    ).order_by("id")
+    if not hosts:
+        return []
+    free: Counter[tuple[datetime, datetime]] = Counter()
+    for host in hosts:
+        data = await inputs(event_type, host.time_zone, start, end, host_id=host.id)
+        if limit is not None:
+            most = _most_slots(data.working, start, end, data.rules.interval)
+            if most > limit:
+                raise too_many_slots(most, limit)
+        free.update((s, e) for s, e, _ in offered(data, start, end))
+    if event_type.assignment == "COLLECTIVE":
+        return [(s, e, 1) for (s, e), n in sorted(free.items()) if n == len(hosts)]
+    return [(s, e, n) for (s, e), n in sorted(free.items())]
 
 
 def seats_left(start: datetime, data: SlotInputs) -> int:

@@ -30,6 +30,7 @@ AREAS: dict[str, set[str] | None] = {
     "accounts": None,
     "calendars": None,
     "scheduling": None,
+    "teams": None,
 }
 
 
