@@ -20,10 +20,11 @@ async def create_team(info: Info, name: str, slug: str) -> TeamType:
 
 
 async def invite_team_member(
-    info: Info, team_id: strawberry.ID, email: str, role: TeamRole = TeamRole.MEMBER
+    info: Info, team_id: strawberry.ID, email: str, role: TeamRole | None = TeamRole.MEMBER
 ) -> bool:
     user = info.context.require_user()
-    return await teams.invite(user, parse_id(team_id, "Team"), email, role.value)
+    chosen = (role or TeamRole.MEMBER).value
+    return await teams.invite(user, parse_id(team_id, "Team"), email, chosen)
 
 
 async def accept_team_invite(info: Info, token: str) -> TeamType:
