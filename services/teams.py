@@ -194,11 +194,18 @@ async def leave_all(user_id: int) -> None:
     for team_id in await TeamMember.filter(user_id=user_id).values_list("team_id", flat=True):
         owners = await TeamMember.filter(team_id=team_id, role=OWNER).exclude(user_id=user_id)
         if not owners:
-            heir = await TeamMember.filter(team_id=team_id).exclude(user_id=user_id).first()
+            heir = (
+                await TeamMember.filter(team_id=team_id)
+                .exclude(user_id=user_id)
+                .order_by("id")
+                .first()
+            )
             if heir is not None:
                 await TeamMember.filter(id=heir.id).update(role=OWNER)
                 await EventType.filter(team_id=team_id).update(host_id=heir.user_id)
         await leave(team_id, user_id)
+        if not await TeamMember.filter(team_id=team_id).exists():
+            await Team.filter(id=team_id).delete()  # its event types and invitations with it
 
 
 async def create_event_type(

@@ -12,7 +12,7 @@ from models.calendar import CalendarBusy, LinkedCalendar
 from models.privacy import MailMessage
 from models.team import TeamInvitation
 from services.clock import utcnow
-from tests.conftest import mailed_code
+from tests.conftest import PASSWORD, mailed_code
 from tests.graphql_ops import CREATE_TYPE, MY_DATA, VERIFY_EMAIL
 from tests.teams_helpers import (
     ACCEPT,
@@ -336,3 +336,23 @@ async def test_my_data_holds_my_team_memberships_and_invitations(gql, people, te
     data = (await gql(MY_DATA, token=people["Ann"][0])).ok()["myData"]
     text = str(data)
     assert "teamMemberships" in text and "teamInvitations" in text
+
+
+async def test_erasing_a_member_hands_their_team_bookings_on_and_the_owners_team_lives_on(
+    gql, people, team
+):
+    rr = (await team_type(gql, people, team, "ROUND_ROBIN", hosts=("Ann", "Ben")))["id"]
+    first = (await gql(BOOK, booking(rr, at(10), 1))).ok()["bookMeeting"]
+    assert [h["name"] for h in first["hosts"]] == ["Ann"]
+    erase = "mutation($p: String!) { deleteAccount(password: $p) }"
+    (await gql(erase, {"p": PASSWORD}, people["Ann"][0])).ok()
+    moved = await Booking.get(id=int(first["id"]))
+    assert (moved.host_id, moved.status) == (int(people["Ben"][2]), "CONFIRMED")
+    (await gql(erase, {"p": PASSWORD}, people["Olga"][0])).ok()
+    # The longest-standing member owns the team now, and its event type still takes bookings.
+    seen = (await gql(TEAMS, token=people["Ben"][0])).ok()["teams"][0]["members"]
+    assert [(m["name"], m["role"]) for m in seen] == [
+        ("Ben", "OWNER"),
+        ("Cai", "MEMBER"),
+    ]
+    (await gql(BOOK, booking(rr, at(11), 2))).ok()
