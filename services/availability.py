@@ -90,27 +90,51 @@ async def clear_override(host: User, day: date) -> bool:
         return await DateOverride.filter(host_id=host.id, date=day).delete() > 0
 
 
-async def weekly_rules(host_id: int) -> list[WeeklyRule]:
-    schedule = await Schedule.get_or_none(host_id=host_id)
+def _rules(stored: list[dict]) -> list[WeeklyRule]:
     return [
         WeeklyRule(
             rule["weekday"],
             parse_hhmm(rule["start"], field="start"),
             parse_hhmm(rule["end"], field="end", allow_24=True),
         )
-        for rule in (schedule.weekly_rules if schedule else [])
+        for rule in stored
     ]
+
+
+def _spans(stored: list[list[str]]) -> list[tuple[time, time]]:
+    return [
+        (parse_hhmm(s, field="start"), parse_hhmm(e, field="end", allow_24=True)) for s, e in stored
+    ]
+
+
+async def weekly_rules(host_id: int) -> list[WeeklyRule]:
+    schedule = await Schedule.get_or_none(host_id=host_id)
+    return _rules(schedule.weekly_rules if schedule else [])
 
 
 async def overrides(host_id: int, first: date, last: date) -> dict[date, list[tuple[time, time]]]:
     rows = await DateOverride.filter(host_id=host_id, date__gte=first, date__lte=last)
-    return {
-        row.date: [
-            (parse_hhmm(s, field="start"), parse_hhmm(e, field="end", allow_24=True))
-            for s, e in row.intervals
-        ]
-        for row in rows
-    }
+    return {row.date: _spans(row.intervals) for row in rows}
+
+
+async def weekly_rules_of(host_ids: list[int]) -> dict[int, list[WeeklyRule]]:
+    """Several hosts' weekly rules in one query (a team's hosts)."""
+    rows = await Schedule.filter(host_id__in=host_ids).values_list("host_id", "weekly_rules")
+    found = {host_id: _rules(stored) for host_id, stored in rows}
+    return {host_id: found.get(host_id, []) for host_id in host_ids}
+
+
+async def overrides_of(
+    host_ids: list[int], first: date, last: date
+) -> dict[int, dict[date, list[tuple[time, time]]]]:
+    """Several hosts' date overrides in [first, last], in one query."""
+    rows = await DateOverride.filter(
+        host_id__in=host_ids, date__gte=first, date__lte=last
+    ).values_list("host_id", "date", "intervals")
+    found: dict[int, dict[date, list[tuple[time, time]]]] = {h: {} for h in host_ids}
+    for host_id, day, stored in rows:
+        found[host_id][day if isinstance(day, date) else date.fromisoformat(day)] = _spans(stored)
+    return found
 
 
 async def all_overrides(host_id: int) -> list[tuple[date, list[tuple[str, str]]]]:

@@ -6,13 +6,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain import validation
-from domain.availability import local_to_utc
+from domain.availability import local_to_utc, working_intervals
 from domain.errors import BadUserInput, NotFound
 from domain.limits import Limits, closed_days, counting_span
 from domain.seats import Occupant, Seating, offer, seating
 from domain.slots import Interval, SlotRules, compute_slots
 from models.booking import CANCELLED, Booking
 from models.booking_host import BookingHost
+from models.calendar import CalendarBusy
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
@@ -214,19 +215,122 @@ async def available(
     return offered(data, start, end), shown_in or data.tz
 
 
+async def team_hosts(event_type: EventType) -> list[User]:
+    """The hosts of a team event type who can take bookings (not suspended), by id."""
+    return await User.filter(
+        hosted_team_event_types__event_type_id=event_type.id, suspended_at=None
+    ).order_by("id")
+
+
+def _when(value: datetime | str) -> datetime:
+    # SQLite hands back tortoise's ISO text in values_list of some columns.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo("UTC"))
+
+
+async def team_inputs(
+    event_type: EventType,
+    hosts: list[User],
+    start: datetime,
+    end: datetime,
+    *,
+    exclude_booking: int | None = None,
+) -> dict[int, SlotInputs]:
+    """`inputs` of each host of a team event type, read for them all at once (a handful of
+    queries, whatever the number of hosts)."""
+    ids = [h.id for h in hosts]
+    now = utcnow()
+    wide_start, wide_end = start - MARGIN, end + MARGIN
+    taken = BookingHost.filter(
+        host_id__in=ids, busy_end__gt=wide_start, busy_start__lt=wide_end, active=True
+    )
+    if exclude_booking is not None:
+        taken = taken.exclude(booking_id=exclude_booking)
+    rows = await taken.values_list("host_id", "event_type_id", "start", "busy_start", "busy_end")
+    rows += await SlotHold.filter(
+        host_id__in=ids, busy_end__gt=wide_start, busy_start__lt=wide_end, expires_at__gt=now
+    ).values_list("host_id", "event_type_id", "start", "busy_start", "busy_end")
+    occupants: dict[int, list[Occupant]] = {h: [] for h in ids}
+    for host_id, type_id, begins, busy_start, busy_end in rows:
+        occupants[host_id].append(
+            Occupant(type_id, _when(begins), (_when(busy_start), _when(busy_end)))
+        )
+    calendars: dict[int, list[Interval]] = {h: [] for h in ids}
+    for owner_id, busy_start, busy_end in await CalendarBusy.filter(
+        owner_id__in=ids, end__gt=wide_start, start__lt=wide_end
+    ).values_list("owner_id", "start", "end"):
+        calendars[owner_id].append((_when(busy_start), _when(busy_end)))
+    first, last = start.date() - timedelta(days=2), end.date() + timedelta(days=2)
+    weekly = await availability.weekly_rules_of(ids)
+    overrides = await availability.overrides_of(ids, first, last)
+    closed = await _team_closed_days(event_type, hosts, start, end, exclude_booking)
+    rules = rules_for(event_type)
+    found = {}
+    for host in hosts:
+        tz = ZoneInfo(host.time_zone)
+        seated = seating(occupants[host.id], event_type.id, event_type.seats_per_slot)
+        found[host.id] = SlotInputs(
+            working=working_intervals(tz, weekly[host.id], overrides[host.id], start, end),
+            busy=seated.blocking + calendars[host.id],
+            seating=seated,
+            rules=rules,
+            tz=tz,
+            closed_days=closed.get(host.id, set()),
+            now=now,
+        )
+    return found
+
+
+async def _team_closed_days(
+    event_type: EventType,
+    hosts: list[User],
+    start: datetime,
+    end: datetime,
+    exclude: int | None,
+) -> dict[int, set[date]]:
+    """Each host's local days closed by the event type's limits, counting their own bookings
+    of it (a team event type takes no holds)."""
+    limits = Limits(
+        event_type.max_bookings_per_day,
+        event_type.max_bookings_per_week,
+        event_type.max_bookings_per_month,
+    )
+    if not limits.any:
+        return {}
+    spans = {}
+    for host in hosts:
+        tz = ZoneInfo(host.time_zone)
+        first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+        spans[host.id] = (tz, first, last, *counting_span(first, last))
+    since = min(local_to_utc(low, time(0), tz) for tz, _, _, low, _ in spans.values())
+    until = max(
+        local_to_utc(high + timedelta(days=1), time(0), tz) for tz, _, _, _, high in spans.values()
+    )
+    query = BookingHost.filter(
+        event_type_id=event_type.id, host_id__in=list(spans), start__gte=since, start__lt=until
+    ).filter(active=True)
+    if exclude is not None:
+        query = query.exclude(booking_id=exclude)
+    counts: dict[int, Counter[date]] = {h: Counter() for h in spans}
+    for host_id, begins in await query.values_list("host_id", "start"):
+        counts[host_id][_when(begins).astimezone(spans[host_id][0]).date()] += 1
+    return {
+        host_id: closed_days(counts[host_id], limits, first, last)
+        for host_id, (_, first, last, _, _) in spans.items()
+    }
+
+
 async def _team_offered(
     event_type: EventType, start: datetime, end: datetime, limit: int | None
 ) -> list[Seated]:
     """ROUND_ROBIN: a slot at least one host can take, with how many can; COLLECTIVE: a slot
     every host can take (one seat). Each host's own hours, bookings, calendars and limits."""
-    hosts = await User.filter(
-        hosted_team_event_types__event_type_id=event_type.id, suspended_at=None
-    ).order_by("id")
+    hosts = await team_hosts(event_type)
     if not hosts:
         return []
     free: Counter[tuple[datetime, datetime]] = Counter()
-    for host in hosts:
-        data = await inputs(event_type, host.time_zone, start, end, host_id=host.id)
+    for data in (await team_inputs(event_type, hosts, start, end)).values():
         if limit is not None:
             most = _most_slots(data.working, start, end, data.rules.interval)
             if most > limit:

@@ -9,7 +9,6 @@ constraint violation runs the transaction again, a bounded number of times, then
 """
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count, Max
@@ -29,7 +28,6 @@ from services.bookings import (
     BookingRequest,
     _fingerprint,
     _reason,
-    day_window,
     lock_hosts,
     seat_group,
 )
@@ -41,31 +39,27 @@ from services.tokens import new_token, token_hash
 __all__ = ["book", "release_host", "reschedule", "retrying"]
 
 FAIRNESS_WINDOW = timedelta(days=30)
+DAY_AROUND = timedelta(hours=27)
 CONSTRAINT_ATTEMPTS = 3
 HOST_LEFT = "The host is no longer available for this meeting."
 
 
 async def hosts(event_type: EventType) -> list[User]:
     """The event type's hosts who can take bookings (not suspended), by id."""
-    return await User.filter(
-        hosted_team_event_types__event_type_id=event_type.id, suspended_at=None
-    ).order_by("id")
+    return await slots.team_hosts(event_type)
 
 
 async def free_hosts(
     event_type: EventType, candidates: list[User], start: datetime, exclude: int | None = None
 ) -> list[User]:
     """Those of `candidates` free for a booking of `event_type` at `start`. Inside the booking
-    transaction, after their locks."""
-    free = []
-    for host in candidates:
-        window = day_window(start, ZoneInfo(host.time_zone))
-        data = await slots.inputs(
-            event_type, host.time_zone, *window, exclude_booking=exclude, host_id=host.id
-        )
-        if slots.seats_left(start, data) > 0:
-            free.append(host)
-    return free
+    transaction, after their locks. The window covers each host's local day of `start`."""
+    if not candidates:
+        return []
+    data = await slots.team_inputs(
+        event_type, candidates, start - DAY_AROUND, start + DAY_AROUND, exclude_booking=exclude
+    )
+    return [h for h in candidates if slots.seats_left(start, data[h.id]) > 0]
 
 
 def _aware(value: datetime | str | None) -> datetime:

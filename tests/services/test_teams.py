@@ -356,3 +356,28 @@ async def test_erasing_a_member_hands_their_team_bookings_on_and_the_owners_team
         ("Cai", "MEMBER"),
     ]
     (await gql(BOOK, booking(rr, at(11), 2))).ok()
+
+
+async def test_round_robin_limits_count_each_hosts_own_bookings(gql, people, team):
+    type_id = (
+        await team_type(gql, people, team, "ROUND_ROBIN", hosts=("Ann", "Ben"), maxBookingsPerDay=1)
+    )["id"]
+    names = [host_names(await gql(BOOK, booking(type_id, at(9 + n), n))) for n in range(2)]
+    assert sorted(n[0] for n in names) == ["Ann", "Ben"]
+    assert (await gql(BOOK, booking(type_id, at(13), 3))).codes == ["CONFLICT"]
+    slots = (await gql(SLOTS, {"id": type_id, "s": at(0), "e": at(0, offset=4)})).ok()
+    assert slots["availableSlots"] == []
+
+
+async def test_a_team_booking_moves_only_where_its_hosts_are_free(gql, people, team):
+    type_id = (await team_type(gql, people, team, "COLLECTIVE", hosts=("Ann", "Ben")))["id"]
+    personal = {"title": "Own", "slug": "own", "durationMinutes": 30}
+    ben_own = (await gql(CREATE_TYPE, {"i": personal}, people["Ben"][0])).ok()
+    (await gql(BOOK, booking(ben_own["createEventType"]["id"], at(12), 1))).ok()
+    booking_id = (await gql(BOOK, booking(type_id, at(10), 2))).ok()["bookMeeting"]["id"]
+    move = "mutation($id: ID!, $s: DateTime!) { rescheduleBooking(id: $id, start: $s) { start } }"
+    ann = people["Ann"][0]
+    assert (await gql(move, {"id": booking_id, "s": at(12)}, ann)).codes == ["CONFLICT"]
+    assert (await gql(move, {"id": booking_id, "s": at(13)}, ann)).ok()
+    busy = await BookingHost.filter(booking_id=int(booking_id)).values_list("start", flat=True)
+    assert [b.isoformat() for b in busy] == [at(13)] * 2
