@@ -13,12 +13,11 @@ from domain.seats import Occupant, Seating, offer, seating
 from domain.slots import Interval, SlotRules, compute_slots
 from models.booking import CANCELLED, Booking
 from models.booking_host import BookingHost
-from models.calendar import CalendarBusy
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
 from services import availability
-from services.busy import calendar_busy
+from services.busy import booking_busy_of, calendar_busy, calendar_busy_of
 from services.clock import utcnow
 
 Seated = tuple[datetime, datetime, int]  # a slot and its seats left
@@ -242,25 +241,14 @@ async def team_inputs(
     ids = [h.id for h in hosts]
     now = utcnow()
     wide_start, wide_end = start - MARGIN, end + MARGIN
-    taken = BookingHost.filter(
-        host_id__in=ids, busy_end__gt=wide_start, busy_start__lt=wide_end, active=True
-    )
-    if exclude_booking is not None:
-        taken = taken.exclude(booking_id=exclude_booking)
-    rows = await taken.values_list("host_id", "event_type_id", "start", "busy_start", "busy_end")
+    rows = await booking_busy_of(ids, wide_start, wide_end, exclude_booking)
     rows += await SlotHold.filter(
         host_id__in=ids, busy_end__gt=wide_start, busy_start__lt=wide_end, expires_at__gt=now
     ).values_list("host_id", "event_type_id", "start", "busy_start", "busy_end")
     occupants: dict[int, list[Occupant]] = {h: [] for h in ids}
     for host_id, type_id, begins, busy_start, busy_end in rows:
-        occupants[host_id].append(
-            Occupant(type_id, _when(begins), (_when(busy_start), _when(busy_end)))
-        )
-    calendars: dict[int, list[Interval]] = {h: [] for h in ids}
-    for owner_id, busy_start, busy_end in await CalendarBusy.filter(
-        owner_id__in=ids, end__gt=wide_start, start__lt=wide_end
-    ).values_list("owner_id", "start", "end"):
-        calendars[owner_id].append((_when(busy_start), _when(busy_end)))
+        occupants[host_id].append(Occupant(type_id, begins, (busy_start, busy_end)))
+    calendars = await calendar_busy_of(ids, wide_start, wide_end)
     first, last = start.date() - timedelta(days=2), end.date() + timedelta(days=2)
     weekly = await availability.weekly_rules_of(ids)
     overrides = await availability.overrides_of(ids, first, last)
