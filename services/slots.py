@@ -1,8 +1,10 @@
 """Gathers what the pure slot computation needs from the database, for queries and bookings."""
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from domain import validation
@@ -317,16 +319,19 @@ async def _team_offered(
     hosts = await team_hosts(event_type)
     if not hosts:
         return []
-    free: Counter[tuple[datetime, datetime]] = Counter()
+    offers = []
     for data in (await team_inputs(event_type, hosts, start, end)).values():
         if limit is not None:
             most = _most_slots(data.working, start, end, data.rules.interval)
             if most > limit:
                 raise too_many_slots(most, limit)
-        free.update((s, e) for s, e, _ in offered(data, start, end))
+        offers.append([(s, e) for s, e, _ in offered(data, start, end)])
+    # Each host's slots are sorted: merged, equal slots are neighbours (no hashing of aware
+    # datetimes, which asks their zone for every one).
+    free = [(slot, sum(1 for _ in same)) for slot, same in groupby(heapq.merge(*offers))]
     if event_type.assignment == "COLLECTIVE":
-        return [(s, e, 1) for (s, e), n in sorted(free.items()) if n == len(hosts)]
-    return [(s, e, n) for (s, e), n in sorted(free.items())]
+        return [(s, e, 1) for (s, e), n in free if n == len(hosts)]
+    return [(s, e, n) for (s, e), n in free]
 
 
 def seats_left(start: datetime, data: SlotInputs) -> int:
