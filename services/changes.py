@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Q
+
 from events import outbox
 from events.messages import (
     AvailabilityChanged,
@@ -69,12 +71,10 @@ async def booking_changed(
         )
     )
     payload = webhooks.booking_payload(booking, kind, now.isoformat())
+    await hosts_availability_changed([booking.host_id, *others], now)
     for host_id in [booking.host_id, *others]:
-        await availability_changed(host_id, now)
         await calendar_writes.enqueue(booking, host_id)
         await webhooks.enqueue(host_id, f"BOOKING_{kind}", payload)
-    if event_type.team_id is not None:
-        await availability_changed_of(event_type.id, now)
     await booking_mail.booking_changed(booking, event_type, kind, manage_token, others)
 
 
@@ -92,8 +92,23 @@ async def notify(user_ids: list[int], kind: str, message: str, data: dict[str, A
 
 async def availability_changed(host_id: int, occurred_at: datetime | None = None) -> None:
     """Slots of every event type of the host may have changed. No personal data in the payload."""
+    await hosts_availability_changed([host_id], occurred_at)
+
+
+async def hosts_availability_changed(
+    host_ids: list[int], occurred_at: datetime | None = None
+) -> None:
+    """Slots of every event type of these hosts may have changed: their own, and the team event
+    types they host; each announced once."""
     occurred_at = occurred_at or utcnow()
-    ids = await EventType.filter(host_id=host_id, active=True).values_list("id", flat=True)
+    ids = (
+        await EventType.filter(
+            Q(host_id__in=host_ids) | Q(team_hosts__user_id__in=host_ids), active=True
+        )
+        .distinct()
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     await outbox.write(
         *(AvailabilityChanged(event_type_id=i, occurred_at=occurred_at) for i in ids)
     )
