@@ -18,7 +18,7 @@ from tests.conftest import (
     start_server,
     wait_until,
 )
-from tests.graphql_ops import LOG_IN
+from tests.graphql_ops import CREATE_TYPE, LOG_IN
 from tests.subscriptions.test_live import EVENTS, Client
 from tests.teams_helpers import (
     ACCEPT,
@@ -180,3 +180,22 @@ async def test_every_host_of_a_collective_booking_hears_of_it_on_booking_events(
     finally:
         for client in clients:
             await client.close()
+
+
+async def test_a_hosts_own_booking_tells_the_team_event_types_page_its_slots_changed(server):
+    type_id, members = await team_type(server, "ROUND_ROBIN", hosts=2)
+    token = members[1][0]
+    own = {"i": {"title": "Own", "slug": "own", "durationMinutes": 30}}
+    own_id = (await server.post(CREATE_TYPE, own, token)).ok()["createEventType"]["id"]
+    client = await Client.connect(server.ws, "graphql-transport-ws")
+    try:
+        await client.subscribe(
+            "subscription($id: ID!) { availabilityChanged(eventTypeId: $id) { eventTypeId } }",
+            {"id": type_id},
+        )
+        await server.until_metric(live_subscriptions("availabilityChanged"), 1)
+        (await server.post(BOOK, booking(own_id, at(10), 1))).ok()
+        change = (await client.next_data())["availabilityChanged"]
+    finally:
+        await client.close()
+    assert change == {"eventTypeId": type_id}
