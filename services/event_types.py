@@ -157,6 +157,8 @@ async def owned(host: User, event_type_id: int) -> EventType:
 async def update(host: User, event_type_id: int, data: EventTypeData) -> EventType:
     row = await owned(host, event_type_id)
     values = _validate(data)
+    if row.team_id is not None and values.get("seats_per_slot", 1) != 1:
+        raise BadUserInput("seatsPerSlot", "a team event type has one seat per slot")
     slug = values.get("slug")
     if slug and await EventType.filter(host=host, slug=slug).exclude(id=row.id).exists():
         raise Conflict("You already have an event type with this slug.", field="slug")
