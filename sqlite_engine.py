@@ -16,12 +16,29 @@ from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
+    translate_exceptions,
 )
 from tortoise.connection import get_connections
 from tortoise.exceptions import OperationalError
 
 
-class ImmediateTransactionWrapper(SqliteTransactionWrapper):
+class DirectCounts:
+    """tortoise counts the rows a statement changed as every change since it began; the
+    triggers that keep booking_hosts in step with bookings (migration 0017) change rows too.
+    Here the count is of the rows the statement itself changed, as on PostgreSQL."""
+
+    @translate_exceptions
+    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Any]:
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        async with self.acquire_connection() as connection:
+            self.log.debug("%s: %s", query, values)
+            async with connection.execute(query, values) as cursor:
+                rows = await cursor.fetchall()
+                changed = cursor.rowcount
+            return changed if changed > 0 else len(rows), rows
+
+
+class ImmediateTransactionWrapper(DirectCounts, SqliteTransactionWrapper):
     async def begin(self) -> None:
         try:
             await self._connection.commit()
@@ -50,7 +67,7 @@ class ImmediateTransactionContext(SqliteTransactionContext):
         return self.connection
 
 
-class ImmediateSqliteClient(SqliteClient):
+class ImmediateSqliteClient(DirectCounts, SqliteClient):
     def _in_transaction(self) -> TransactionContext:
         return ImmediateTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 

@@ -244,6 +244,67 @@ SECTIONS: list[tuple[str, str, list[Op]]] = [
                 {"id": Env("EVENT_TYPE_ID")},
             ),
             Op(
+                "teams",
+                "query",
+                "The signed-in user's teams and their members (names and roles; the owner also "
+                "sees e-mails).",
+                "query Teams { teams { id name slug members { userId name role email } } }",
+            ),
+            Op(
+                "createTeam",
+                "mutation",
+                "A new team; you are its OWNER. Slugs are unique (`CONFLICT`).",
+                """mutation CreateTeam($name: String!, $slug: String!) {
+  createTeam(name: $name, slug: $slug) { id name slug members { userId name role } }
+}""",
+                {"name": "Support", "slug": "support"},
+            ),
+            Op(
+                "inviteTeamMember",
+                "mutation",
+                "E-mails a single-use invitation link (valid 7 days). OWNER or ADMIN only.",
+                """mutation Invite($team: ID!, $email: String!) {
+  inviteTeamMember(teamId: $team, email: $email, role: MEMBER)
+}""",
+                {"team": Env("TEAM_ID"), "email": "colleague@example.com"},
+            ),
+            Op(
+                "acceptTeamInvite",
+                "mutation",
+                "Joins the team with the token of the e-mailed link, signed in with the invited, "
+                "verified address.",
+                """mutation Accept($token: String!) {
+  acceptTeamInvite(token: $token) { id name members { name role } }
+}""",
+                {"token": Env("TEAM_INVITE_TOKEN")},
+            ),
+            Op(
+                "removeTeamMember",
+                "mutation",
+                "Removes a member (or yourself: leave). Their future team bookings go to another "
+                "free host (ROUND_ROBIN) or are cancelled with notice (COLLECTIVE).",
+                """mutation Remove($team: ID!, $user: ID!) {
+  removeTeamMember(teamId: $team, userId: $user)
+}""",
+                {"team": Env("TEAM_ID"), "user": Env("MEMBER_ID")},
+            ),
+            Op(
+                "createTeamEventType",
+                "mutation",
+                "An event type booked on the team's hosts: ROUND_ROBIN (one free host each "
+                "time, fairly) or COLLECTIVE (all of them at once).",
+                """mutation TeamEventType($team: ID!, $input: EventTypeInput!, $hosts: [ID!]!) {
+  createTeamEventType(teamId: $team, input: $input, assignment: ROUND_ROBIN, hostIds: $hosts) {
+    id title assignment host { name timeZone } hosts { name }
+  }
+}""",
+                {
+                    "team": Env("TEAM_ID"),
+                    "input": {"title": "Support", "slug": "support", "durationMinutes": 30},
+                    "hosts": [Env("USER_ID")],
+                },
+            ),
+            Op(
                 "schedule",
                 "query",
                 "The signed-in host's weekly rules and zone.",
@@ -1442,6 +1503,8 @@ Then, as needed by an example (each is printed by an earlier one):
 - `BREACH_ID`: a recorded breach: `recordBreach`.
 - `RESTRICTED_USER_ID`: a user whose processing is restricted (a completed `RESTRICTION` request).
 - `DISCLOSURE_ID`: a recorded disclosure: `recordDisclosure`.
+- `TEAM_ID`: a team you own or administer: `createTeam`; `MEMBER_ID`: a member's `userId` in it.
+- `TEAM_INVITE_TOKEN`: the token in the link of an invitation e-mailed to you: `inviteTeamMember`.
 """
 
 

@@ -123,10 +123,12 @@ class BookingChanged(Message):
     booking: Payload  # the booking row's columns
     event_type: Payload
     occurred_at: datetime
+    # Another host of a team booking, whose channel this copy goes to; None: the booking's host.
+    recipient: int | None = None
 
     @property
     def host_id(self) -> int:
-        return int(self.booking["host_id"])
+        return int(self.booking["host_id"]) if self.recipient is None else self.recipient
 
     @property
     def channel(self) -> str:
@@ -138,7 +140,10 @@ class BookingChanged(Message):
         return row
 
     def encode(self) -> Payload:
-        return {"kind": self.kind, "booking": self.booking, "eventType": self.event_type}
+        encoded = {"kind": self.kind, "booking": self.booking, "eventType": self.event_type}
+        if self.recipient is not None:
+            encoded["recipient"] = self.recipient
+        return encoded
 
     @classmethod
     def decode(cls, payload: Payload) -> "BookingChanged":
@@ -147,6 +152,7 @@ class BookingChanged(Message):
             booking=payload["booking"],
             event_type=payload["eventType"],
             occurred_at=occurred_at(payload),
+            recipient=payload.get("recipient"),
         )
 
 

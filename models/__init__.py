@@ -5,6 +5,8 @@ MODEL_MODULES = [
     "models.event_type",
     "models.schedule",
     "models.booking",
+    "models.booking_host",
+    "models.team",
     "models.hold",
     "models.notification",
     "models.reminder",

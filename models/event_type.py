@@ -36,6 +36,12 @@ class EventType(Model):
     max_bookings_per_month = fields.IntField(null=True)
     minimum_cancel_notice_minutes = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
+    # A team event type: its hosts are in event_type_hosts, `host` is the team's owner (whose
+    # zone the public page shows); `assignment` is ROUND_ROBIN or COLLECTIVE. Null: personal.
+    team: fields.ForeignKeyNullableRelation["Team"] = fields.ForeignKeyField(  # noqa: F821
+        "models.Team", related_name="event_types", null=True, on_delete=fields.CASCADE
+    )
+    assignment = fields.CharField(max_length=16, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -77,6 +77,7 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "max_bookings_per_week": NOT_PERSONAL,
         "max_bookings_per_month": NOT_PERSONAL,
         "minimum_cancel_notice_minutes": NOT_PERSONAL,
+        "assignment": NOT_PERSONAL,
         "active": NOT_PERSONAL,
         "created_at": NOT_PERSONAL,
     },
@@ -361,6 +362,35 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "effective_at": NOT_PERSONAL,
         "published_at": NOT_PERSONAL,
     },
+    # Teams: the team itself is the organisation's; a membership and an invitation are about
+    # the person (the invited address, who invited them, their role).
+    "Team": {
+        "name": NOT_PERSONAL,
+        "slug": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
+    },
+    "TeamMember": {
+        "role": Personal(A.ACCOUNT),
+        "created_at": Personal(A.ACCOUNT),
+    },
+    "TeamInvitation": {
+        "email": Personal(A.ACCOUNT),
+        "role": Personal(A.ACCOUNT),
+        "token_hash": Personal(A.TECHNICAL, secret=True),
+        "expires_at": Personal(A.ACCOUNT),
+        "accepted_at": Personal(A.ACCOUNT),
+        "created_at": Personal(A.ACCOUNT),
+    },
+    # Which team members host a team event type (the row says it by its relations alone).
+    "EventTypeHost": {},
+    # A copy of the booking's times per host (the no-double-booking rule), no one's details.
+    "BookingHost": {
+        "start": NOT_PERSONAL,
+        "busy_start": NOT_PERSONAL,
+        "busy_end": NOT_PERSONAL,
+        "seat_group": NOT_PERSONAL,
+        "active": NOT_PERSONAL,
+    },
 }
 
 
@@ -472,6 +502,8 @@ OWNERS: dict[str, tuple[Owner, ...]] = {
         Owner("subject_id", "disclosures", erase="anonymise", **_DISCLOSED),
         Owner("email", "disclosures", by_email=True, erase="anonymise", **_DISCLOSED),
     ),
+    "TeamMember": (Owner("user_id", "teamMemberships"),),
+    "TeamInvitation": (Owner("email", "teamInvitations", by_email=True),),
     "Inquiry": (
         Owner("user_id", "inquiries"),
         Owner("email", "inquiries", by_email=True),

@@ -8,9 +8,10 @@ from domain.errors import NotFound
 from models.booking import Booking
 from models.event_type import EventType
 from schema.context import Info
-from schema.event_type import EventTypeType
+from schema.event_type import EventTypeType, PublicHostType
 from schema.pagination import PageInfoType, encode_cursor
 from schema.scheduling import AnswerInput, AnswerType
+from services import booking_hosts
 
 
 @strawberry.enum
@@ -75,6 +76,11 @@ class BookingType:
             ],
             manage_token=manage_token,
         )
+
+    @strawberry.field
+    async def hosts(self) -> list[PublicHostType]:
+        found = await booking_hosts.hosts_of([self.row.id])
+        return [PublicHostType.from_model(u) for u in found.get(self.row.id, [])]
 
     @strawberry.field(description="The UID of its calendar entries and e-mail invitations.")
     def ical_uid(self) -> str:

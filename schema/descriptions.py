@@ -11,6 +11,16 @@ Say what the element is, its unit and zone, who may see or call it, and the erro
 """
 
 DESCRIPTIONS: dict[str, str] = {
+    # --- Assignment ---
+    "Assignment": "How a team event type's bookings take its hosts.",
+    "Assignment.ROUND_ROBIN": (
+        "A slot is offered when at least one host is free; each booking goes to the free host "
+        "with the fewest bookings of the event type in the last 30 days (ties: the one booked "
+        "least recently)."
+    ),
+    "Assignment.COLLECTIVE": (
+        "A slot is offered only when every host is free; each booking takes them all."
+    ),
     # --- AuthPayload ---
     "AuthPayload": "A new session: the bearer token and the account it signs in.",
     "AuthPayload.token": (
@@ -65,6 +75,10 @@ DESCRIPTIONS: dict[str, str] = {
     "Booking.cancelReason": "Why it was cancelled, if a reason was given.",
     "Booking.createdAt": "When it was booked.",
     "Booking.eventType": "What was booked.",
+    "Booking.hosts": (
+        "Everyone hosting this meeting, by name only (one for a personal or ROUND_ROBIN booking, "
+        "every host of a COLLECTIVE one)."
+    ),
     # --- BookingConnection ---
     "BookingConnection": "One page of bookings (see Query.bookings).",
     "BookingConnection.edges": "The bookings of this page, in the order asked for.",
@@ -283,6 +297,10 @@ DESCRIPTIONS: dict[str, str] = {
         "booker; largest first."
     ),
     "EventType.host": "Who is booked: public details only.",
+    "EventType.assignment": "ROUND_ROBIN or COLLECTIVE for a team event type; null: personal.",
+    "EventType.hosts": (
+        "Who may be booked, by name only: the team members hosting it, or the one host."
+    ),
     # --- EventTypeInput ---
     "EventTypeInput": (
         "A new event type. Each bad field is BAD_USER_INPUT naming it; a slug the host already "
@@ -524,6 +542,47 @@ DESCRIPTIONS: dict[str, str] = {
         "bookings stay, its slug is free again. Another host's is NOT_FOUND."
     ),
     "Mutation.deleteEventType(id)": "The event type.",
+    "Mutation.createTeam": "A new team; the signed-in caller is its OWNER.",
+    "Mutation.createTeam(name)": "Shown to members and on its booking pages; 1 to 200 characters.",
+    "Mutation.createTeam(slug)": (
+        "3 to 40 of a-z, 0-9 and hyphens, unique among teams; CONFLICT when taken."
+    ),
+    "Mutation.inviteTeamMember": (
+        "OWNER or ADMIN (else FORBIDDEN; NOT_FOUND outside the team): e-mails the address a "
+        "single-use link with an invitation token valid for 7 days. CONFLICT when the address "
+        "is a member already."
+    ),
+    "Mutation.inviteTeamMember(teamId)": "The team.",
+    "Mutation.inviteTeamMember(email)": (
+        "Who is invited; an address without an account joins after sign-up and verification."
+    ),
+    "Mutation.inviteTeamMember(role)": "The role they get; only an OWNER may invite an OWNER.",
+    "Mutation.acceptTeamInvite": (
+        "Joins the team of the invitation: only the signed-in account whose verified e-mail "
+        "was invited (else FORBIDDEN, the token left unspent). A forged, used or expired "
+        "token is BAD_USER_INPUT."
+    ),
+    "Mutation.acceptTeamInvite(token)": "The token of the e-mailed link.",
+    "Mutation.removeTeamMember": (
+        "OWNER or ADMIN remove a member (an ADMIN cannot remove an OWNER: FORBIDDEN); anyone may "
+        "remove themself (leave). The only OWNER cannot go (CONFLICT). The member stops hosting "
+        "the team's event types; their future team bookings go to another free host "
+        "(ROUND_ROBIN) or are cancelled with notice to the invitee (COLLECTIVE)."
+    ),
+    "Mutation.removeTeamMember(teamId)": "The team.",
+    "Mutation.removeTeamMember(userId)": "The member (TeamMember.userId).",
+    "Mutation.createTeamEventType": (
+        "OWNER or ADMIN (else FORBIDDEN): an event type booked on the team's hosts. Its public "
+        "host is the team (its name, its owner's zone). One seat per slot: seatsPerSlot other "
+        "than 1 is BAD_USER_INPUT."
+    ),
+    "Mutation.createTeamEventType(teamId)": "The team.",
+    "Mutation.createTeamEventType(input)": "Its title, slug, duration and rules.",
+    "Mutation.createTeamEventType(assignment)": "ROUND_ROBIN or COLLECTIVE.",
+    "Mutation.createTeamEventType(hostIds)": (
+        "Members of the team who host it (TeamMember.userId); at least one, BAD_USER_INPUT "
+        "otherwise."
+    ),
     "Mutation.setWeeklyAvailability": (
         "Replaces the signed-in host's weekly working hours and sets their time zone; slots "
         "follow at once."
@@ -845,6 +904,7 @@ DESCRIPTIONS: dict[str, str] = {
         "The event type; null when there is none (deleted, or its host suspended)."
     ),
     "Query.myEventTypes": "The signed-in host's event types, oldest first.",
+    "Query.teams": "The teams the signed-in user belongs to, oldest first.",
     "Query.schedule": "The signed-in host's time zone and weekly working hours.",
     "Query.availableSlots(eventTypeId)": (
         "The event type; NOT_FOUND when there is none or its host is suspended."
@@ -1065,6 +1125,26 @@ DESCRIPTIONS: dict[str, str] = {
     "Subscription.managedBookingEvents(manageToken)": (
         "The booking's manage token (from bookMeeting or its e-mails); an unknown one is NOT_FOUND."
     ),
+    # --- Team ---
+    "Team": "People who share event types; visible to its members only (NOT_FOUND otherwise).",
+    "Team.id": "Opaque identifier.",
+    "Team.name": "The team's name; the public host name of its event types.",
+    "Team.slug": "Short unique name: a-z, 0-9 and hyphens, 3 to 40.",
+    "Team.members": "Its members, oldest first.",
+    # --- TeamMember ---
+    "TeamMember": "A member of a team: members see each other's names and roles only.",
+    "TeamMember.userId": "The member's user id (for removeTeamMember and hostIds).",
+    "TeamMember.name": "The member's name.",
+    "TeamMember.role": "OWNER, ADMIN or MEMBER.",
+    "TeamMember.email": "The member's e-mail address, shown to the team's owners only; else null.",
+    # --- TeamRole ---
+    "TeamRole": "What a member may do in a team.",
+    "TeamRole.OWNER": (
+        "Created the team (or was made owner): invites, removes, creates team event types; a "
+        "team keeps at least one."
+    ),
+    "TeamRole.ADMIN": "Invites and removes members (not owners), creates team event types.",
+    "TeamRole.MEMBER": "Hosts what they are named on; may leave.",
     # --- TimeRangeInput ---
     "TimeRangeInput": "A working interval of one day, wall-clock times in the host's zone.",
     "TimeRangeInput.start": '"HH:MM", 00:00 to 23:59.',

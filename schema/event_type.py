@@ -8,6 +8,8 @@ from models.event_type import EventType
 from models.user import User
 from schema.context import Info
 from schema.scheduling import BookingQuestionInput, BookingQuestionType
+from schema.team import Assignment
+from services import teams
 
 # Kinds whose meeting details are for the host and the booker only (Booking.location).
 PRIVATE_LOCATION_KINDS = ("VIDEO", "PHONE")
@@ -108,7 +110,18 @@ class EventTypeType:
         user = await info.context.loaders.user.load(self.row.host_id)
         if user is None:  # the foreign key makes this impossible; never a silent None
             raise NotFound("Host")
+        if self.row.team_id is not None:  # the team by name, in its owner's zone
+            team = await teams.team_of(self.row)
+            return PublicHostType(name=team.name if team else user.name, time_zone=user.time_zone)
         return PublicHostType.from_model(user)
+
+    @strawberry.field
+    def assignment(self) -> Assignment | None:
+        return Assignment(self.row.assignment) if self.row.assignment else None
+
+    @strawberry.field
+    async def hosts(self) -> list[PublicHostType]:
+        return [PublicHostType.from_model(u) for u in await teams.hosts_of_event_type(self.row)]
 
 
 @strawberry.input

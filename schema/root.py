@@ -15,6 +15,7 @@ from resolvers import notification as notification_r
 from resolvers import privacy as privacy_r
 from resolvers import register as register_r
 from resolvers import rights as rights_r
+from resolvers import team as team_r
 from resolvers import user as user_r
 from resolvers import webhook as webhook_r
 from schema import documentation, graphql_core_fix
@@ -43,6 +44,7 @@ from schema.register import PrivacyRegisterType
 from schema.rights import DisclosureType, ProcessingStatusType
 from schema.scalars import SCALAR_MAP
 from schema.scheduling import SlotHoldType
+from schema.team import TeamType
 from schema.user import AuthPayloadType, SessionType, UserType
 from schema.webhook import WebhookDeliveryType, WebhookRegistrationType, WebhookType
 from subscriptions import resolvers as subscriptions_r
@@ -76,6 +78,7 @@ class Query:
         description="Public: the event type at /book/<handle>/<slug>.",
     )
     my_event_types: list[EventTypeType] = strawberry.field(resolver=event_type_r.my_event_types)
+    teams: list[TeamType] = strawberry.field(resolver=team_r.my_teams)
     schedule: ScheduleType = strawberry.field(resolver=availability_r.schedule)
     available_slots: list[SlotType] = strawberry.field(
         resolver=booking_r.available_slots, description="Public."
@@ -178,6 +181,13 @@ class Mutation:
     create_event_type: EventTypeType = strawberry.mutation(resolver=event_type_r.create_event_type)
     update_event_type: EventTypeType = strawberry.mutation(resolver=event_type_r.update_event_type)
     delete_event_type: bool = strawberry.mutation(resolver=event_type_r.delete_event_type)
+    create_team: TeamType = strawberry.mutation(resolver=team_r.create_team)
+    invite_team_member: bool = strawberry.mutation(resolver=team_r.invite_team_member)
+    accept_team_invite: TeamType = strawberry.mutation(resolver=team_r.accept_team_invite)
+    remove_team_member: bool = strawberry.mutation(resolver=team_r.remove_team_member)
+    create_team_event_type: EventTypeType = strawberry.mutation(
+        resolver=team_r.create_team_event_type
+    )
     set_weekly_availability: ScheduleType = strawberry.mutation(
         resolver=availability_r.set_weekly_availability
     )

@@ -83,8 +83,8 @@ def _sql(dialect: str, *, limits: bool, key: bool, hold: bool) -> tuple[str, lis
     branches = [
         # The first branch gives the columns their names and types.
         'SELECT {k} AS "k", "event_type_id"{int} AS "n", "start" AS "a", "busy_start" AS "b", '
-        '"busy_end" AS "c", NULL{text} AS "t" FROM "bookings" '
-        f'WHERE "host_id" = {p("host")} AND {in_window} AND "status" <> \'CANCELLED\''.format(
+        '"busy_end" AS "c", NULL{text} AS "t" FROM "booking_hosts" '
+        f'WHERE "host_id" = {p("host")} AND {in_window} AND "active" = {true}'.format(
             k="'b'::text" if pg else "'b'",
             int="::bigint" if pg else "",
             text="::text" if pg else "",
@@ -106,7 +106,8 @@ def _sql(dialect: str, *, limits: bool, key: bool, hold: bool) -> tuple[str, lis
         'SELECT \'s\', "seat", NULL, NULL, NULL, NULL FROM "bookings" '
         f'WHERE "seat_group" = {p("seat_group")} AND "status" <> \'CANCELLED\'',
         f'SELECT \'e\', "id", NULL, NULL, NULL, NULL FROM "event_types" '
-        f'WHERE "host_id" = {p("host")} AND "active" = {true}',
+        f'WHERE "active" = {true} AND ("host_id" = {p("host")} OR "id" IN '
+        f'(SELECT "event_type_id" FROM "event_type_hosts" WHERE "user_id" = {p("host")}))',
         f'SELECT \'k\', "id", NULL, NULL, NULL, NULL FROM "webhooks" '
         f'WHERE "host_id" = {p("host")} AND "active" = {true}',
         f'SELECT \'d\', "id", NULL, NULL, NULL, NULL FROM "linked_calendars" '

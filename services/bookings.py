@@ -28,6 +28,7 @@ from tortoise.transactions import in_transaction
 from domain import questions, validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
+from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
@@ -210,7 +211,22 @@ async def book(
     video_link_template: str = DEFAULT_VIDEO_LINK_TEMPLATE,
 ) -> Booked:
     request = _clean(request)
-    return await retrying(lambda: _book(request, booker, video_link_template))
+    try:
+        return await retrying(lambda: _book(request, booker, video_link_template))
+    except _TeamEventType as team:
+        from services import team_bookings  # it builds on this module
+
+        event_type = team.event_type
+        answers = _answers(event_type, request)
+        location = _location(event_type, video_link_template)
+        return await team_bookings.book(event_type, request, booker, answers, location)
+
+
+class _TeamEventType(Exception):
+    """A team's event type: booked by services/team_bookings.py, which locks all its hosts."""
+
+    def __init__(self, event_type: EventType) -> None:
+        self.event_type = event_type
 
 
 async def _book(request: BookingRequest, booker: User | None, video_link_template: str) -> Booked:
@@ -223,6 +239,8 @@ async def _book(request: BookingRequest, booker: User | None, video_link_templat
             event_type = await _open_event_type(request.event_type_id)
             if event_type is None:  # also: the host is suspended
                 raise NotFound("Event type")
+            if event_type.team_id is not None:
+                raise _TeamEventType(event_type)
             answers = _answers(event_type, request)
             host = event_type.host
             now = utcnow()
@@ -313,6 +331,8 @@ async def managed(booking_id: int, user: User | None, manage_token: str | None) 
     if booking is not None:
         if user is not None and user.id in (booking.host_id, booking.booker_id):
             return booking
+        if user is not None and await _team_host(booking, user):
+            return booking
         if manage_token and booking.manage_token_hash == token_hash(manage_token):
             return booking
     raise NotFound("Booking")
@@ -328,12 +348,17 @@ async def by_manage_token(manage_token: str) -> Booking | None:
 
 
 async def hosted(booking_id: int, host: User) -> Booking:
-    booking = await Booking.get_or_none(id=booking_id, host_id=host.id).select_related(
-        "event_type__host"
-    )
-    if booking is None:
+    booking = await Booking.get_or_none(id=booking_id).select_related("event_type__host")
+    if booking is None or (booking.host_id != host.id and not await _team_host(booking, host)):
         raise NotFound("Booking")
     return booking
+
+
+async def _team_host(booking: Booking, user: User) -> bool:
+    """Another host of a team booking (COLLECTIVE) may manage it like its host."""
+    if booking.event_type.team_id is None:
+        return False
+    return await BookingHost.filter(booking_id=booking.id, host_id=user.id).exists()
 
 
 def _reason(reason: str | None) -> str | None:
@@ -408,6 +433,10 @@ async def reschedule(
     if booking.status == CANCELLED:
         raise Conflict("A cancelled booking cannot be moved.", field="id")
     _check_notice(booking, by_host)
+    if booking.event_type.team_id is not None:
+        from services import team_bookings  # it builds on this module
+
+        return await team_bookings.reschedule(booking, start, reason)
     read = Read.of(booking)
     event_type = booking.event_type
     start = start.astimezone(ZoneInfo("UTC"))

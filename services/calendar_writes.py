@@ -39,10 +39,11 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
 
 
-async def enqueue(booking: Booking) -> None:
-    """Inside the booking change's transaction: what each writing calendar should now hold."""
+async def enqueue(booking: Booking, owner_id: int | None = None) -> None:
+    """Inside the booking change's transaction: what each writing calendar of the host (or of
+    `owner_id`, another host of a team booking) should now hold."""
     calendar_ids = await LinkedCalendar.filter(
-        owner_id=booking.host_id, writes_bookings=True
+        owner_id=booking.host_id if owner_id is None else owner_id, writes_bookings=True
     ).values_list("id", flat=True)
     if not calendar_ids:
         return

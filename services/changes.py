@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from events import outbox
@@ -24,7 +25,7 @@ from models.calendar import CalendarBusy, LinkedCalendar
 from models.event_type import EventType
 from models.notification import Notification
 from models.user import User
-from services import calendar_writes, reminders, webhooks
+from services import booking_hosts, calendar_writes, reminders, webhooks
 from services.clock import utcnow
 from services.mail import booking as booking_mail
 
@@ -55,18 +56,29 @@ async def booking_changed(
     now = utcnow()
     message = f"{MESSAGES[kind]}: {_describe(booking, event_type, host_zone)}"
     data = {"bookingId": booking.id, "eventTypeId": event_type.id, "bookingEvent": kind}
-    await notify(recipients(booking), f"BOOKING_{kind}", message, data)
+    # Every host of a team booking is told like the host of a personal one.
+    others = await booking_hosts.other_hosts(booking, event_type)
+    people = {booking.host_id, *others} | ({booking.booker_id} if booking.booker_id else set())
+    await notify(sorted(people), f"BOOKING_{kind}", message, data)
+    booking_row, event_type_row = snapshot(booking), snapshot(event_type)
     await outbox.write(
-        BookingChanged(
-            kind=kind, booking=snapshot(booking), event_type=snapshot(event_type), occurred_at=now
+        *(
+            BookingChanged(
+                kind=kind,
+                booking=booking_row,
+                event_type=event_type_row,
+                occurred_at=now,
+                recipient=host_id,
+            )
+            for host_id in [None, *others]
         )
     )
-    await availability_changed(booking.host_id, now)
-    await calendar_writes.enqueue(booking)
-    await webhooks.enqueue(
-        booking.host_id, f"BOOKING_{kind}", webhooks.booking_payload(booking, kind, now.isoformat())
-    )
-    await booking_mail.booking_changed(booking, event_type, kind, manage_token)
+    payload = webhooks.booking_payload(booking, kind, now.isoformat())
+    await hosts_availability_changed([booking.host_id, *others], now)
+    for host_id in [booking.host_id, *others]:
+        await calendar_writes.enqueue(booking, host_id)
+        await webhooks.enqueue(host_id, f"BOOKING_{kind}", payload)
+    await booking_mail.booking_changed(booking, event_type, kind, manage_token, others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +153,32 @@ async def notify(user_ids: list[int], kind: str, message: str, data: dict[str, A
 
 async def availability_changed(host_id: int, occurred_at: datetime | None = None) -> None:
     """Slots of every event type of the host may have changed. No personal data in the payload."""
+    await hosts_availability_changed([host_id], occurred_at)
+
+
+async def hosts_availability_changed(
+    host_ids: list[int], occurred_at: datetime | None = None
+) -> None:
+    """Slots of every event type of these hosts may have changed: their own, and the team event
+    types they host; each announced once."""
     occurred_at = occurred_at or utcnow()
-    ids = await EventType.filter(host_id=host_id, active=True).values_list("id", flat=True)
+    ids = (
+        await EventType.filter(
+            Q(host_id__in=host_ids) | Q(team_hosts__user_id__in=host_ids), active=True
+        )
+        .distinct()
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     await outbox.write(
         *(AvailabilityChanged(event_type_id=i, occurred_at=occurred_at) for i in ids)
+    )
+
+
+async def availability_changed_of(event_type_id: int, occurred_at: datetime | None = None) -> None:
+    """Slots of this one event type changed (a team's, whose hosts are not its `host`)."""
+    await outbox.write(
+        AvailabilityChanged(event_type_id=event_type_id, occurred_at=occurred_at or utcnow())
     )
 
 

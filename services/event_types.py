@@ -10,6 +10,7 @@ from domain import questions, validation
 from domain.errors import BadUserInput, Conflict, NotFound
 from domain.questions import Question
 from models.event_type import EventType
+from models.team import EventTypeHost
 from models.user import User
 from services import changes
 from services.prepared import Lookup
@@ -122,13 +123,28 @@ async def _save(write: "object") -> EventType:
         raise Conflict("You already have an event type with this slug.", field="slug") from None
 
 
-async def create(host: User, data: EventTypeData) -> EventType:
+async def create(
+    host: User,
+    data: EventTypeData,
+    *,
+    team_id: int | None = None,
+    assignment: str | None = None,
+    host_ids: list[int] | None = None,
+) -> EventType:
+    """A team event type (`team_id`) is the owner's (`host`), hosted by `host_ids`."""
     if data.title is None or data.slug is None or data.duration_minutes is None:
         raise BadUserInput("input", "title, slug and durationMinutes are required")
     values = _validate(data)
     if await EventType.filter(host=host, slug=values["slug"]).exists():
         raise Conflict("You already have an event type with this slug.", field="slug")
-    return await _save(lambda: EventType.create(host=host, **values))
+
+    async def write() -> EventType:
+        row = await EventType.create(host=host, team_id=team_id, assignment=assignment, **values)
+        for user_id in host_ids or []:
+            await EventTypeHost.create(event_type_id=row.id, user_id=user_id)
+        return row
+
+    return await _save(write)
 
 
 async def owned(host: User, event_type_id: int) -> EventType:
@@ -141,6 +157,8 @@ async def owned(host: User, event_type_id: int) -> EventType:
 async def update(host: User, event_type_id: int, data: EventTypeData) -> EventType:
     row = await owned(host, event_type_id)
     values = _validate(data)
+    if row.team_id is not None and values.get("seats_per_slot", 1) != 1:
+        raise BadUserInput("seatsPerSlot", "a team event type has one seat per slot")
     slug = values.get("slug")
     if slug and await EventType.filter(host=host, slug=slug).exclude(id=row.id).exists():
         raise Conflict("You already have an event type with this slug.", field="slug")

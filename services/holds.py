@@ -34,6 +34,8 @@ async def hold(event_type_id: int, start: datetime, minutes: float) -> Hold:
     ).select_related("host")
     if event_type is None:
         raise NotFound("Event type")
+    if event_type.team_id is not None:
+        raise Conflict("Team event types take no holds: book directly.", field="eventTypeId")
     end = start + timedelta(minutes=event_type.duration_minutes)
     busy_start, busy_end = slots.busy_range(event_type, start, end)
     host_zone = event_type.host.time_zone

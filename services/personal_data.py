@@ -31,7 +31,14 @@ from models.personal_data import (
 )
 from models.privacy import MailMessage, PrivacyRequest
 from models.user import User
-from services import bookings, changes, email_verification, erased_copies, erasure_ledger
+from services import (
+    bookings,
+    changes,
+    email_verification,
+    erased_copies,
+    erasure_ledger,
+    teams,
+)
 from services.clock import utcnow
 from services.retry import retrying
 
@@ -209,6 +216,9 @@ async def erase(user: User) -> None:
     """Erases `user` everywhere: their future bookings with others are cancelled (the hosts are
     told), past ones stay with the hosts only as anonymised busy time; every row owned by them is
     deleted, every personal field of rows they share with others is overwritten."""
+    # First out of their teams: team bookings handed on or cancelled with notice, a team they
+    # alone owned passed on (its event types with it) or ended.
+    await teams.leave_all(user.id)
     await retrying(lambda: _erase(user))
     await db.checkpoint_wal()
 

@@ -1,21 +1,25 @@
 """Gathers what the pure slot computation needs from the database, for queries and bookings."""
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from domain import validation
-from domain.availability import local_to_utc
+from domain.availability import local_to_utc, working_intervals
 from domain.errors import BadUserInput, NotFound
 from domain.limits import Limits, closed_days, counting_span
 from domain.seats import Occupant, Seating, offer, seating
 from domain.slots import Interval, SlotRules, compute_slots
 from models.booking import CANCELLED, Booking
+from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
+from models.user import User
 from services import availability
-from services.busy import calendar_busy
+from services.busy import booking_busy_of, calendar_busy, calendar_busy_of
 from services.clock import utcnow
 
 Seated = tuple[datetime, datetime, int]  # a slot and its seats left
@@ -74,12 +78,11 @@ async def host_busy(
 async def _occupants(
     host_id: int, start: datetime, end: datetime, exclude: int | None, now: datetime
 ) -> list[Occupant]:
-    """Non-cancelled bookings and live holds of the host taking time in [start, end)."""
-    query = Booking.filter(
-        host_id=host_id, busy_end__gt=start, busy_start__lt=end, status__not=CANCELLED
-    )
+    """Non-cancelled bookings (of their own event types and of teams' ones: booking_hosts) and
+    live holds of the host taking time in [start, end)."""
+    query = BookingHost.filter(host_id=host_id, busy_end__gt=start, busy_start__lt=end, active=True)
     if exclude is not None:
-        query = query.exclude(id=exclude)
+        query = query.exclude(booking_id=exclude)
     rows = await query.values_list("event_type_id", "start", "busy_start", "busy_end")
     held = await SlotHold.filter(
         host_id=host_id, busy_end__gt=start, busy_start__lt=end, expires_at__gt=now
@@ -111,10 +114,15 @@ def closed_by(
 
 
 async def _closed_days(
-    event_type: EventType, tz: ZoneInfo, start: datetime, end: datetime, exclude: int | None
+    event_type: EventType,
+    tz: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    exclude: int | None,
+    host_id: int,
 ) -> set[date]:
     """Host-local days of [start, end) closed by the daily, weekly or monthly limit: bookings
-    and live holds of the event type count."""
+    and live holds of the event type count (of a team event type: those of this host)."""
     limits = limits_of(event_type)
     if not limits.any:
         return set()
@@ -122,7 +130,13 @@ async def _closed_days(
     query = Booking.filter(
         event_type_id=event_type.id, start__gte=since, start__lt=until, status__not=CANCELLED
     )
-    if exclude is not None:
+    if event_type.team_id is not None:
+        query = BookingHost.filter(
+            event_type_id=event_type.id, host_id=host_id, start__gte=since, start__lt=until
+        ).filter(active=True)
+        if exclude is not None:
+            query = query.exclude(booking_id=exclude)
+    elif exclude is not None:
         query = query.exclude(id=exclude)
     starts = await query.values_list("start", flat=True)
     starts += await SlotHold.filter(
@@ -138,19 +152,22 @@ async def inputs(
     end: datetime,
     *,
     exclude_booking: int | None = None,
+    host_id: int | None = None,
 ) -> SlotInputs:
+    """`host_id`: whose time (a host of a team event type); by default the event type's host."""
+    host_id = event_type.host_id if host_id is None else host_id
     tz = ZoneInfo(host_zone)
     now = utcnow()
     wide_start, wide_end = start - MARGIN, end + MARGIN
-    occupants = await _occupants(event_type.host_id, wide_start, wide_end, exclude_booking, now)
+    occupants = await _occupants(host_id, wide_start, wide_end, exclude_booking, now)
     return assemble(
         event_type,
         tz,
         now,
         occupants=occupants,
-        working=await availability.working_time(event_type.host_id, tz, start, end),
-        calendar=await calendar_busy(event_type.host_id, wide_start, wide_end),
-        closed=await _closed_days(event_type, tz, start, end, exclude_booking),
+        working=await availability.working_time(host_id, tz, start, end),
+        calendar=await calendar_busy(host_id, wide_start, wide_end),
+        closed=await _closed_days(event_type, tz, start, end, exclude_booking, host_id),
     )
 
 
@@ -233,12 +250,133 @@ async def available(
     ).select_related("host")
     if event_type is None:
         raise NotFound("Event type")
+    if event_type.team_id is not None:
+        found = await _team_offered(event_type, start, end, limit)
+        return found, shown_in or ZoneInfo(event_type.host.time_zone)
     data = await inputs(event_type, event_type.host.time_zone, start, end)
     if limit is not None:
         most = _most_slots(data.working, start, end, data.rules.interval)
         if most > limit:
             raise too_many_slots(most, limit)
     return offered(data, start, end), shown_in or data.tz
+
+
+async def team_hosts(event_type: EventType) -> list[User]:
+    """The hosts of a team event type who can take bookings (not suspended), by id."""
+    return await User.filter(
+        hosted_team_event_types__event_type_id=event_type.id, suspended_at=None
+    ).order_by("id")
+
+
+def _when(value: datetime | str) -> datetime:
+    # SQLite hands back tortoise's ISO text in values_list of some columns.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo("UTC"))
+
+
+async def team_inputs(
+    event_type: EventType,
+    hosts: list[User],
+    start: datetime,
+    end: datetime,
+    *,
+    exclude_booking: int | None = None,
+) -> dict[int, SlotInputs]:
+    """`inputs` of each host of a team event type, read for them all at once (a handful of
+    queries, whatever the number of hosts)."""
+    ids = [h.id for h in hosts]
+    now = utcnow()
+    wide_start, wide_end = start - MARGIN, end + MARGIN
+    rows = await booking_busy_of(ids, wide_start, wide_end, exclude_booking)
+    rows += await SlotHold.filter(
+        host_id__in=ids, busy_end__gt=wide_start, busy_start__lt=wide_end, expires_at__gt=now
+    ).values_list("host_id", "event_type_id", "start", "busy_start", "busy_end")
+    occupants: dict[int, list[Occupant]] = {h: [] for h in ids}
+    for host_id, type_id, begins, busy_start, busy_end in rows:
+        occupants[host_id].append(Occupant(type_id, begins, (busy_start, busy_end)))
+    calendars = await calendar_busy_of(ids, wide_start, wide_end)
+    first, last = start.date() - timedelta(days=2), end.date() + timedelta(days=2)
+    weekly = await availability.weekly_rules_of(ids)
+    overrides = await availability.overrides_of(ids, first, last)
+    closed = await _team_closed_days(event_type, hosts, start, end, exclude_booking)
+    rules = rules_for(event_type)
+    found = {}
+    for host in hosts:
+        tz = ZoneInfo(host.time_zone)
+        seated = seating(occupants[host.id], event_type.id, event_type.seats_per_slot)
+        found[host.id] = SlotInputs(
+            working=working_intervals(tz, weekly[host.id], overrides[host.id], start, end),
+            busy=seated.blocking + calendars[host.id],
+            seating=seated,
+            rules=rules,
+            tz=tz,
+            closed_days=closed.get(host.id, set()),
+            now=now,
+        )
+    return found
+
+
+async def _team_closed_days(
+    event_type: EventType,
+    hosts: list[User],
+    start: datetime,
+    end: datetime,
+    exclude: int | None,
+) -> dict[int, set[date]]:
+    """Each host's local days closed by the event type's limits, counting their own bookings
+    of it (a team event type takes no holds)."""
+    limits = Limits(
+        event_type.max_bookings_per_day,
+        event_type.max_bookings_per_week,
+        event_type.max_bookings_per_month,
+    )
+    if not limits.any:
+        return {}
+    spans = {}
+    for host in hosts:
+        tz = ZoneInfo(host.time_zone)
+        first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+        spans[host.id] = (tz, first, last, *counting_span(first, last))
+    since = min(local_to_utc(low, time(0), tz) for tz, _, _, low, _ in spans.values())
+    until = max(
+        local_to_utc(high + timedelta(days=1), time(0), tz) for tz, _, _, _, high in spans.values()
+    )
+    query = BookingHost.filter(
+        event_type_id=event_type.id, host_id__in=list(spans), start__gte=since, start__lt=until
+    ).filter(active=True)
+    if exclude is not None:
+        query = query.exclude(booking_id=exclude)
+    counts: dict[int, Counter[date]] = {h: Counter() for h in spans}
+    for host_id, begins in await query.values_list("host_id", "start"):
+        counts[host_id][_when(begins).astimezone(spans[host_id][0]).date()] += 1
+    return {
+        host_id: closed_days(counts[host_id], limits, first, last)
+        for host_id, (_, first, last, _, _) in spans.items()
+    }
+
+
+async def _team_offered(
+    event_type: EventType, start: datetime, end: datetime, limit: int | None
+) -> list[Seated]:
+    """ROUND_ROBIN: a slot at least one host can take, with how many can; COLLECTIVE: a slot
+    every host can take (one seat). Each host's own hours, bookings, calendars and limits."""
+    hosts = await team_hosts(event_type)
+    if not hosts:
+        return []
+    offers = []
+    for data in (await team_inputs(event_type, hosts, start, end)).values():
+        if limit is not None:
+            most = _most_slots(data.working, start, end, data.rules.interval)
+            if most > limit:
+                raise too_many_slots(most, limit)
+        offers.append([(s, e) for s, e, _ in offered(data, start, end)])
+    # Each host's slots are sorted: merged, equal slots are neighbours (no hashing of aware
+    # datetimes, which asks their zone for every one).
+    free = [(slot, sum(1 for _ in same)) for slot, same in groupby(heapq.merge(*offers))]
+    if event_type.assignment == "COLLECTIVE":
+        return [(s, e, 1) for (s, e), n in free if n == len(hosts)]
+    return [(s, e, n) for (s, e), n in free]
 
 
 def seats_left(start: datetime, data: SlotInputs) -> int:

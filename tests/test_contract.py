@@ -31,6 +31,7 @@ AREAS: dict[str, set[str] | None] = {
     "calendars": None,
     "scheduling": None,
     "privacy": None,
+    "teams": None,
 }
 
 

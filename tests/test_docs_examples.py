@@ -31,6 +31,7 @@ from config import Settings
 from models.booking import Booking
 from models.notification import Notification
 from models.privacy import MailMessage
+from models.team import TeamMember
 from models.user import User
 from services import webhooks
 from tests.conftest import PASSWORD, LiveServer, mailed_code, start_server
@@ -223,9 +224,32 @@ class Demo:
             mail = await MailMessage.filter(kind="PASSWORD_RESET").order_by("-id").first()
             assert mail is not None
             self.values["RESET_TOKEN"] = re.search(r"token=(\S+)", mail.body).group(1)
+        await self.teams(names, token)
         missing = names - set(self.values) - set(os.environ)
         assert not missing, f"the test provides no {sorted(missing)}"
         return self.values
+
+    async def teams(self, names: set[str], token: str) -> None:
+        """A team of the demo host with another member, and an invitation of the demo host."""
+        sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }"""
+        create = """mutation($n: String!, $s: String!) { createTeam(name: $n, slug: $s) { id } }"""
+        if {"TEAM_ID", "MEMBER_ID"} & names:
+            team = await self.post(create, {"n": "Sales", "s": "sales"}, token=token)
+            self.values["TEAM_ID"] = team["createTeam"]["id"]
+            person = {"email": "mia@example.com", "password": PASSWORD, "name": "Mia"}
+            member = (await self.post(sign_up, {"i": person}))["signUp"]["user"]["id"]
+            await TeamMember.create(team_id=int(self.values["TEAM_ID"]), user_id=int(member))
+            self.values["MEMBER_ID"] = member
+        if "TEAM_INVITE_TOKEN" in names:
+            person = {"email": "olga@example.com", "password": PASSWORD, "name": "Olga"}
+            owner = (await self.post(sign_up, {"i": person}))["signUp"]["token"]
+            team = await self.post(create, {"n": "Partners", "s": "partners"}, token=owner)
+            invite = "mutation($t: ID!, $e: String!) { inviteTeamMember(teamId: $t, email: $e) }"
+            invited = {"t": team["createTeam"]["id"], "e": seed.DEMO_EMAIL}
+            await self.post(invite, invited, token=owner)
+            mail = await MailMessage.filter(kind="TEAM_INVITATION").order_by("-id").first()
+            assert mail is not None
+            self.values["TEAM_INVITE_TOKEN"] = re.search(r"token=(\S+)", mail.body).group(1)
 
     async def governance(self, names: set[str], host: User) -> None:
         """Objects of the staff's privacy governance operations."""

@@ -3,6 +3,7 @@ goes to the invitee (with an iTIP part whose UID is the booking's and whose SEQU
 booking's sequence, times in the zone they booked in, the manage link) and to the host (times
 in the host's zone). Call inside the transaction of the change."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
@@ -97,25 +98,40 @@ def _platform_address() -> str:
     return address or "no-reply@localhost"
 
 
-async def _host(event_type: EventType) -> User:
+async def _host(event_type: EventType, booking: Booking | None = None) -> User:
+    """The booking's host: of a team event type the member it was given to, not the owner."""
+    if event_type.team_id is not None and booking is not None:
+        return await User.get(id=booking.host_id)
     host = event_type.host
     return host if isinstance(host, User) else await User.get(id=event_type.host_id)
 
 
 async def booking_changed(
-    booking: Booking, event_type: EventType, kind: str, manage_token: str | None = None
+    booking: Booking,
+    event_type: EventType,
+    kind: str,
+    manage_token: str | None = None,
+    other_hosts: Sequence[int] = (),
 ) -> None:
-    for message in changed_messages(
-        booking, event_type, await _host(event_type), kind, manage_token
-    ):
+    """`other_hosts`: the other hosts of a team booking, who get the host's message too."""
+    others = await User.filter(id__in=other_hosts).order_by("id") if other_hosts else []
+    host = await _host(event_type, booking)
+    for message in changed_messages(booking, event_type, host, kind, manage_token, others):
         await message.save()
 
 
 def changed_messages(
-    booking: Booking, event_type: EventType, host: User, kind: str, manage_token: str | None
+    booking: Booking,
+    event_type: EventType,
+    host: User,
+    kind: str,
+    manage_token: str | None,
+    others: Sequence[User] = (),
 ) -> list[MailMessage]:
-    """The invitee's and the host's message about the change, not yet written."""
+    """The invitee's message and each host's about the change, not yet written."""
     messages = []
+    hosts = [host, *others]
+    names = ", ".join(h.name for h in hosts)
     attendee = one_line(booking.attendee_name, 200)
     key = "CREATED_PENDING" if kind == "CREATED" and booking.status == PENDING else kind
     token = manage_token or _kept_token(booking)
@@ -128,7 +144,7 @@ def changed_messages(
         facts = [
             ("What", event_type.title),
             ("When", local_time(booking.start, booking.end, invitee_zone)),
-            ("With", host.name),
+            ("With", names),
         ]
         if place := booking.location or event_type.location:
             facts.append(("Where", place))
@@ -141,7 +157,7 @@ def changed_messages(
                 to=booking.attendee_email,
                 to_name=booking.attendee_name,
                 kind=f"BOOKING_{kind}",
-                subject=f"{INVITEE_SUBJECTS[key]}: {event_type.title} with {host.name}",
+                subject=f"{INVITEE_SUBJECTS[key]}: {event_type.title} with {names}",
                 template="booking",
                 greeting=f"Hello {attendee},",
                 headline=INVITEE_HEADLINES[key],
@@ -151,37 +167,38 @@ def changed_messages(
                 calendar_method=method,
             )
         )
-    facts = [
-        ("What", event_type.title),
-        ("When", local_time(booking.start, booking.end, host.time_zone)),
-        ("Who", f"{attendee} <{booking.attendee_email}>"),
-    ]
-    if booking.notes and kind == "CREATED":
-        facts.append(("Notes", booking.notes))
-    if reason:
-        facts.append(("Reason", reason))
-    messages.append(
-        outbox.compose(
-            booking_id=booking.id,
-            to=host.email,
-            to_name=host.name,
-            user_id=host.id,
-            kind=f"BOOKING_{kind}",
-            subject=f"{HOST_SUBJECTS[key]}: {event_type.title} with {attendee}",
-            template="booking",
-            greeting=f"Hello {host.name},",
-            headline=f"{HOST_SUBJECTS[key]}.",
-            facts=facts,
-            link=Link("Your bookings", f"{runtime.base_url()}/dashboard"),
+    for each in hosts:
+        facts = [
+            ("What", event_type.title),
+            ("When", local_time(booking.start, booking.end, each.time_zone)),
+            ("Who", f"{attendee} <{booking.attendee_email}>"),
+        ]
+        if booking.notes and kind == "CREATED":
+            facts.append(("Notes", booking.notes))
+        if reason:
+            facts.append(("Reason", reason))
+        messages.append(
+            outbox.compose(
+                booking_id=booking.id,
+                to=each.email,
+                to_name=each.name,
+                user_id=each.id,
+                kind=f"BOOKING_{kind}",
+                subject=f"{HOST_SUBJECTS[key]}: {event_type.title} with {attendee}",
+                template="booking",
+                greeting=f"Hello {each.name},",
+                headline=f"{HOST_SUBJECTS[key]}.",
+                facts=facts,
+                link=Link("Your bookings", f"{runtime.base_url()}/dashboard"),
+            )
         )
-    )
     return messages
 
 
 async def reminder(booking: Booking, when: str) -> None:
     """`when`: "1 hour", "1 day"..."""
     event_type = booking.event_type
-    host = await _host(event_type)
+    host = await _host(event_type, booking)
     subject = f"Reminder: {event_type.title} in {when}"
     attendee = one_line(booking.attendee_name, 200)
     if _mailable(booking.attendee_email):
