@@ -36,6 +36,8 @@ class EventType(Model):
     max_bookings_per_month = fields.IntField(null=True)
     minimum_cancel_notice_minutes = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
+    # Issue #21: off the public booking pages for now, like a paused link; not `active` (retired).
+    hidden = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -31,7 +31,7 @@ from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
-from services import changes, reminders, slots
+from services import changes, event_types, reminders, slots
 from services.clock import utcnow
 from services.mail import booking as booking_mail
 from services.retry import retrying
@@ -201,7 +201,8 @@ async def book(
     event_type = await EventType.get_or_none(
         id=request.event_type_id, active=True, host__suspended_at=None
     ).select_related("host")
-    if event_type is None:  # also: the host is suspended
+    # Also: the host is suspended, or it is hidden and the booker is not its host.
+    if event_type is None or not event_types.shown_to(event_type, booker and booker.id):
         raise NotFound("Event type")
     answers = _answers(event_type, request)
     if replay := await _replay(event_type.host_id, request):

@@ -87,6 +87,11 @@ async def availability_changed(host_id: int, occurred_at: datetime | None = None
     )
 
 
+async def event_type_availability_changed(event_type_id: int) -> None:
+    """Slots of this one event type may have changed (e.g. it was hidden or shown again)."""
+    await outbox.write(AvailabilityChanged(event_type_id=event_type_id, occurred_at=utcnow()))
+
+
 async def public_data_changed() -> None:
     """Inside the transaction that changes an event type, or a host's public profile, status or
     existence: public caches in every process drop what they hold once it is committed."""

@@ -14,7 +14,7 @@ from domain.slots import Interval, SlotRules, compute_slots
 from models.booking import CANCELLED, Booking
 from models.event_type import EventType
 from models.hold import SlotHold
-from services import availability
+from services import availability, event_types
 from services.busy import calendar_busy
 from services.clock import utcnow
 
@@ -173,6 +173,7 @@ async def available(
     time_zone: str | None,
     *,
     limit: int | None = None,
+    viewer_id: int | None = None,
 ) -> tuple[list[Seated], ZoneInfo]:
     """Free slots in [start, end) with their seats left, and the zone to show them in (asked
     for, else the host's). A window that could hold more than `limit` slots is refused before
@@ -186,7 +187,7 @@ async def available(
     event_type = await EventType.get_or_none(
         id=event_type_id, active=True, host__suspended_at=None
     ).select_related("host")
-    if event_type is None:
+    if event_type is None or not event_types.shown_to(event_type, viewer_id):
         raise NotFound("Event type")
     data = await inputs(event_type, event_type.host.time_zone, start, end)
     if limit is not None:
