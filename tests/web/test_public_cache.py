@@ -436,8 +436,8 @@ async def test_a_row_read_before_a_commit_is_not_kept_after_it(app: App, monkeyp
     read, finish = asyncio.Event(), asyncio.Event()
     public = event_types.public
 
-    async def slow_public(event_type_id: int) -> EventType | None:
-        row = await public(event_type_id)
+    async def slow_public(event_type_id: int, viewer_id: int | None = None) -> EventType | None:
+        row = await public(event_type_id, viewer_id)
         read.set()
         await finish.wait()
         return row
@@ -465,8 +465,8 @@ async def test_a_row_read_while_a_change_is_uncommitted_is_not_kept(app: App, mo
         announced.set()
         await commit.wait()  # inside the transaction
 
-    async def watched_public(event_type_id: int) -> EventType | None:
-        row = await public(event_type_id)
+    async def watched_public(event_type_id: int, viewer_id: int | None = None) -> EventType | None:
+        row = await public(event_type_id, viewer_id)
         read.set()
         return row
 
