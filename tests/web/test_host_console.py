@@ -23,7 +23,15 @@ from tests.test_browser import (  # noqa: F401 (the browser fixture)
     text_of,
     wait,
 )
-from tests.web.console import open_section, problems, shoot, sign_up, watch_problems
+from tests.web.console import (
+    axe_violations,
+    decline_cookies,
+    open_section,
+    problems,
+    shoot,
+    sign_up,
+    watch_problems,
+)
 
 pytestmark = needs_browser
 
@@ -213,6 +221,7 @@ async def test_the_host_hides_and_shows_an_event_type_with_the_keyboard(
     page = browser()
     watch_problems(page)
     sign_in(page, server, "host@example.com")
+    decline_cookies(page)
     open_section(page, "event-types", "event-types-title")
     item = f"#event-type-list li[data-event-type-id='{type_id}']"
     wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} .hide-toggle"))
@@ -224,6 +233,8 @@ async def test_the_host_hides_and_shows_an_event_type_with_the_keyboard(
     wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} .status-hidden"))
     badge = page.find_element(By.CSS_SELECTOR, f"{item} .status-hidden")
     assert badge.text == "Hidden" and badge.is_displayed()
+    assert axe_violations(page) == []
+    shoot(page, "dashboard-event-type-hidden")
     wait(page, lambda d: "Live is hidden" in announced(d))
     assert (await server.post(EVENT_TYPE, {"id": type_id})).ok() == {"eventType": None}
     assert (await server.get(f"/book/{type_id}")).status_code == 404
