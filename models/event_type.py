@@ -42,6 +42,8 @@ class EventType(Model):
         "models.Team", related_name="event_types", null=True, on_delete=fields.CASCADE
     )
     assignment = fields.CharField(max_length=16, null=True)
+    # Issue #21: off the public booking pages for now, like a paused link; not `active` (retired).
+    hidden = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

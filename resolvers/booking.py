@@ -50,6 +50,7 @@ async def available_slots(
         end,
         time_zone,
         limit=budget.slots_left(max_slots),
+        viewer_id=info.context.user_id,
     )
     budget.spend_slots(len(found), max_slots)
     return [
@@ -232,7 +233,10 @@ async def correct_booking_answers(
 
 async def hold_slot(info: Info, event_type_id: strawberry.ID, start: datetime) -> SlotHoldType:
     held = await holds.hold(
-        parse_id(event_type_id, "Event type"), start, info.context.settings.slot_hold_minutes
+        parse_id(event_type_id, "Event type"),
+        start,
+        info.context.settings.slot_hold_minutes,
+        viewer_id=info.context.user_id,
     )
     return SlotHoldType(token=held.token, expires_at=held.expires_at)
 

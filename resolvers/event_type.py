@@ -19,7 +19,7 @@ def _data(input: EventTypeInput | EventTypeUpdateInput) -> EventTypeData:
 
 
 async def event_type(info: Info, id: strawberry.ID) -> EventTypeType | None:
-    row = await event_types.public(parse_id(id, "Event type"))
+    row = await event_types.public(parse_id(id, "Event type"), info.context.user_id)
     if row is None:
         return None
     info.context.loaders.prime_event_type(row)
@@ -27,7 +27,7 @@ async def event_type(info: Info, id: strawberry.ID) -> EventTypeType | None:
 
 
 async def event_type_by_slug(info: Info, handle: str, slug: str) -> EventTypeType | None:
-    row = await event_types.by_slug(handle, slug)
+    row = await event_types.by_slug(handle, slug, info.context.user_id)
     if row is None:
         return None
     info.context.loaders.prime_event_type(row)

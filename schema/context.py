@@ -42,6 +42,11 @@ class Context:
         return self.user
 
     @property
+    def user_id(self) -> int | None:
+        """Who asks (None: anonymous), e.g. for what only a host sees of its own event types."""
+        return self.user.id if self.user is not None else None
+
+    @property
     def client_address(self) -> str:
         client = getattr(self.request, "client", None)
         return client.host if client else "unknown"

@@ -901,7 +901,8 @@ DESCRIPTIONS: dict[str, str] = {
     "Query.adminDisclosures(userId)": "Only those about this account; null: all.",
     "Query.consentHistory": "Every consent choice I made, oldest first.",
     "Query.eventType(id)": (
-        "The event type; null when there is none (deleted, or its host suspended)."
+        "The event type; null when there is none (deleted, its host suspended, or hidden and "
+        "you are not its host)."
     ),
     "Query.myEventTypes": "The signed-in host's event types, oldest first.",
     "Query.teams": "The teams the signed-in user belongs to, oldest first.",
@@ -1080,6 +1081,16 @@ DESCRIPTIONS: dict[str, str] = {
     "EventTypeUpdateInput.maxBookingsPerMonth": "Bookings per month; omitted: unchanged.",
     "EventTypeUpdateInput.minimumCancelNoticeMinutes": (
         "The invitee's cancellation notice in minutes; omitted: unchanged."
+    ),
+    # --- issue #21: hidden event types ---
+    "EventType.hidden": (
+        "true: off the public side (eventType, eventTypeBySlug, availableSlots, holdSlot, "
+        "bookMeeting, its booking page) for everyone but its host; existing bookings are kept. "
+        "Anyone else sees only shown ones, so for them it is always false."
+    ),
+    "EventTypeInput.hidden": "true: created hidden, for its host only; default false.",
+    "EventTypeUpdateInput.hidden": (
+        "true hides it from bookers, false shows it again; omitted: unchanged."
     ),
     "BookMeetingInput.answers": "Answers to the event type's booking questions.",
     "BookMeetingInput.holdToken": (

@@ -57,6 +57,7 @@ class EventTypeType:
     max_bookings_per_week: int | None
     max_bookings_per_month: int | None
     minimum_cancel_notice_minutes: int
+    hidden: bool
 
     @classmethod
     def from_model(cls, row: EventType) -> "EventTypeType":
@@ -80,6 +81,7 @@ class EventTypeType:
             max_bookings_per_week=row.max_bookings_per_week,
             max_bookings_per_month=row.max_bookings_per_month,
             minimum_cancel_notice_minutes=row.minimum_cancel_notice_minutes,
+            hidden=row.hidden,
         )
 
     @strawberry.field(
@@ -147,6 +149,7 @@ class EventTypeInput:
     max_bookings_per_week: int | None = None
     max_bookings_per_month: int | None = None
     minimum_cancel_notice_minutes: int | None = 0
+    hidden: bool | None = False
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -172,3 +175,4 @@ class EventTypeUpdateInput:
     max_bookings_per_week: int | None = None
     max_bookings_per_month: int | None = None
     minimum_cancel_notice_minutes: int | None = None
+    hidden: bool | None = None

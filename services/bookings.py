@@ -32,7 +32,7 @@ from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
-from services import batch, booking_check, changes, reminders, slots
+from services import batch, booking_check, changes, event_types, reminders, slots
 from services.batch import Guard
 from services.clock import utcnow
 from services.mail import booking as booking_mail
@@ -237,7 +237,8 @@ async def _book(request: BookingRequest, booker: User | None, video_link_templat
     try:
         async with in_transaction():
             event_type = await _open_event_type(request.event_type_id)
-            if event_type is None:  # also: the host is suspended
+            # Also: the host is suspended, or it is hidden and the booker is not its host.
+            if event_type is None or not event_types.shown_to(event_type, booker and booker.id):
                 raise NotFound("Event type")
             if event_type.team_id is not None:
                 raise _TeamEventType(event_type)

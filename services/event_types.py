@@ -42,6 +42,7 @@ class EventTypeData:
     max_bookings_per_week: int | None = None
     max_bookings_per_month: int | None = None
     minimum_cancel_notice_minutes: int | None = None
+    hidden: bool | None = None
 
 
 def _bounded(value: int | None, field: str, low: int, high: int) -> None:
@@ -106,6 +107,7 @@ def _validate(data: EventTypeData) -> dict[str, object]:
         "max_bookings_per_week",
         "max_bookings_per_month",
         "minimum_cancel_notice_minutes",
+        "hidden",
     ):
         value = getattr(data, name)
         if value is not None:
@@ -165,6 +167,9 @@ async def update(host: User, event_type_id: int, data: EventTypeData) -> EventTy
 
     async def write() -> EventType:
         await EventType.filter(id=row.id).update(**values)
+        if values.get("hidden", row.hidden) != row.hidden:
+            # Its booking page closes or opens: open pages and widgets ask for slots again.
+            await changes.availability_changed_of(row.id)
         return await EventType.get(id=row.id)
 
     return await _save(write)
@@ -185,6 +190,11 @@ async def list_for(host: User) -> list[EventType]:
     return await EventType.filter(host=host, active=True).order_by("id")
 
 
+def shown_to(row: EventType, viewer_id: int | None) -> bool:
+    """A hidden event type is its host's alone: for anyone else it does not exist."""
+    return not row.hidden or row.host_id == viewer_id
+
+
 # A suspended host's booking pages are closed.
 _public = Lookup(
     EventType,
@@ -195,18 +205,21 @@ _public = Lookup(
 )
 
 
-async def public(event_type_id: int) -> EventType | None:
-    return await _public(event_type_id)
+async def public(event_type_id: int, viewer_id: int | None = None) -> EventType | None:
+    """The event type as `viewer_id` (None: anonymous) may see it on the public side."""
+    row = await _public(event_type_id)
+    return row if row is not None and shown_to(row, viewer_id) else None
 
 
-async def by_slug(handle: str, slug: str) -> EventType | None:
+async def by_slug(handle: str, slug: str, viewer_id: int | None = None) -> EventType | None:
     """The public event type at /book/<handle>/<slug>."""
     handle, slug = handle.lower(), slug.lower()
     if not (HANDLE.fullmatch(handle) and SLUG.fullmatch(slug)):
         return None  # no such page; and nothing odd (NUL) reaches the database
-    return await EventType.get_or_none(
+    row = await EventType.get_or_none(
         host__handle=handle,
         slug=slug,
         active=True,
         host__suspended_at=None,
     ).select_related("host")
+    return row if row is not None and shown_to(row, viewer_id) else None

@@ -15,7 +15,7 @@ from domain import holds, validation
 from domain.errors import Conflict, NotFound
 from models.event_type import EventType
 from models.hold import SlotHold
-from services import bookings, changes, slots
+from services import bookings, changes, event_types, slots
 from services.clock import utcnow
 from services.retry import retrying
 from services.tokens import new_token, token_hash
@@ -27,12 +27,14 @@ class Hold:
     expires_at: datetime
 
 
-async def hold(event_type_id: int, start: datetime, minutes: float) -> Hold:
+async def hold(
+    event_type_id: int, start: datetime, minutes: float, viewer_id: int | None = None
+) -> Hold:
     start = validation.instant(start)
     event_type = await EventType.get_or_none(
         id=event_type_id, active=True, host__suspended_at=None
     ).select_related("host")
-    if event_type is None:
+    if event_type is None or not event_types.shown_to(event_type, viewer_id):
         raise NotFound("Event type")
     if event_type.team_id is not None:
         raise Conflict("Team event types take no holds: book directly.", field="eventTypeId")

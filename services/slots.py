@@ -18,7 +18,7 @@ from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
-from services import availability
+from services import availability, event_types
 from services.busy import booking_busy_of, calendar_busy, calendar_busy_of
 from services.clock import utcnow
 
@@ -235,6 +235,7 @@ async def available(
     time_zone: str | None,
     *,
     limit: int | None = None,
+    viewer_id: int | None = None,
 ) -> tuple[list[Seated], ZoneInfo]:
     """Free slots in [start, end) with their seats left, and the zone to show them in (asked
     for, else the host's). A window that could hold more than `limit` slots is refused before
@@ -248,7 +249,7 @@ async def available(
     event_type = await EventType.get_or_none(
         id=event_type_id, active=True, host__suspended_at=None
     ).select_related("host")
-    if event_type is None:
+    if event_type is None or not event_types.shown_to(event_type, viewer_id):
         raise NotFound("Event type")
     if event_type.team_id is not None:
         found = await _team_offered(event_type, start, end, limit)

@@ -103,7 +103,7 @@ async def availability_changed(
 ) -> AsyncGenerator[AvailabilityChangeType, None]:
     """Public: slots of this event type may have changed; ask availableSlots again."""
     number = parse_id(event_type_id, "Event type")
-    if await event_types.public(number) is None:
+    if await event_types.public(number, info.context.user_id) is None:
         raise NotFound("Event type")
     channel = availability_channel(number)
     async for event in listen(info, channel, "availabilityChanged", _availability_change):

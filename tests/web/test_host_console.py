@@ -23,7 +23,15 @@ from tests.test_browser import (  # noqa: F401 (the browser fixture)
     text_of,
     wait,
 )
-from tests.web.console import open_section, problems, shoot, sign_up, watch_problems
+from tests.web.console import (
+    axe_violations,
+    decline_cookies,
+    open_section,
+    problems,
+    shoot,
+    sign_up,
+    watch_problems,
+)
 
 pytestmark = needs_browser
 
@@ -199,6 +207,50 @@ async def test_the_host_cancels_and_reschedules_from_the_console(
         )
     ).ok()["booking"]
     assert cancelled == {"status": "CANCELLED", "cancelReason": "Off sick"}
+
+
+async def test_the_host_hides_and_shows_an_event_type_with_the_keyboard(
+    server: LiveServer,
+    browser: Callable[..., WebDriver],  # noqa: F811
+) -> None:
+    """Issue #21: a Hide/Show toggle per event type, a visible Hidden badge, focus kept."""
+    from tests.subscriptions.test_live import host_with_type
+    from tests.test_browser import sign_in
+
+    token, type_id = await host_with_type(server, "host@example.com")
+    page = browser()
+    watch_problems(page)
+    sign_in(page, server, "host@example.com")
+    decline_cookies(page)
+    open_section(page, "event-types", "event-types-title")
+    item = f"#event-type-list li[data-event-type-id='{type_id}']"
+    wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} .hide-toggle"))
+    assert not page.find_elements(By.CSS_SELECTOR, f"{item} .status-hidden")
+    toggle = page.find_element(By.CSS_SELECTOR, f"{item} .hide-toggle")
+    assert (toggle.text, toggle.get_attribute("aria-label")) == ("Hide", "Hide Live from bookers")
+
+    toggle.send_keys(Keys.ENTER)
+    wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} .status-hidden"))
+    badge = page.find_element(By.CSS_SELECTOR, f"{item} .status-hidden")
+    assert badge.text == "Hidden" and badge.is_displayed()
+    assert axe_violations(page) == []
+    shoot(page, "dashboard-event-type-hidden")
+    wait(page, lambda d: "Live is hidden" in announced(d))
+    assert (await server.post(EVENT_TYPE, {"id": type_id})).ok() == {"eventType": None}
+    assert (await server.get(f"/book/{type_id}")).status_code == 404
+    mine = (await server.post("{ myEventTypes { id hidden } }", token=token)).ok()
+    assert mine == {"myEventTypes": [{"id": type_id, "hidden": True}]}
+    # Focus stays on the toggle, now Show, so Space brings the event type back.
+    focused = page.switch_to.active_element
+    assert (focused.text, focused.get_attribute("aria-label")) == ("Show", "Show Live to bookers")
+    focused.send_keys(Keys.SPACE)
+    wait(page, lambda d: not d.find_elements(By.CSS_SELECTOR, f"{item} .status-hidden"))
+    wait(page, lambda d: "Live is shown" in announced(d))
+    shown = (await server.post(EVENT_TYPE, {"id": type_id})).ok()["eventType"]
+    assert shown["title"] == "Live"
+    assert page.find_element(By.CSS_SELECTOR, f"{item} a[href='/book/{type_id}']").is_displayed()
+    assert page.switch_to.active_element.text == "Hide"
+    assert problems(page) == []
 
 
 async def test_the_reset_link_opens_a_form_that_sets_the_password_and_signs_in(

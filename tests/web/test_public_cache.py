@@ -78,6 +78,9 @@ def test_every_field_an_event_type_query_can_reach_was_reviewed_for_invalidation
             # a VIDEO or PHONE location), but only anonymous answers are kept.
             "questions", "seatsPerSlot", "maxBookingsPerWeek", "maxBookingsPerMonth",
             "minimumCancelNoticeMinutes",
+            # Issue #21: written by createEventType/updateEventType only; a hidden type is null
+            # to anonymous readers, and hiding or showing it publishes like any other update.
+            "hidden",
         },
         "BookingQuestion": {"key", "label", "kind", "required", "options"},
         "PublicHost": {"name", "timeZone"},
@@ -361,6 +364,16 @@ async def test_deleting_the_event_type_invalidates(app: App) -> None:
     assert await app.public(type_id) is None
 
 
+async def test_hiding_the_event_type_invalidates_and_showing_it_again_too(app: App) -> None:
+    token, _ = await app.host()
+    type_id = await app.event_type(token)
+    assert (await app.cached(type_id))["title"] == "Intro"
+    await app.ok(UPDATE_TYPE, {"id": type_id, "i": {"hidden": True}}, token=token)
+    assert await app.cached(type_id) is None
+    await app.ok(UPDATE_TYPE, {"id": type_id, "i": {"hidden": False}}, token=token)
+    assert (await app.public(type_id))["title"] == "Intro"
+
+
 async def test_creating_an_event_type_invalidates_a_cached_null(app: App) -> None:
     token, _ = await app.host()
     first = int(await app.event_type(token))
@@ -423,8 +436,8 @@ async def test_a_row_read_before_a_commit_is_not_kept_after_it(app: App, monkeyp
     read, finish = asyncio.Event(), asyncio.Event()
     public = event_types.public
 
-    async def slow_public(event_type_id: int) -> EventType | None:
-        row = await public(event_type_id)
+    async def slow_public(event_type_id: int, viewer_id: int | None = None) -> EventType | None:
+        row = await public(event_type_id, viewer_id)
         read.set()
         await finish.wait()
         return row
@@ -452,8 +465,8 @@ async def test_a_row_read_while_a_change_is_uncommitted_is_not_kept(app: App, mo
         announced.set()
         await commit.wait()  # inside the transaction
 
-    async def watched_public(event_type_id: int) -> EventType | None:
-        row = await public(event_type_id)
+    async def watched_public(event_type_id: int, viewer_id: int | None = None) -> EventType | None:
+        row = await public(event_type_id, viewer_id)
         read.set()
         return row
 

@@ -1,6 +1,7 @@
 // The console's event types: the list (with each booking page's link), create and edit
-// (title, link name, duration, seats, location, limits, confirmation, questions) and delete
-// (retired: no longer bookable, its bookings stay).
+// (title, link name, duration, seats, location, limits, confirmation, questions), hide and show
+// (a hidden one is off its booking page for now, issue #21) and delete (retired: no longer
+// bookable, its bookings stay).
 
 import { announce, element, request } from "./graphql.js";
 import { $, numberOrNull, submitting } from "./console-common.js";
@@ -8,7 +9,7 @@ import { $, numberOrNull, submitting } from "./console-common.js";
 const FIELDS = `id title slug description durationMinutes locationKind location
   bufferBeforeMinutes bufferAfterMinutes minimumNoticeMinutes maxBookingsPerDay
   maxBookingsPerWeek maxBookingsPerMonth horizonDays requiresConfirmation seatsPerSlot
-  minimumCancelNoticeMinutes questions { key label kind required options }`;
+  minimumCancelNoticeMinutes hidden questions { key label kind required options }`;
 const LIST = `query MyEventTypes { myEventTypes { ${FIELDS} } }`;
 const CREATE = `mutation CreateEventType($input: EventTypeInput!) {
   createEventType(input: $input) { ${FIELDS} }
@@ -17,6 +18,9 @@ const UPDATE = `mutation UpdateEventType($id: ID!, $input: EventTypeUpdateInput!
   updateEventType(id: $id, input: $input) { ${FIELDS} }
 }`;
 const DELETE = "mutation DeleteEventType($id: ID!) { deleteEventType(id: $id) }";
+const SET_HIDDEN = `mutation SetEventTypeHidden($id: ID!, $hidden: Boolean!) {
+  updateEventType(id: $id, input: { hidden: $hidden }) { id hidden }
+}`;
 
 const KINDS = {
   SHORT_TEXT: "Short text",
@@ -218,6 +222,15 @@ export function createEventTypes(getToken) {
       "aria-label": `Delete ${type.title}`,
     });
     remove.addEventListener("click", () => deleteType(type, remove));
+    const toggle = element("button", {
+      type: "button",
+      class: "small hide-toggle",
+      text: type.hidden ? "Show" : "Hide",
+      "aria-label": type.hidden
+        ? `Show ${type.title} to bookers`
+        : `Hide ${type.title} from bookers`,
+    });
+    toggle.addEventListener("click", () => setHidden(type, !type.hidden, toggle));
     const meta = [
       `${type.durationMinutes} min`,
       LOCATION_TEXT[type.locationKind],
@@ -233,11 +246,21 @@ export function createEventTypes(getToken) {
       element(
         "div",
         { class: "item-main" },
-        element("strong", { text: type.title }),
+        element(
+          "span",
+          { class: "item-title" },
+          element("strong", { text: type.title }),
+          type.hidden ? element("span", { class: "status status-hidden", text: "Hidden" }) : null,
+        ),
         element("span", { class: "meta", text: meta.join(" · ") }),
-        element("a", { href: `/book/${type.id}`, text: `Booking page: /book/${type.id}` }),
+        type.hidden
+          ? element("span", {
+              class: "meta",
+              text: "Bookers cannot see it: its booking page says “not found”. Bookings stay.",
+            })
+          : element("a", { href: `/book/${type.id}`, text: `Booking page: /book/${type.id}` }),
       ),
-      element("div", { class: "actions" }, edit, remove),
+      element("div", { class: "actions" }, edit, toggle, remove),
     );
   }
 
@@ -250,6 +273,25 @@ export function createEventTypes(getToken) {
     const { myEventTypes } = await request(LIST, {}, getToken());
     state.types = myEventTypes;
     render();
+  }
+
+  async function setHidden(type, hidden, button) {
+    button.disabled = true;
+    try {
+      await request(SET_HIDDEN, { id: type.id, hidden }, getToken());
+      announce(
+        hidden
+          ? `${type.title} is hidden: its booking page says “not found”.`
+          : `${type.title} is shown: bookers can book it again.`,
+      );
+      await load();
+      // Keyboard users stay where they were: on the same event type's toggle.
+      const item = $("event-type-list").querySelector(`[data-event-type-id="${type.id}"]`);
+      item?.querySelector(".hide-toggle")?.focus();
+    } catch (error) {
+      button.disabled = false;
+      announce(error.message);
+    }
   }
 
   async function deleteType(type, button) {
