@@ -104,7 +104,7 @@ class EventTypeType:
     def host(self, info: Info) -> PublicHostType:
         # Attached to the row (select_related, or a page of bookings): no await per event type.
         attached = getattr(self.row, "_host", None)
-        if isinstance(attached, User):
+        if isinstance(attached, User) and self.row.team_id is None:
             return PublicHostType.from_model(attached)
         return self._load_host(info)  # type: ignore[return-value] (graphql-core awaits it)
 
