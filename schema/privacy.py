@@ -21,6 +21,7 @@ class DataCategoryType:
     legal_basis: str
     source: str
     retention_days: int | None
+    recipients: list[str]
 
     @classmethod
     def from_domain(cls, c: DataCategory) -> "DataCategoryType":
@@ -31,6 +32,7 @@ class DataCategoryType:
             legal_basis=c.legal_basis,
             source=c.source,
             retention_days=c.retention_days,
+            recipients=list(c.recipients),
         )
 
 
