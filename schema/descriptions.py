@@ -217,7 +217,7 @@ DESCRIPTIONS: dict[str, str] = {
     "DataCategory.purpose": "Why we hold it.",
     "DataCategory.legalBasis": "The GDPR legal basis (Art. 6) of the processing.",
     "DataCategory.source": "Where the data comes from.",
-    "DataCategory.recipients": "Who receives data of this category besides us (processors, hosts, authorities).",
+    "DataCategory.recipients": "Who receives data of this category besides us.",
     "DataCategory.retentionDays": (
         "Days it is kept by default (setRetention may shorten some); null: as long as the "
         "account exists."
