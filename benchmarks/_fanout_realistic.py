@@ -31,6 +31,7 @@ from benchmarks import _clients, _graphql, _server, _stats
 GOAL_P99_MS = 50.0
 DASHBOARDS_PER_HOST = 3
 OPEN_CONCURRENCY = 64
+START_TIMEOUT = 180.0
 OPEN_TIMEOUT = 300.0
 SETTLE_TIMEOUT = 30.0  # seconds after the last booking for every delivery to arrive
 SETUP_THREADS = 8
@@ -298,7 +299,10 @@ def run(
     clients: _clients.ClientProcesses | None = None
     try:
         server = _server.start_app_server(
-            "server", log_path=log_path, database_url=f"sqlite://{tmp}/realistic.sqlite3"
+            "server",
+            log_path=log_path,
+            database_url=f"sqlite://{tmp}/realistic.sqlite3",
+            timeout=START_TIMEOUT,
         )
         ws_url = server.url.replace("http://", "ws://") + "/graphql"
         began = time.monotonic()

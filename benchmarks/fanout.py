@@ -66,6 +66,7 @@ GOAL_P99_MS = 250.0
 GOAL_IDLE_KIB = 20.0  # goal 5: RSS growth per idle subscribed connection
 MAX_WARMUPS = 3
 
+START_TIMEOUT = 180.0  # seconds for the server to answer (a loaded machine starts slowly)
 OPEN_CONCURRENCY = 64  # handshakes in flight per client process
 OPEN_TIMEOUT = 120.0  # seconds for one process to open all its connections
 DELIVERY_TIMEOUT = 30.0  # seconds for every client to get one booking's event
@@ -346,7 +347,9 @@ def run_round(
     server: _server.Child | None = None
     clients: _clients.ClientProcesses | None = None
     try:
-        server = _server.start_app_server("server", log_path=log_path, database_url=database_url)
+        server = _server.start_app_server(
+            "server", log_path=log_path, database_url=database_url, timeout=START_TIMEOUT
+        )
         url = server.url
         ws_url = url.replace("http://", "ws://") + "/graphql"
         result["server_fd_limit"] = _server.fd_soft_limit(server.pid)
