@@ -102,6 +102,13 @@ class SessionBound:
     def session_watch(self) -> SessionWatch:
         return self.view.session_watch
 
+    def forget_handshake(self) -> None:
+        """Once accepted, nothing reads the handshake's headers again (the origin and the
+        subprotocol were checked before): they would stay in the scope for the socket's life."""
+        websocket = self.websocket.ws
+        websocket.scope["headers"] = []
+        websocket.__dict__.pop("_headers", None)
+
     async def _still_signed_in(self) -> bool:
         """Before an operation: anonymous sockets pass; a signed-in one needs its token live."""
         if self.session_ended:
@@ -133,6 +140,7 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
     """graphql-transport-ws."""
 
     async def handle(self) -> None:
+        self.forget_handshake()
         try:
             await super().handle()
         finally:
@@ -174,6 +182,7 @@ class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
     that never initialises is closed the same way (4408), or it would hold its place for ever."""
 
     async def handle(self) -> None:
+        self.forget_handshake()
         timeout = asyncio.create_task(self._close_if_not_initialised())
         try:
             await super().handle()
