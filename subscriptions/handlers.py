@@ -148,8 +148,12 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and not self.session_ended:
-            self.session_watch.watch(self)
+        if self.connection_acknowledged:
+            # Its only job is done: not a sleeping task per connection for WS_INIT_TIMEOUT.
+            if self.connection_init_timeout_task is not None:
+                self.connection_init_timeout_task.cancel()
+            if not self.session_ended:
+                self.session_watch.watch(self)
 
     async def handle_subscribe(self, message: Any) -> None:
         if self.connection_acknowledged and not await self._still_signed_in():
@@ -183,17 +187,19 @@ class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
 
     async def handle(self) -> None:
         self.forget_handshake()
-        timeout = asyncio.create_task(self._close_if_not_initialised())
+        self.init_timeout = asyncio.create_task(self._close_if_not_initialised())
         try:
             await super().handle()
         finally:
-            timeout.cancel()
+            self.init_timeout.cancel()
             self.session_watch.forget(self)
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and not self.session_ended:
-            self.session_watch.watch(self)
+        if self.connection_acknowledged:
+            self.init_timeout.cancel()  # not a sleeping task per connection for its timeout
+            if not self.session_ended:
+                self.session_watch.watch(self)
 
     async def handle_start(self, message: Any) -> None:
         if self.connection_acknowledged and not await self._still_signed_in():
