@@ -63,8 +63,10 @@ DEFAULT_BOOKINGS = 5
 DEFAULT_PROCS = 2
 GOAL_SUBSCRIBERS = 5000
 GOAL_P99_MS = 250.0
+GOAL_IDLE_KIB = 20.0  # goal 5: RSS growth per idle subscribed connection
 MAX_WARMUPS = 3
 
+START_TIMEOUT = 180.0  # seconds for the server to answer (a loaded machine starts slowly)
 OPEN_CONCURRENCY = 64  # handshakes in flight per client process
 OPEN_TIMEOUT = 120.0  # seconds for one process to open all its connections
 DELIVERY_TIMEOUT = 30.0  # seconds for every client to get one booking's event
@@ -345,7 +347,9 @@ def run_round(
     server: _server.Child | None = None
     clients: _clients.ClientProcesses | None = None
     try:
-        server = _server.start_app_server("server", log_path=log_path, database_url=database_url)
+        server = _server.start_app_server(
+            "server", log_path=log_path, database_url=database_url, timeout=START_TIMEOUT
+        )
         url = server.url
         ws_url = url.replace("http://", "ws://") + "/graphql"
         result["server_fd_limit"] = _server.fd_soft_limit(server.pid)
@@ -399,6 +403,8 @@ def run_round(
             result["warmup_missing"] = [w["missing"] for w in warmups]
             result["warmup_p99_ms"] = _stats.percentile(warmups[-1]["latency_ms"], 0.99)
 
+            if bookings == 0:  # --idle: the memory and the warm-up's check are the figures
+                return result
             gc_before = gc_pauses(http)
             measured = [deliver(clients, booker, server) for _ in range(bookings)]
             result["gc"] = {
@@ -599,7 +605,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="do not negotiate permessage-deflate (browsers do; the default here too)",
     )
+    parser.add_argument(
+        "--realistic",
+        action="store_true",
+        help="goal 5's shape: hosts x 3 dashboards + watchers, bookings at --rate for --seconds",
+    )
+    parser.add_argument("--hosts", type=int, default=1000, help="--realistic: hosts")
+    parser.add_argument("--watchers", type=int, default=500, help="--realistic: watchers")
+    parser.add_argument("--rate", type=float, default=50.0, help="--realistic: bookings/s")
+    parser.add_argument("--seconds", type=float, default=20.0, help="--realistic: duration")
+    parser.add_argument(
+        "--idle", type=int, default=0, help="N idle subscribed connections: server RSS growth"
+    )
     args = parser.parse_args(argv)
+    if args.realistic or args.idle:
+        return shapes(args)
     counts = [int(c) for c in args.counts.split(",") if c.strip()]
     compression = None if args.no_compression else "deflate"
     load = os.getloadavg()[0]
@@ -628,6 +648,55 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"total {figures['elapsed_s']:.1f} s; 1-minute load average {load:.2f} before, "
         f"{figures['load_average_after']:.2f} after"
     )
+    return figures
+
+
+def idle_report(r: dict[str, Any]) -> dict[str, Any]:
+    """Goal 5's memory figure from an idle round (`run_round` with no measured bookings)."""
+    print()
+    print("=== idle subscribed connections (issue #22 goal 5) ===")
+    if r.get("error"):
+        print(f"FAILED: {r['error']}")
+    per = r.get("kib_per_subscription", math.nan)
+    print(
+        f"{r['connected']}/{r['n']} connections signed in and subscribed to bookingEvents on one "
+        f"worker; server RSS {r.get('rss_before_kib', 0) / 1024:.1f} MiB before, "
+        f"{r.get('rss_after_kib', 0) / 1024:.1f} MiB after: {_fmt(per)} KiB per connection; "
+        f"all subscribed (a booking reached every one): "
+        f"{'yes' if r.get('warmup_missing', [1])[-1] == 0 else 'NO'}"
+    )
+    met = bool(
+        not r.get("error")
+        and r["connected"] == r["n"]
+        and r.get("warmup_missing", [1])[-1] == 0
+        and per <= GOAL_IDLE_KIB
+    )
+    verdict = f"{'MET' if met else 'MISSED'}: {_fmt(per)} KiB per connection"
+    print(
+        f"goal 5 memory (10,000 idle subscribed connections, RSS growth <= {GOAL_IDLE_KIB:.0f} "
+        f"KiB per connection): {verdict}" + ("" if r["n"] == 10_000 else " [reduced shape]")
+    )
+    return {"idle": r, "goal_met": met, "goal": verdict}
+
+
+def shapes(args: argparse.Namespace) -> dict[str, Any]:
+    """--realistic and/or --idle N (goal 5), each on its own fresh server."""
+    from benchmarks import _fanout_realistic
+
+    print(
+        f"benchmark fd limit {_server.raise_fd_limit()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f} (other work on this machine skews the figures)"
+    )
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bnm-fanout-") as tmp:
+        if args.realistic:
+            r = _fanout_realistic.run(
+                args.hosts, args.watchers, args.rate, args.seconds, args.procs, Path(tmp)
+            )
+            figures["realistic"] = _fanout_realistic.report(r, args.rate, args.seconds)
+        if args.idle:
+            r = run_round(args.idle, args.procs, 0, None, Path(tmp))
+            figures["idle"] = idle_report(r)
     return figures
 
 

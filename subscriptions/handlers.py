@@ -102,6 +102,13 @@ class SessionBound:
     def session_watch(self) -> SessionWatch:
         return self.view.session_watch
 
+    def forget_handshake(self) -> None:
+        """Once accepted, nothing reads the handshake's headers again (the origin and the
+        subprotocol were checked before): they would stay in the scope for the socket's life."""
+        websocket = self.websocket.ws
+        websocket.scope["headers"] = []
+        websocket.__dict__.pop("_headers", None)
+
     async def _still_signed_in(self) -> bool:
         """Before an operation: anonymous sockets pass; a signed-in one needs its token live."""
         if self.session_ended:
@@ -133,6 +140,7 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
     """graphql-transport-ws."""
 
     async def handle(self) -> None:
+        self.forget_handshake()
         try:
             await super().handle()
         finally:
@@ -140,8 +148,12 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and not self.session_ended:
-            self.session_watch.watch(self)
+        if self.connection_acknowledged:
+            # Its only job is done: not a sleeping task per connection for WS_INIT_TIMEOUT.
+            if self.connection_init_timeout_task is not None:
+                self.connection_init_timeout_task.cancel()
+            if not self.session_ended:
+                self.session_watch.watch(self)
 
     async def handle_subscribe(self, message: Any) -> None:
         if self.connection_acknowledged and not await self._still_signed_in():
@@ -174,17 +186,20 @@ class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
     that never initialises is closed the same way (4408), or it would hold its place for ever."""
 
     async def handle(self) -> None:
-        timeout = asyncio.create_task(self._close_if_not_initialised())
+        self.forget_handshake()
+        self.init_timeout = asyncio.create_task(self._close_if_not_initialised())
         try:
             await super().handle()
         finally:
-            timeout.cancel()
+            self.init_timeout.cancel()
             self.session_watch.forget(self)
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and not self.session_ended:
-            self.session_watch.watch(self)
+        if self.connection_acknowledged:
+            self.init_timeout.cancel()  # not a sleeping task per connection for its timeout
+            if not self.session_ended:
+                self.session_watch.watch(self)
 
     async def handle_start(self, message: Any) -> None:
         if self.connection_acknowledged and not await self._still_signed_in():
