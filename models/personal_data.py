@@ -78,6 +78,7 @@ REGISTRY: dict[str, dict[str, Personal | None]] = {
         "max_bookings_per_month": NOT_PERSONAL,
         "minimum_cancel_notice_minutes": NOT_PERSONAL,
         "assignment": NOT_PERSONAL,
+        "hidden": NOT_PERSONAL,
         "active": NOT_PERSONAL,
         "created_at": NOT_PERSONAL,
     },

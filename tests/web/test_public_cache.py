@@ -81,6 +81,9 @@ def test_every_field_an_event_type_query_can_reach_was_reviewed_for_invalidation
             # Issue #21: written by createEventType/updateEventType only; a hidden type is null
             # to anonymous readers, and hiding or showing it publishes like any other update.
             "hidden",
+            # Teams: `assignment` is set when a team event type is created; `hosts` changes when a
+            # member leaves or is removed (services/teams.leave publishes) or renames (accounts).
+            "assignment", "hosts",
         },
         "BookingQuestion": {"key", "label", "kind", "required", "options"},
         "PublicHost": {"name", "timeZone"},
