@@ -273,15 +273,7 @@ async def _book(request: BookingRequest, booker: User | None, video_link_templat
                 booker=booker,
                 start=request.start,
                 end=request.start + timedelta(minutes=event_type.duration_minutes),
-                status=PENDING if event_type.requires_confirmation else CONFIRMED,
-                attendee_name=request.name,
-                attendee_email=request.email,
-                attendee_time_zone=request.time_zone,
-                notes=request.notes,
-                manage_token_hash=token_hash(token),
-                manage_token_encrypted=booking_mail.keep_token(token),
-                idempotency_key=request.idempotency_key,
-                request_fingerprint=_fingerprint(request),
+                **requested(event_type, request, token),
                 created_at=now,
                 updated_at=now,
             )
@@ -304,6 +296,21 @@ async def _book(request: BookingRequest, booker: User | None, video_link_templat
         raise Conflict(SLOT_TAKEN, field="start") from None
     booking.event_type = event_type
     return Booked(booking, token)
+
+
+def requested(event_type: EventType, request: BookingRequest, token: str) -> dict[str, Any]:
+    """A new booking's columns that come from the request and its manage token."""
+    return {
+        "status": PENDING if event_type.requires_confirmation else CONFIRMED,
+        "attendee_name": request.name,
+        "attendee_email": request.email,
+        "attendee_time_zone": request.time_zone,
+        "notes": request.notes,
+        "manage_token_hash": token_hash(token),
+        "manage_token_encrypted": booking_mail.keep_token(token),
+        "idempotency_key": request.idempotency_key,
+        "request_fingerprint": _fingerprint(request),
+    }
 
 
 def _seat(event_type: EventType, start: datetime, found: booking_check.Found) -> dict[str, Any]:

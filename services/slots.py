@@ -327,11 +327,7 @@ async def _team_closed_days(
 ) -> dict[int, set[date]]:
     """Each host's local days closed by the event type's limits, counting their own bookings
     of it (a team event type takes no holds)."""
-    limits = Limits(
-        event_type.max_bookings_per_day,
-        event_type.max_bookings_per_week,
-        event_type.max_bookings_per_month,
-    )
+    limits = limits_of(event_type)
     if not limits.any:
         return {}
     spans = {}

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.errors import Conflict
-from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
+from models.booking import CANCELLED, Booking
 from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.team import COLLECTIVE, ROUND_ROBIN
@@ -29,12 +29,12 @@ from services.bookings import (
     _fingerprint,
     _reason,
     lock_hosts,
+    requested,
     seat_group,
 )
 from services.clock import utcnow
-from services.mail import booking as booking_mail
 from services.retry import retrying
-from services.tokens import new_token, token_hash
+from services.tokens import new_token
 
 __all__ = ["book", "release_host", "reschedule", "retrying"]
 
@@ -170,15 +170,7 @@ async def _book(
             end=end,
             busy_start=busy_start,
             busy_end=busy_end,
-            status=PENDING if event_type.requires_confirmation else CONFIRMED,
-            attendee_name=request.name,
-            attendee_email=request.email,
-            attendee_time_zone=request.time_zone,
-            notes=request.notes,
-            manage_token_hash=token_hash(token),
-            manage_token_encrypted=booking_mail.keep_token(token),
-            idempotency_key=request.idempotency_key,
-            request_fingerprint=_fingerprint(request),
+            **requested(event_type, request, token),
         )
         if event_type.assignment == COLLECTIVE:
             await booking_hosts.add_hosts(booking, [h.id for h in candidates])
