@@ -42,7 +42,11 @@ def seating(occupants: list[Occupant], event_type_id: int, seats: int) -> Seatin
         groups.setdefault(occupant.start, []).append(occupant.busy)
     open_groups = []
     for start, ranges in groups.items():
-        hull = (min(s for s, _ in ranges), max(e for _, e in ranges))
+        hull = (
+            ranges[0]
+            if len(ranges) == 1
+            else (min(s for s, _ in ranges), max(e for _, e in ranges))
+        )
         if len(ranges) >= seats:
             blocking.append(hull)
         else:

@@ -24,6 +24,7 @@ from schema.booking import BookingConnectionType, BookingType, ClientConnectionT
 from schema.calendar import CalendarChangeType, LinkedCalendarType
 from schema.errors import mask_in_place, needs_masking, tag_codes
 from schema.event_type import EventTypeType
+from schema.execution import ExecutionContext
 from schema.governance import (
     BreachType,
     InquiryType,
@@ -327,6 +328,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[*tracing.schema_extensions(settings), pipeline(settings)],
+        execution_context_class=ExecutionContext,
         config=StrawberryConfig(
             disable_field_suggestions=not settings.introspection, scalar_map=SCALAR_MAP
         ),

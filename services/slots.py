@@ -1,10 +1,9 @@
 """Gathers what the pure slot computation needs from the database, for queries and bookings."""
 
-import heapq
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import groupby
+from itertools import chain, groupby
 from zoneinfo import ZoneInfo
 
 from domain import validation
@@ -18,8 +17,8 @@ from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
-from services import availability, event_types
-from services.busy import booking_busy_of, calendar_busy, calendar_busy_of
+from services import availability, event_types, team_read
+from services.busy import calendar_busy
 from services.clock import utcnow
 
 Seated = tuple[datetime, datetime, int]  # a slot and its seats left
@@ -246,10 +245,8 @@ async def available(
         raise BadUserInput("end", f"the window may span at most {MAX_WINDOW.days} days")
     shown_in = validation.time_zone(time_zone) if time_zone is not None else None
     # A suspended host's booking pages are closed: no slots either.
-    event_type = await EventType.get_or_none(
-        id=event_type_id, active=True, host__suspended_at=None
-    ).select_related("host")
-    if event_type is None or not event_types.shown_to(event_type, viewer_id):
+    event_type = await event_types.public(event_type_id, viewer_id)
+    if event_type is None:
         raise NotFound("Event type")
     if event_type.team_id is not None:
         found = await _team_offered(event_type, start, end, limit)
@@ -269,88 +266,52 @@ async def team_hosts(event_type: EventType) -> list[User]:
     ).order_by("id")
 
 
-def _when(value: datetime | str) -> datetime:
-    # SQLite hands back tortoise's ISO text in values_list of some columns.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo("UTC"))
-
-
 async def team_inputs(
     event_type: EventType,
-    hosts: list[User],
     start: datetime,
     end: datetime,
     *,
+    hosts: list[User] | None = None,
     exclude_booking: int | None = None,
 ) -> dict[int, SlotInputs]:
-    """`inputs` of each host of a team event type, read for them all at once (a handful of
-    queries, whatever the number of hosts)."""
-    ids = [h.id for h in hosts]
+    """`inputs` of each host of a team event type (the given ones, else its unsuspended hosts,
+    by id), read for them all in one statement."""
     now = utcnow()
-    wide_start, wide_end = start - MARGIN, end + MARGIN
-    rows = await booking_busy_of(ids, wide_start, wide_end, exclude_booking)
-    rows += await SlotHold.filter(
-        host_id__in=ids, busy_end__gt=wide_start, busy_start__lt=wide_end, expires_at__gt=now
-    ).values_list("host_id", "event_type_id", "start", "busy_start", "busy_end")
-    occupants: dict[int, list[Occupant]] = {h: [] for h in ids}
-    for host_id, type_id, begins, busy_start, busy_end in rows:
-        occupants[host_id].append(Occupant(type_id, begins, (busy_start, busy_end)))
-    calendars = await calendar_busy_of(ids, wide_start, wide_end)
-    first, last = start.date() - timedelta(days=2), end.date() + timedelta(days=2)
-    weekly = await availability.weekly_rules_of(ids)
-    overrides = await availability.overrides_of(ids, first, last)
-    closed = await _team_closed_days(event_type, hosts, start, end, exclude_booking)
+    limits = limits_of(event_type)
+    found = await team_read.read(
+        event_type.id,
+        start,
+        end,
+        now=now,
+        margin=MARGIN,
+        limits=limits.any,
+        hosts=None if hosts is None else {h.id: h.time_zone for h in hosts},
+        exclude_booking=exclude_booking,
+    )
     rules = rules_for(event_type)
-    found = {}
-    for host in hosts:
-        tz = ZoneInfo(host.time_zone)
-        seated = seating(occupants[host.id], event_type.id, event_type.seats_per_slot)
-        found[host.id] = SlotInputs(
-            working=working_intervals(tz, weekly[host.id], overrides[host.id], start, end),
-            busy=seated.blocking + calendars[host.id],
+    working: dict[tuple[object, ...], list[Interval]] = {}
+    inputs = {}
+    for host_id, rows in found.items():
+        tz = ZoneInfo(rows.time_zone)
+        # Hosts of a team often keep the same hours in the same zone: computed once for them.
+        key = (
+            rows.time_zone,
+            tuple(rows.weekly),
+            tuple((day, tuple(spans)) for day, spans in sorted(rows.overrides.items())),
+        )
+        if key not in working:
+            working[key] = working_intervals(tz, rows.weekly, rows.overrides, start, end)
+        seated = seating(rows.occupants, event_type.id, event_type.seats_per_slot)
+        inputs[host_id] = SlotInputs(
+            working=working[key],
+            busy=seated.blocking + rows.calendar,
             seating=seated,
             rules=rules,
             tz=tz,
-            closed_days=closed.get(host.id, set()),
+            closed_days=closed_by(rows.counted, limits, tz, start, end) if limits.any else set(),
             now=now,
         )
-    return found
-
-
-async def _team_closed_days(
-    event_type: EventType,
-    hosts: list[User],
-    start: datetime,
-    end: datetime,
-    exclude: int | None,
-) -> dict[int, set[date]]:
-    """Each host's local days closed by the event type's limits, counting their own bookings
-    of it (a team event type takes no holds)."""
-    limits = limits_of(event_type)
-    if not limits.any:
-        return {}
-    spans = {}
-    for host in hosts:
-        tz = ZoneInfo(host.time_zone)
-        first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
-        spans[host.id] = (tz, first, last, *counting_span(first, last))
-    since = min(local_to_utc(low, time(0), tz) for tz, _, _, low, _ in spans.values())
-    until = max(
-        local_to_utc(high + timedelta(days=1), time(0), tz) for tz, _, _, _, high in spans.values()
-    )
-    query = BookingHost.filter(
-        event_type_id=event_type.id, host_id__in=list(spans), start__gte=since, start__lt=until
-    ).filter(active=True)
-    if exclude is not None:
-        query = query.exclude(booking_id=exclude)
-    counts: dict[int, Counter[date]] = {h: Counter() for h in spans}
-    for host_id, begins in await query.values_list("host_id", "start"):
-        counts[host_id][_when(begins).astimezone(spans[host_id][0]).date()] += 1
-    return {
-        host_id: closed_days(counts[host_id], limits, first, last)
-        for host_id, (_, first, last, _, _) in spans.items()
-    }
+    return inputs
 
 
 async def _team_offered(
@@ -358,21 +319,19 @@ async def _team_offered(
 ) -> list[Seated]:
     """ROUND_ROBIN: a slot at least one host can take, with how many can; COLLECTIVE: a slot
     every host can take (one seat). Each host's own hours, bookings, calendars and limits."""
-    hosts = await team_hosts(event_type)
-    if not hosts:
-        return []
+    inputs = await team_inputs(event_type, start, end)
     offers = []
-    for data in (await team_inputs(event_type, hosts, start, end)).values():
+    for data in inputs.values():
         if limit is not None:
             most = _most_slots(data.working, start, end, data.rules.interval)
             if most > limit:
                 raise too_many_slots(most, limit)
         offers.append([(s, e) for s, e, _ in offered(data, start, end)])
-    # Each host's slots are sorted: merged, equal slots are neighbours (no hashing of aware
-    # datetimes, which asks their zone for every one).
-    free = [(slot, sum(1 for _ in same)) for slot, same in groupby(heapq.merge(*offers))]
+    # Each host's slots are sorted: one sort of them all merges the runs in C, and equal slots
+    # become neighbours (no hashing of aware datetimes, which asks their zone for every one).
+    free = [(slot, len(list(same))) for slot, same in groupby(sorted(chain(*offers)))]
     if event_type.assignment == "COLLECTIVE":
-        return [(s, e, 1) for (s, e), n in free if n == len(hosts)]
+        return [(s, e, 1) for (s, e), n in free if n == len(inputs)]
     return [(s, e, n) for (s, e), n in free]
 
 

@@ -57,7 +57,11 @@ async def free_hosts(
     if not candidates:
         return []
     data = await slots.team_inputs(
-        event_type, candidates, start - DAY_AROUND, start + DAY_AROUND, exclude_booking=exclude
+        event_type,
+        start - DAY_AROUND,
+        start + DAY_AROUND,
+        hosts=candidates,
+        exclude_booking=exclude,
     )
     return [h for h in candidates if slots.seats_left(start, data[h.id]) > 0]
 

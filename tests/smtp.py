@@ -91,7 +91,8 @@ class SmtpServer:
             )
             == self.credentials
         )
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd answers a refusal itself (535) rather than staying silent.
+        return AuthResult(success=ok, handled=False)
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:
         """Blocks until `count` messages arrived (at least); the messages so far."""
