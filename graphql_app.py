@@ -64,6 +64,25 @@ def too_large(size: int, limit: int) -> bytes:
     )
 
 
+_JSON = (b"content-type", b"application/json")
+VARY = (b"vary", b"Authorization")
+
+
+class Ready:
+    """An answer whose headers are already bytes (public-cache hits): sent as is, without
+    building a starlette Response for it."""
+
+    __slots__ = ("body", "headers", "status_code")
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self.status_code, self.headers, self.body = status, headers, body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = {"type": "http.response.start", "status": self.status_code, "headers": self.headers}
+        await send(start)
+        await send({"type": "http.response.body", "body": self.body})
+
+
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
@@ -89,7 +108,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.session_limits = SessionLimits.from_settings(settings)
         self.session_watch = SessionWatch(bus, self.session_limits, settings.session_check_seconds)
         self.persisted = PersistedQueries()
-        self.cache_control = f"public, max-age={int(settings.public_cache_ttl_seconds)}"
+        self.cache_control = b"public, max-age=%d" % int(settings.public_cache_ttl_seconds)
         self.public_cache = (
             PublicCache(
                 max_entries=settings.public_cache_entries,
@@ -119,15 +138,15 @@ class GraphQLApp(GraphQL[Context, None]):
             response = JSONResponse(persisted_error(refused), status_code=refused.status)
         await response(scope, receive, send)
 
-    async def answer(self, request: Request) -> Response:
+    async def answer(self, request: Request) -> Response | Ready:
         """From the public cache when it holds the answer (web/public_cache.py), else executed.
         Answers to public GET queries may be kept by HTTP caches too (ETag, 304)."""
         cache = self.public_cache
         if cache is None or not cache.listening:
             return await self.run(request)
         method = request.scope["method"]
-        body = await request.body() if method == "POST" else b""
-        key = cache.key(request.scope, body, self.persisted)
+        body = await _body(request) if method == "POST" else b""
+        key = cache.key_of(request.scope, body, self.persisted)
         if key is None:
             return await self.run(request)
         started = time.perf_counter()
@@ -137,7 +156,7 @@ class GraphQLApp(GraphQL[Context, None]):
             answer, etag = cached
             if method == "GET":
                 return self.http_cached(request, answer, etag)
-            return Response(answer, media_type="application/json")
+            return Ready(200, [(b"content-length", b"%d" % len(answer)), _JSON], answer)
         generation = cache.generation  # before any row is read
         response = await self.run(request)
         if response.status_code == 200 and type(response) is Response:
@@ -146,21 +165,18 @@ class GraphQLApp(GraphQL[Context, None]):
                 return self.http_cached(request, bytes(response.body), etag)
         return response
 
-    def http_cached(self, request: Request, answer: bytes, etag: str) -> Response:
+    def http_cached(self, request: Request, answer: bytes, etag: str) -> Ready:
         """A public answer to a GET query, for browsers and CDNs to keep as long as the public
         cache would; 304 when the client holds it already."""
-        headers = {
-            "cache-control": self.cache_control,
-            "etag": etag,
-            "vary": "Authorization",
-        }
-        given = request.headers.get("if-none-match")
-        if given is not None and (
-            given.strip() == "*"
-            or etag in (tag.strip().removeprefix("W/") for tag in given.split(","))
-        ):
-            return Response(status_code=304, headers=headers)
-        return Response(answer, media_type="application/json", headers=headers)
+        tag = etag.encode()
+        headers = [(b"cache-control", self.cache_control), (b"etag", tag), VARY]
+        for name, given in request.scope["headers"]:
+            if name == b"if-none-match" and (
+                given.strip() == b"*"
+                or tag in (t.strip().removeprefix(b"W/") for t in given.split(b","))
+            ):
+                return Ready(304, headers, b"")
+        return Ready(200, [*headers, (b"content-length", b"%d" % len(answer)), _JSON], answer)
 
     async def parse_http_body(self, request: Any) -> Any:
         """As strawberry's, with Automatic Persisted Queries (web/persisted_queries.py): a query
@@ -240,3 +256,22 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Invalid token.", "code": "UNAUTHENTICATED"})
         context.user, context.token, context.session_id = live.user, token, live.session_id
         return UNSET
+
+
+async def _body(request: Request) -> bytes:
+    """The request's body, kept for strawberry to read again: one message in the common case
+    (Request.body() iterates its stream for it)."""
+    message = await request.receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        request._body = message.get("body", b"")
+        return request._body
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnect
+    rest = [message.get("body", b"")]
+    while message.get("more_body", False):
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        rest.append(message.get("body", b""))
+    request._body = b"".join(rest)
+    return request._body

@@ -64,7 +64,10 @@ HIT, MISS = RESULTS.labels("hit"), RESULTS.labels("miss")
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # e.g. an integer beyond 64 bits: the standard encoder writes it
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _root_fields(
@@ -134,6 +137,8 @@ class PublicCache:
         self.generation = 0
         self.listening = False
         self._entries: OrderedDict[Key, tuple[bytes, str, float]] = OrderedDict()
+        # GET query strings and POST bodies already read into keys (key_of).
+        self._seen_keys: OrderedDict[bytes, Key] = OrderedDict()
         # Per query text and operation name: the operation's metrics label, or "" when the
         # document may not be cached.
         self._documents: OrderedDict[tuple[str, str | None], str] = OrderedDict()
@@ -183,6 +188,35 @@ class PublicCache:
         if not isinstance(variables, dict):
             return None
         return query, canonical_json(variables), name
+
+    def key_of(
+        self, scope: dict[str, Any], body: bytes, persisted: PersistedQueries | None = None
+    ) -> Key | None:
+        """`key`, remembering the keys of GET query strings and POST bodies (DOCUMENTS of
+        each): a client or CDN repeats the same ones, and reading them (JSON, percent-decoding,
+        canonical variables, a persisted query) is most of a hit's work."""
+        method = scope["method"]
+        if method == "GET":
+            seen: bytes = b"G" + scope.get("query_string", b"")
+        elif method == "POST":
+            seen = b"P" + body
+        else:
+            return None
+        known = self._seen_keys.get(seen)
+        if known is not None:
+            json_body = method == "GET"
+            for name, value in scope["headers"]:
+                if name == b"authorization":
+                    return None
+                if name == b"content-type":
+                    json_body = json_body or b"application/json" in value
+            return known if json_body else None
+        key = self.key(scope, body, persisted)
+        if key is not None and len(seen) <= MAX_ENTRY_BYTES:
+            self._seen_keys[seen] = key
+            if len(self._seen_keys) > DOCUMENTS:
+                self._seen_keys.popitem(last=False)
+        return key
 
     def get(self, key: Key) -> bytes | None:
         entry = self.entry(key)

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from services import changes, event_types
 from tests.conftest import BACKEND, PASSWORD, REDIS_URL, SIGN_UP, start_server
 from tests.graphql_ops import CREATE_TYPE
 from web import public_cache
+from web.persisted_queries import PersistedQueries
 from web.public_cache import PublicCache, is_cacheable
 
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL (CI's second pass)")
@@ -130,6 +132,23 @@ def test_requests_with_credentials_or_unlike_a_plain_json_query_have_no_key() ->
     assert key(scope(), body(variables=[1])) is None
     assert key(scope(), body(variables=[])) is None  # refused by strawberry: never a hit
     assert key(scope(), b"{not json") is None
+
+
+def test_a_request_read_before_keeps_its_key_but_never_for_credentials() -> None:
+    cache = listening_cache()
+    persisted = PersistedQueries()
+    query_string = urlencode({"query": PUBLIC, "variables": '{"id": "1"}'}).encode()
+    get = {"method": "GET", "headers": [], "query_string": query_string}
+    first = cache.key_of(get, b"", persisted)
+    assert first == (PUBLIC, '{"id":"1"}', None)
+    assert cache.key_of(get, b"", persisted) is first  # remembered, not read again
+    signed_in = {**get, "headers": [(b"authorization", b"Bearer bnm_x")]}
+    assert cache.key_of(signed_in, b"", persisted) is None
+    post = scope()
+    assert cache.key_of(post, body()) is cache.key_of(post, body()) is not None
+    assert cache.key_of(scope((b"authorization", b"Bearer bnm_x")), body()) is None
+    text = {"method": "POST", "headers": [(b"content-type", b"text/plain")]}
+    assert cache.key_of(text, body()) is None
 
 
 def test_whether_a_document_is_cacheable_is_decided_once(monkeypatch) -> None:
