@@ -14,7 +14,6 @@ from domain.availability import (
     format_hhmm,
     parse_hhmm,
     validate_intervals,
-    working_intervals,
 )
 from domain.errors import BadUserInput
 from models.schedule import DateOverride, Schedule
@@ -126,28 +125,6 @@ def parse_overrides(
     }
 
 
-async def weekly_rules_of(host_ids: list[int]) -> dict[int, list[WeeklyRule]]:
-    """Several hosts' weekly rules in one query (a team's hosts)."""
-    rows = await Schedule.filter(host_id__in=host_ids).values_list("host_id", "weekly_rules")
-    found = {host_id: parse_weekly(stored) for host_id, stored in rows}
-    return {host_id: found.get(host_id, []) for host_id in host_ids}
-
-
-async def overrides_of(
-    host_ids: list[int], first: date, last: date
-) -> dict[int, dict[date, list[tuple[time, time]]]]:
-    """Several hosts' date overrides in [first, last], in one query."""
-    rows = await DateOverride.filter(
-        host_id__in=host_ids, date__gte=first, date__lte=last
-    ).values_list("host_id", "date", "intervals")
-    found: dict[int, dict[date, list[tuple[time, time]]]] = {h: {} for h in host_ids}
-    for host_id, day, stored in rows:
-        found[host_id].update(
-            parse_overrides([(day if isinstance(day, date) else date.fromisoformat(day), stored)])
-        )
-    return found
-
-
 def override_span(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[date, date]:
     """The dates whose overrides can shape working time in [start, end)."""
     return start.astimezone(tz).date() - timedelta(days=1), end.astimezone(tz).date() + timedelta(
@@ -159,12 +136,3 @@ async def all_overrides(host_id: int) -> list[tuple[date, list[tuple[str, str]]]
     """Every date override of the host as written ("HH:MM" pairs; [] = day off), by date."""
     rows = await DateOverride.filter(host_id=host_id).order_by("date")
     return [(row.date, [(s, e) for s, e in row.intervals]) for row in rows]
-
-
-async def working_time(
-    host_id: int, tz: ZoneInfo, start: datetime, end: datetime
-) -> list[tuple[datetime, datetime]]:
-    first, last = override_span(tz, start, end)
-    return working_intervals(
-        tz, await weekly_rules(host_id), await overrides(host_id, first, last), start, end
-    )

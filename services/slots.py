@@ -12,12 +12,11 @@ from domain.errors import BadUserInput, NotFound
 from domain.limits import Limits, closed_days, counting_span
 from domain.seats import Occupant, Seating, offer, seating
 from domain.slots import Interval, SlotRules, compute_slots
-from models.booking import CANCELLED, Booking
 from models.booking_host import BookingHost
 from models.event_type import EventType
 from models.hold import SlotHold
 from models.user import User
-from services import availability, event_types, team_read
+from services import event_types, slot_read
 from services.busy import calendar_busy
 from services.clock import utcnow
 
@@ -112,38 +111,6 @@ def closed_by(
     return closed_days(counts, limits, start.astimezone(tz).date(), end.astimezone(tz).date())
 
 
-async def _closed_days(
-    event_type: EventType,
-    tz: ZoneInfo,
-    start: datetime,
-    end: datetime,
-    exclude: int | None,
-    host_id: int,
-) -> set[date]:
-    """Host-local days of [start, end) closed by the daily, weekly or monthly limit: bookings
-    and live holds of the event type count (of a team event type: those of this host)."""
-    limits = limits_of(event_type)
-    if not limits.any:
-        return set()
-    since, until = counting_window(tz, start, end)
-    query = Booking.filter(
-        event_type_id=event_type.id, start__gte=since, start__lt=until, status__not=CANCELLED
-    )
-    if event_type.team_id is not None:
-        query = BookingHost.filter(
-            event_type_id=event_type.id, host_id=host_id, start__gte=since, start__lt=until
-        ).filter(active=True)
-        if exclude is not None:
-            query = query.exclude(booking_id=exclude)
-    elif exclude is not None:
-        query = query.exclude(id=exclude)
-    starts = await query.values_list("start", flat=True)
-    starts += await SlotHold.filter(
-        event_type_id=event_type.id, start__gte=since, start__lt=until, expires_at__gt=utcnow()
-    ).values_list("start", flat=True)
-    return closed_by(starts, limits, tz, start, end)
-
-
 async def inputs(
     event_type: EventType,
     host_zone: str,
@@ -155,19 +122,10 @@ async def inputs(
 ) -> SlotInputs:
     """`host_id`: whose time (a host of a team event type); by default the event type's host."""
     host_id = event_type.host_id if host_id is None else host_id
-    tz = ZoneInfo(host_zone)
-    now = utcnow()
-    wide_start, wide_end = start - MARGIN, end + MARGIN
-    occupants = await _occupants(host_id, wide_start, wide_end, exclude_booking, now)
-    return assemble(
-        event_type,
-        tz,
-        now,
-        occupants=occupants,
-        working=await availability.working_time(host_id, tz, start, end),
-        calendar=await calendar_busy(host_id, wide_start, wide_end),
-        closed=await _closed_days(event_type, tz, start, end, exclude_booking, host_id),
+    found = await inputs_of(
+        event_type, start, end, hosts={host_id: host_zone}, exclude_booking=exclude_booking
     )
+    return found[host_id]
 
 
 def assemble(
@@ -275,20 +233,33 @@ async def team_inputs(
     exclude_booking: int | None = None,
 ) -> dict[int, SlotInputs]:
     """`inputs` of each host of a team event type (the given ones, else its unsuspended hosts,
-    by id), read for them all in one statement."""
+    by id)."""
+    given = None if hosts is None else {h.id: h.time_zone for h in hosts}
+    return await inputs_of(event_type, start, end, hosts=given, exclude_booking=exclude_booking)
+
+
+async def inputs_of(
+    event_type: EventType,
+    start: datetime,
+    end: datetime,
+    *,
+    hosts: dict[int, str] | None = None,
+    exclude_booking: int | None = None,
+) -> dict[int, SlotInputs]:
+    """What the slot computation needs for each host (id -> zone; by default a team event
+    type's unsuspended hosts), read for them all in one statement (services/slot_read.py)."""
     now = utcnow()
     limits = limits_of(event_type)
-    found = await team_read.read(
+    found = await slot_read.read(
         event_type.id,
         start,
         end,
         now=now,
         margin=MARGIN,
         limits=limits.any,
-        hosts=None if hosts is None else {h.id: h.time_zone for h in hosts},
+        hosts=hosts,
         exclude_booking=exclude_booking,
     )
-    rules = rules_for(event_type)
     working: dict[tuple[object, ...], list[Interval]] = {}
     inputs = {}
     for host_id, rows in found.items():
@@ -301,15 +272,14 @@ async def team_inputs(
         )
         if key not in working:
             working[key] = working_intervals(tz, rows.weekly, rows.overrides, start, end)
-        seated = seating(rows.occupants, event_type.id, event_type.seats_per_slot)
-        inputs[host_id] = SlotInputs(
+        inputs[host_id] = assemble(
+            event_type,
+            tz,
+            now,
+            occupants=rows.occupants,
             working=working[key],
-            busy=seated.blocking + rows.calendar,
-            seating=seated,
-            rules=rules,
-            tz=tz,
-            closed_days=closed_by(rows.counted, limits, tz, start, end) if limits.any else set(),
-            now=now,
+            calendar=rows.calendar,
+            closed=closed_by(rows.counted, limits, tz, start, end) if limits.any else set(),
         )
     return inputs
 

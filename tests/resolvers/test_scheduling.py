@@ -218,6 +218,16 @@ async def test_a_month_at_its_limit_offers_nothing_while_the_next_month_does(gql
     )
 
 
+async def test_a_live_hold_counts_towards_the_daily_limit_until_it_expires(gql, host):
+    _, type_id = await host(maxBookingsPerDay=1)
+    day = (at("00:00"), at("00:00", "2030-01-08"))
+    assert len(await slots(gql, type_id, *day)) == 16
+    (await gql(HOLD, {"id": type_id, "s": at("10:00")})).ok()
+    assert await slots(gql, type_id, *day) == {}
+    await SlotHold.all().update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    assert len(await slots(gql, type_id, *day)) == 16
+
+
 async def test_limits_count_the_host_local_week(gql, host):
     # Auckland (UTC+13 in January): Sunday 2030-01-13 10:00 local is Saturday 21:00 UTC.
     _, type_id = await host(zone="Pacific/Auckland", maxBookingsPerWeek=1)

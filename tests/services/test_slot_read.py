@@ -1,4 +1,4 @@
-"""A team event type's slots are read for all its hosts in one statement (services/team_read.py):
+"""A team event type's slots are read for all its hosts in one statement (services/slot_read.py):
 what it offers must be exactly what each host's own event type of the same shape offers, counted,
 whatever each host's zone, hours, overrides, bookings, holds, calendars or suspension."""
 
@@ -33,7 +33,8 @@ async def _host(gql, sign_up, name: str, zone: str) -> dict:
     (await gql(WEEKLY, {"tz": zone, "rules": NINE_TO_FIVE}, token)).ok()
     own = {"title": "Own", "slug": "own", **SHAPE}
     created = (await gql(CREATE_TYPE, {"i": own}, token)).ok()["createEventType"]
-    return {"token": token, "address": f"{name.lower()}@example.com", "id": user["id"], **created}
+    address = f"{name.lower()}@example.com"
+    return {"token": token, "address": address, "user": user["id"], "type": created["id"]}
 
 
 async def _slots(gql, type_id: str, start: str, end: str) -> list[dict]:
@@ -60,7 +61,7 @@ async def test_round_robin_slots_are_each_hosts_own_slots_counted(gql, sign_up):
         "t": team_id,
         "i": {"title": "Call", "slug": "call", **SHAPE},
         "a": "ROUND_ROBIN",
-        "h": [m["id"] for m in members],
+        "h": [m["user"] for m in members],
     }
     created = await gql(CREATE_TEAM_TYPE, variables, owner["token"])
     type_id = created.ok()["createTeamEventType"]["id"]
@@ -70,21 +71,22 @@ async def test_round_robin_slots_are_each_hosts_own_slots_counted(gql, sign_up):
     first = day()
     override = {"d": first.date().isoformat(), "i": [{"start": "13:00", "end": "15:00"}]}
     (await gql(OVERRIDE, override, ann["token"])).ok()
-    (await gql(BOOK, booking(ann["id"], at(14), 1))).ok()
-    (await gql(HOLD, {"id": ben["id"], "s": at(15, offset=4)})).ok()
-    calendar = await LinkedCalendar.create(owner_id=int(cai["id"]), name="Work", url_encrypted="x")
+    (await gql(BOOK, booking(ann["type"], at(14), 1))).ok()
+    (await gql(HOLD, {"id": ben["type"], "s": at(15, offset=4)})).ok()
+    cai_id = int(cai["user"])
+    calendar = await LinkedCalendar.create(owner_id=cai_id, name="Work", url_encrypted="x")
     await CalendarBusy.create(
         calendar=calendar,
-        owner_id=int(cai["id"]),
+        owner_id=cai_id,
         start=first + timedelta(hours=8),
         end=first + timedelta(hours=10),
     )
-    await User.filter(id=int(dan["id"])).update(suspended_at=utcnow())
+    await User.filter(id=int(dan["user"])).update(suspended_at=utcnow())
 
     start, end = at(0), at(0, offset=6)
     expected: Counter[datetime] = Counter()
     for member in (ann, ben, cai):  # each in their own zone: compared as instants
-        expected.update(_instants(await _slots(gql, member["id"], start, end)))
+        expected.update(_instants(await _slots(gql, member["type"], start, end)))
     team_slots = await _slots(gql, type_id, start, end)
     seats = [s["seatsLeft"] for s in team_slots]
     assert dict(zip(_instants(team_slots), seats, strict=True)) == expected

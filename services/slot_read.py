@@ -1,6 +1,6 @@
-"""Everything the slots of a team event type need, for all its hosts, in one statement.
+"""Everything the slots of an event type need, for each of its hosts, in one statement.
 
-A team's `availableSlots` used to ask seven queries (the hosts, their busy rows, holds, calendar
+`availableSlots` used to ask six or seven queries (the hosts, their busy rows, holds, calendar
 busy time, weekly hours, overrides, the rows its limits count), each built anew by tortoise: a
 millisecond or more of the request apiece. Here they are the branches of one UNION ALL, rows
 tagged by branch and host, with the same conditions and windows as services/slots.py uses; the
@@ -93,12 +93,17 @@ def _sql(dialect: str, hosts: int, *, limits: bool, exclude: bool) -> tuple[str,
             f'WHERE "id" IN {members} AND "suspended_at" IS NULL'
         )
     if limits:
-        branches.append(
-            'SELECT \'l\', "host_id", NULL, "start", NULL, NULL, NULL FROM "booking_hosts" '
-            f'WHERE "event_type_id" = {p("event_type")} AND "host_id" IN {members} '
-            f'AND "start" >= {p("since")} AND "start" < {p("until")} '
-            f'AND "active" = {true}{not_excluded}'
+        counted = (
+            f'"event_type_id" = {p("event_type")} AND "host_id" IN {members} '
+            f'AND "start" >= {p("since")} AND "start" < {p("until")}'
         )
+        branches += [
+            'SELECT \'l\', "host_id", NULL, "start", NULL, NULL, NULL FROM "booking_hosts" '
+            f'WHERE {counted} AND "active" = {true}{not_excluded}',
+            # Live holds count too (a personal event type's; a team's takes none).
+            'SELECT \'m\', "host_id", NULL, "start", NULL, NULL, NULL FROM "slot_holds" '
+            f'WHERE {counted} AND "expires_at" > {p("now")}',
+        ]
     return " UNION ALL ".join(branches), p.names
 
 
@@ -126,8 +131,8 @@ async def read(
     """Each host's rows for slots in [start, end): busy rows and live holds of
     [start - margin, end + margin), calendar busy time, weekly hours, the overrides of the days
     around the window and, with `limits`, the starts of their bookings of the event type that
-    the limits may count. `hosts`: id -> zone of given hosts; by default the event type's
-    unsuspended hosts, in id order."""
+    the limits may count (and their live holds). `hosts`: id -> zone of given hosts; by default
+    a team event type's unsuspended hosts, in id order."""
     db = connections.get("default")
     dialect = db.capabilities.dialect
     shape = (dialect, len(hosts or ()), limits, exclude_booking is not None)
@@ -184,6 +189,6 @@ def _by_host(rows: Any, hosts: dict[int, str] | None) -> dict[int, HostRows]:
             host.overrides.update(
                 availability.parse_overrides([(date.fromisoformat(day), intervals)])
             )
-        elif kind == "l":
+        elif kind == "l" or kind == "m":
             host.counted.append(at(a))
     return found
