@@ -172,7 +172,14 @@ def _most_slots(working: list[Interval], start: datetime, end: datetime, step: t
 
 def offered(data: SlotInputs, start: datetime, end: datetime) -> list[Seated]:
     """(start, end, seats left) of every slot in [start, end)."""
-    slots = compute_slots(
+    before, after = data.rules.buffer_before, data.rules.buffer_after
+    return offer(free_slots(data, start, end), data.seating, before, after)
+
+
+def free_slots(data: SlotInputs, start: datetime, end: datetime) -> list[Interval]:
+    """The slots of [start, end) with busy time (full seat groups included) kept out; those an
+    open seat group overlaps are still among them (`offer` decides those)."""
+    return compute_slots(
         working=data.working,
         busy=data.busy,
         rules=data.rules,
@@ -182,7 +189,6 @@ def offered(data: SlotInputs, start: datetime, end: datetime) -> list[Seated]:
         tz=data.tz,
         closed_days=data.closed_days,
     )
-    return offer(slots, data.seating, data.rules.buffer_before, data.rules.buffer_after)
 
 
 async def available(
@@ -296,7 +302,10 @@ async def _team_offered(
             most = _most_slots(data.working, start, end, data.rules.interval)
             if most > limit:
                 raise too_many_slots(most, limit)
-        offers.append([(s, e) for s, e, _ in offered(data, start, end)])
+        if data.seating.open_groups:
+            offers.append([(s, e) for s, e, _ in offered(data, start, end)])
+        else:  # one seat a host, as every team event type has: no seats to count
+            offers.append(free_slots(data, start, end))
     # Each host's slots are sorted: one sort of them all merges the runs in C, and equal slots
     # become neighbours (no hashing of aware datetimes, which asks their zone for every one).
     free = [(slot, len(list(same))) for slot, same in groupby(sorted(chain(*offers)))]
