@@ -26,6 +26,7 @@ from domain.slots import Interval
 from models.event_type import EventType
 from services import availability, slots
 from services.changes import Audience
+from services.sql_text import Parameters, instant
 
 MINE = "mine"
 
@@ -55,22 +56,9 @@ class Found:
     notification_ids: list[int]
 
 
-class _Parameters:
-    """Numbered parameters ($1 / ?1), each named value sent once however often it is used."""
-
-    def __init__(self, dialect: str) -> None:
-        self.sign = "$" if dialect == "postgres" else "?"
-        self.names: list[str] = []
-
-    def __call__(self, name: str) -> str:
-        if name not in self.names:
-            self.names.append(name)
-        return f"{self.sign}{self.names.index(name) + 1}"
-
-
 def _sql(dialect: str, *, limits: bool, key: bool, hold: bool) -> tuple[str, list[str]]:
     pg = dialect == "postgres"
-    p = _Parameters(dialect)
+    p = Parameters(dialect)
     true = "TRUE" if pg else "1"
     mine = (
         f'CASE WHEN "token_hash" = {p("hold")} AND "event_type_id" = {p("event_type")} '
@@ -148,13 +136,6 @@ def _sql(dialect: str, *, limits: bool, key: bool, hold: bool) -> tuple[str, lis
 _compiled: dict[tuple[str, bool, bool, bool], tuple[str, list[str]]] = {}
 
 
-def _instant(value: datetime | str) -> datetime:
-    # SQLite hands back tortoise's ISO text, PostgreSQL an aware datetime.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 async def read(ask: Ask) -> Found:
     """Inside the booking transaction, after the host's lock."""
     event_type = ask.event_type
@@ -195,7 +176,7 @@ def _found(ask: Ask, rows: Any, window: Interval, limits: Limits, dialect: str) 
     by: dict[str, list[Any]] = {}
     for row in rows:
         by.setdefault(row[0], []).append(row)
-    at: Callable[[Any], datetime] = _instant
+    at: Callable[[Any], datetime] = instant
     taking = [*by.get("b", []), *(r for r in by.get("h", []) if r[5] != MINE)]
     if dialect == "postgres":  # aware datetimes already
         occupants = [Occupant(r[1], r[2], (r[3], r[4])) for r in taking]

@@ -21,6 +21,7 @@ from domain.limits import counting_span
 from domain.seats import Occupant
 from domain.slots import Interval
 from services import availability
+from services.sql_text import Parameters, instant
 
 # Wider than any zone's offset: the limits' counting window before each host's zone is known.
 _ZONE_REACH = timedelta(hours=15)
@@ -36,23 +37,10 @@ class HostRows:
     counted: list[datetime] = field(default_factory=list)  # starts of the type's own bookings
 
 
-class _Parameters:
-    """Numbered parameters ($1 / ?1), each named value sent once however often it is used."""
-
-    def __init__(self, dialect: str) -> None:
-        self.sign = "$" if dialect == "postgres" else "?"
-        self.names: list[str] = []
-
-    def __call__(self, name: str) -> str:
-        if name not in self.names:
-            self.names.append(name)
-        return f"{self.sign}{self.names.index(name) + 1}"
-
-
 def _sql(dialect: str, hosts: int, *, limits: bool, exclude: bool) -> tuple[str, list[str]]:
     """`hosts`: how many host ids are given; 0: the event type's unsuspended hosts."""
     pg = dialect == "postgres"
-    p = _Parameters(dialect)
+    p = Parameters(dialect)
     true = "TRUE" if pg else "1"
     if hosts:
         members = "(" + ", ".join(p(f"host{i}") for i in range(hosts)) + ")"
@@ -108,13 +96,6 @@ def _sql(dialect: str, hosts: int, *, limits: bool, exclude: bool) -> tuple[str,
 
 
 _compiled: dict[tuple[str, int, bool, bool], tuple[str, list[str]]] = {}
-
-
-def _instant(value: datetime | str) -> datetime:
-    # SQLite hands back tortoise's ISO text, PostgreSQL an aware datetime.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 async def read(
@@ -173,7 +154,7 @@ def _by_host(rows: Any, hosts: dict[int, str] | None) -> dict[int, HostRows]:
     else:
         hosts_found = sorted((r[1], r[6]) for r in rows if r[0] == "u")
         found = {host_id: HostRows(zone) for host_id, zone in hosts_found}
-    at = _instant
+    at = instant
     for kind, host_id, type_id, a, b, c, text in rows:
         host = found.get(host_id)
         if host is None:  # suspended
