@@ -12,12 +12,9 @@ from domain.errors import BadUserInput, NotFound
 from domain.limits import Limits, closed_days, counting_span
 from domain.seats import Occupant, Seating, offer, seating
 from domain.slots import Interval, SlotRules, compute_slots
-from models.booking_host import BookingHost
 from models.event_type import EventType
-from models.hold import SlotHold
 from models.user import User
 from services import event_types, slot_read
-from services.busy import calendar_busy
 from services.clock import utcnow
 
 Seated = tuple[datetime, datetime, int]  # a slot and its seats left
@@ -62,30 +59,6 @@ class SlotInputs:
     tz: ZoneInfo
     closed_days: set[date]
     now: datetime
-
-
-async def host_busy(
-    host_id: int, start: datetime, end: datetime, *, exclude_booking: int | None = None
-) -> list[Interval]:
-    """Time the host is taken: non-cancelled bookings of any of their event types (widened by
-    their buffers), and the busy times of their linked calendars."""
-    occupants = await _occupants(host_id, start, end, exclude_booking, utcnow())
-    return [o.busy for o in occupants] + await calendar_busy(host_id, start, end)
-
-
-async def _occupants(
-    host_id: int, start: datetime, end: datetime, exclude: int | None, now: datetime
-) -> list[Occupant]:
-    """Non-cancelled bookings (of their own event types and of teams' ones: booking_hosts) and
-    live holds of the host taking time in [start, end)."""
-    query = BookingHost.filter(host_id=host_id, busy_end__gt=start, busy_start__lt=end, active=True)
-    if exclude is not None:
-        query = query.exclude(booking_id=exclude)
-    rows = await query.values_list("event_type_id", "start", "busy_start", "busy_end")
-    held = await SlotHold.filter(
-        host_id=host_id, busy_end__gt=start, busy_start__lt=end, expires_at__gt=now
-    ).values_list("event_type_id", "start", "busy_start", "busy_end")
-    return [Occupant(t, s, (bs, be)) for t, s, bs, be in [*rows, *held]]
 
 
 def limits_of(event_type: EventType) -> Limits:

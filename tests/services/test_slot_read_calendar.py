@@ -1,5 +1,5 @@
-"""The busy-time read of slot computations: which calendar rows it returns, with bounds given in any
-offset, and that the index answers it without reading the table."""
+"""The calendar branch of the slot inputs' read (services/slot_read.py): which rows it returns, with
+bounds given in any offset, and that the index answers it without reading the table."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -7,7 +7,8 @@ from tortoise import connections
 
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.user import User
-from services import slots
+from services import slot_read
+from services.clock import utcnow
 from tests.conftest import BACKEND
 
 T0 = datetime(2027, 3, 1, 9, tzinfo=UTC)
@@ -41,9 +42,16 @@ async def test_calendar_rows_overlapping_the_window_whatever_its_offset(clean_db
 
     # The same window written in UTC, far east and far west of it: the same rows.
     for zone in (UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-11))):
-        found = await slots.host_busy(
-            calendar.owner_id, T0.astimezone(zone), (T0 + 10 * HOUR).astimezone(zone)
+        read = await slot_read.read(
+            0,
+            T0.astimezone(zone),
+            (T0 + 10 * HOUR).astimezone(zone),
+            now=utcnow(),
+            margin=timedelta(0),
+            limits=False,
+            hosts={calendar.owner_id: "UTC"},
         )
+        found = read[calendar.owner_id].calendar
         assert sorted(found) == expected, zone
         assert all(s.utcoffset() == timedelta(0) == e.utcoffset() for s, e in found)
 
@@ -57,10 +65,11 @@ async def test_the_busy_read_is_answered_from_the_index(clean_db: None) -> None:
         definitions = [row["indexdef"] for row in indexes]
         assert any('(owner_id, start, "end")' in d for d in definitions), definitions
         return
-    sql = (
-        CalendarBusy.filter(owner_id=1, end__gt=T0, start__lt=T0 + HOUR)
-        .values_list("start", "end")
-        .sql()
+    sql, names = slot_read._sql("sqlite", 1, limits=False, exclude=False)
+    values = {"host0": 1, "after": T0, "before": T0 + HOUR, "now": T0}
+    values.update(first_day=T0.date(), last_day=T0.date())
+    plan = await connection.execute_query_dict(
+        f"EXPLAIN QUERY PLAN {sql}", [values[n] for n in names]
     )
-    plan = await connection.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", [1, T0, T0 + HOUR])
-    assert any("COVERING INDEX" in row["detail"] for row in plan), plan
+    calendar = [row["detail"] for row in plan if "calendar_busy" in row["detail"]]
+    assert calendar and all("COVERING INDEX" in d for d in calendar), plan
