@@ -145,7 +145,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if cache is None or not cache.listening:
             return await self.run(request)
         method = request.scope["method"]
-        body = await _body(request) if method == "POST" else b""
+        body = await request.body() if method == "POST" else b""
         key = cache.key_of(request.scope, body, self.persisted)
         if key is None:
             return await self.run(request)
@@ -256,22 +256,3 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Invalid token.", "code": "UNAUTHENTICATED"})
         context.user, context.token, context.session_id = live.user, token, live.session_id
         return UNSET
-
-
-async def _body(request: Request) -> bytes:
-    """The request's body, kept for strawberry to read again: one message in the common case
-    (Request.body() iterates its stream for it)."""
-    message = await request.receive()
-    if message["type"] == "http.request" and not message.get("more_body", False):
-        request._body = message.get("body", b"")
-        return request._body
-    if message["type"] == "http.disconnect":
-        raise ClientDisconnect
-    rest = [message.get("body", b"")]
-    while message.get("more_body", False):
-        message = await request.receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect
-        rest.append(message.get("body", b""))
-    request._body = b"".join(rest)
-    return request._body

@@ -113,6 +113,17 @@ def _query_parameters(query_string: bytes) -> dict[str, Any]:
     return data
 
 
+def _anonymous(scope: dict[str, Any], method: str) -> bool:
+    """No credentials, and for a POST a JSON body (as its last Content-Type says)."""
+    json_body = False
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return False
+        if name == b"content-type":
+            json_body = b"application/json" in value
+    return method == "GET" or json_body
+
+
 def etag_of(answer: bytes) -> str:
     return '"%s"' % hashlib.blake2b(answer, digest_size=16).hexdigest()  # noqa: UP031
 
@@ -138,7 +149,7 @@ class PublicCache:
         self.listening = False
         self._entries: OrderedDict[Key, tuple[bytes, str, float]] = OrderedDict()
         # GET query strings and POST bodies already read into keys (key_of).
-        self._seen_keys: OrderedDict[bytes, Key] = OrderedDict()
+        self._seen_keys: OrderedDict[tuple[str, bytes], Key] = OrderedDict()
         # Per query text and operation name: the operation's metrics label, or "" when the
         # document may not be cached.
         self._documents: OrderedDict[tuple[str, str | None], str] = OrderedDict()
@@ -158,19 +169,13 @@ class PublicCache:
         method = scope["method"]
         if method != "POST" and (method != "GET" or persisted is None):
             return None
-        json_body = False
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                return None
-            if name == b"content-type":
-                json_body = b"application/json" in value
+        if not _anonymous(scope, method):
+            return None
         try:
             if method == "GET":
                 data: Any = _query_parameters(scope.get("query_string", b""))
-            elif json_body:
-                data = orjson.loads(body)
             else:
-                return None
+                data = orjson.loads(body)
         except ValueError:  # orjson.JSONDecodeError: invalid, or nested beyond 1024
             return None
         if not isinstance(data, dict):
@@ -196,23 +201,12 @@ class PublicCache:
         each): a client or CDN repeats the same ones, and reading them (JSON, percent-decoding,
         canonical variables, a persisted query) is most of a hit's work."""
         method = scope["method"]
-        if method == "GET":
-            seen: bytes = b"G" + scope.get("query_string", b"")
-        elif method == "POST":
-            seen = b"P" + body
-        else:
-            return None
+        seen = (method, scope.get("query_string", b"") if method == "GET" else body)
         known = self._seen_keys.get(seen)
         if known is not None:
-            json_body = method == "GET"
-            for name, value in scope["headers"]:
-                if name == b"authorization":
-                    return None
-                if name == b"content-type":
-                    json_body = json_body or b"application/json" in value
-            return known if json_body else None
+            return known if _anonymous(scope, method) else None
         key = self.key(scope, body, persisted)
-        if key is not None and len(seen) <= MAX_ENTRY_BYTES:
+        if key is not None and len(seen[1]) <= MAX_ENTRY_BYTES:
             self._seen_keys[seen] = key
             if len(self._seen_keys) > DOCUMENTS:
                 self._seen_keys.popitem(last=False)
