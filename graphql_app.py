@@ -6,21 +6,25 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
+from strawberry.utils.operation import get_operation_type
 
 from config import Settings
 from events.bus import EventBus
 from events.outbox import Outbox
 from observability import current_request_id, observe_operation
 from schema.context import Context, bearer_token
+from schema.direct import Direct
 from schema.root import build_schema
 from services import accounts
 from services.rate_limit import RateLimiter
@@ -38,6 +42,10 @@ from web.persisted_queries import PersistedQueries, PersistedQueryError
 from web.persisted_queries import error_body as persisted_error
 from web.public_cache import PublicCache
 
+SUBSCRIPTION_OVER_HTTP = (
+    "A subscription is served over WebSocket (graphql-transport-ws), or over HTTP when the "
+    "request accepts multipart/mixed;subscriptionSpec=1.0 or text/event-stream."
+)
 HTTP_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
@@ -108,6 +116,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.session_limits = SessionLimits.from_settings(settings)
         self.session_watch = SessionWatch(bus, self.session_limits, settings.session_check_seconds)
         self.persisted = PersistedQueries()
+        self.direct = Direct.of(self.schema)
         self.cache_control = b"public, max-age=%d" % int(settings.public_cache_ttl_seconds)
         self.public_cache = (
             PublicCache(
@@ -159,11 +168,60 @@ class GraphQLApp(GraphQL[Context, None]):
             return Ready(200, [(b"content-length", b"%d" % len(answer)), _JSON], answer)
         generation = cache.generation  # before any row is read
         response = await self.run(request)
-        if response.status_code == 200 and type(response) is Response:
+        if response.status_code == 200 and type(response) in (Response, Ready):
             etag = cache.store(key, bytes(response.body), generation)
             if etag is not None and method == "GET":
                 return self.http_cached(request, bytes(response.body), etag)
         return response
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """A plain query or mutation over HTTP goes the direct path (schema/direct.py);
+        everything else (WebSockets, GraphiQL, streams, errors before execution) strawberry's."""
+        if self.direct is not None and context is UNSET and isinstance(request, Request):
+            answer = await self.run_direct(request)
+            if answer is not None:
+                return answer
+        return await super().run(request, context, root_value)
+
+    async def run_direct(self, request: Request) -> Ready | None:
+        """The request strawberry's view would execute, read as it reads it (refusals raise the
+        same HTTPException), or None for strawberry to answer."""
+        method = request.scope["method"]
+        content_type = accept = ""
+        for name, value in request.scope["headers"]:
+            if name == b"content-type":
+                content_type = value.decode("latin-1")
+            elif name == b"accept":
+                accept = value.decode("latin-1")
+        if accept and self._get_stream_transport_from_headers({"accept": accept}):
+            return None
+        if method == "POST" and "application/json" in content_type:
+            data = self.parse_json(await request.body())
+        elif method == "GET" and "query" in request.query_params:
+            data = self.parse_query_params(request.query_params)
+        else:
+            return None
+        if not isinstance(data, dict):
+            return None  # a batch: refused by strawberry's view
+        query, variables = data.get("query"), data.get("variables")
+        name, extensions = data.get("operationName"), data.get("extensions")
+        if not (
+            isinstance(variables, dict | None)
+            and isinstance(extensions, dict | None)
+            and isinstance(name, str | None)
+        ):
+            return None
+        if extensions:
+            query = self.persisted.resolve(query, extensions)
+        if not isinstance(query, str):
+            return None
+        plan = self.direct.plan(query, name)  # type: ignore[union-attr]
+        if plan is None or (method == "GET" and plan.kind != OperationType.QUERY):
+            return None
+        context = await self.get_context(request)
+        result = await self.direct.execute(plan, variables, context, extensions)  # type: ignore[union-attr]
+        body = self.encode_answer(process_result(result))
+        return Ready(200, [(b"content-length", b"%d" % len(body)), _JSON], body)
 
     def http_cached(self, request: Request, answer: bytes, etag: str) -> Ready:
         """A public answer to a GET query, for browsers and CDNs to keep as long as the public
@@ -177,6 +235,21 @@ class GraphQLApp(GraphQL[Context, None]):
             ):
                 return Ready(304, headers, b"")
         return Ready(200, [*headers, (b"content-length", b"%d" % len(answer)), _JSON], answer)
+
+    async def execute_single(self, **kwargs: Any) -> Any:
+        """As strawberry's, but a subscription sent as a plain request is refused: strawberry
+        would execute it like a query, and its field's stream would be an internal error."""
+        data: GraphQLRequestData = kwargs["request_data"]
+        steps = getattr(self.schema, "steps", None)
+        if steps is not None and isinstance(data.query, str):
+            try:
+                document = steps.parsed(data.query)
+                kind = get_operation_type(document, data.operation_name)
+            except (GraphQLError, RuntimeError):
+                kind = None  # strawberry reports it
+            if kind == OperationType.SUBSCRIPTION:
+                raise HTTPException(400, SUBSCRIPTION_OVER_HTTP)
+        return await super().execute_single(**kwargs)
 
     async def parse_http_body(self, request: Any) -> Any:
         """As strawberry's, with Automatic Persisted Queries (web/persisted_queries.py): a query
@@ -207,12 +280,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         """As strawberry's, encoded with orjson (WebSocket messages keep the standard encoder)."""
-        try:
-            body = orjson.dumps(response_data)
-        except TypeError:  # e.g. an integer beyond 64 bits in a JSON scalar
-            body = self.encode_json(response_data).encode()  # type: ignore[union-attr]
-        if len(body) > self.settings.max_response_bytes:
-            body = too_large(len(body), self.settings.max_response_bytes)
+        body = self.encode_answer(response_data)
         response = Response(body, status_code=200, media_type="application/json")
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
@@ -220,6 +288,15 @@ class GraphQLApp(GraphQL[Context, None]):
         if sub_response.status_code:
             response.status_code = sub_response.status_code
         return response
+
+    def encode_answer(self, response_data: object) -> bytes:
+        try:
+            body = orjson.dumps(response_data)
+        except TypeError:  # e.g. an integer beyond 64 bits in a JSON scalar
+            body = self.encode_json(response_data).encode()  # type: ignore[union-attr]
+        if len(body) > self.settings.max_response_bytes:
+            body = too_large(len(body), self.settings.max_response_bytes)
+        return body
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page (web/pages.py): vendored assets, our example query, the strict CSP."""

@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
     )
     app.state.settings = settings
+    app.state.graphql = graphql
     app.state.outbox = graphql.outbox
     return app
 

@@ -9,10 +9,14 @@ operation metrics), with the same caches, so each request pays for one set of ho
 runtime Protocol check (MaskErrors did one on every result). strawberry's depth and alias
 limiters walk every fragment spread again (exponential in nested spreads): schema/limits.py
 measures each fragment once instead.
+
+The steps themselves are `Steps`' methods: the direct path (schema/direct.py) takes the same
+ones without strawberry's per-request machinery.
 """
 
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -50,19 +54,56 @@ def document_limits(settings: Settings) -> limits.Limits:
     )
 
 
-def pipeline(settings: Settings) -> type[SchemaExtension]:
-    rules = validation_rules(settings)
-    bounds = document_limits(settings)
-    max_tokens = settings.max_tokens
+class Steps:
+    """What every operation goes through, whichever path runs it: the cached parse and
+    validation, the limits before execution, the unit of work, the coded errors and metrics."""
 
-    @lru_cache(maxsize=CACHE_SIZE)
-    def parsed(query: str) -> DocumentNode:
-        return parse(query, max_tokens=max_tokens)
+    def __init__(self, settings: Settings) -> None:
+        self.rules = validation_rules(settings)
+        self.max_tokens = settings.max_tokens
+        self.max_slots = settings.max_slots
+        bounds = document_limits(settings)
+        rules, max_tokens = self.rules, self.max_tokens
 
-    @lru_cache(maxsize=CACHE_SIZE)
-    def validated(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
-        # Over a limit, the document goes no further: graphql-core's rules are not linear in it.
-        return limits.check(schema, document, bounds) or validate_document(schema, document, rules)
+        @lru_cache(maxsize=CACHE_SIZE)
+        def parsed(query: str) -> DocumentNode:
+            return parse(query, max_tokens=max_tokens)
+
+        @lru_cache(maxsize=CACHE_SIZE)
+        def validated(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+            # Over a limit, the document goes no further: graphql-core's rules are not linear
+            # in it.
+            return limits.check(schema, document, bounds) or validate_document(
+                schema, document, rules
+            )
+
+        self.parsed, self.validated = parsed, validated
+
+    @asynccontextmanager
+    async def executing(self, context: Any, kind: OperationType) -> AsyncIterator[None]:
+        """Around a query's or mutation's execution (not a subscription's)."""
+        budget.start(self.max_slots)
+        if kind == OperationType.MUTATION:
+            await context.limit_anonymous_mutation()
+        # The unit of work: what the operation's transactions wrote to the outbox is published
+        # once it is over, here and nowhere else (events/outbox.py).
+        async with context.outbox.unit():
+            yield
+
+    @staticmethod
+    def finish(result: Any, context: Any, name: str | None, kind: str, started: float) -> None:
+        """The errors coded (internal ones masked) and counted, the operation measured."""
+        if result is not None and not hasattr(result, "errors"):
+            result = getattr(result, "initial_result", None)  # incremental delivery
+        if result is not None and result.errors:
+            result.errors = code_errors(result.errors, context)
+            for error in result.errors:
+                count_error(str((error.extensions or {}).get("code", "INTERNAL")))
+        observe_operation(name, kind, started)
+
+
+def pipeline(settings: Settings, steps: Steps | None = None) -> type[SchemaExtension]:
+    steps = steps or Steps(settings)
 
     class Pipeline(SchemaExtension):
         def on_operation(self) -> Iterator[None]:
@@ -73,15 +114,15 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
             # on_validate: strawberry wraps every hook an extension has in a context manager
             # on every request. It skips parsing when the document is set and validation when
             # its errors are (a document that does not parse is parsed again there, and fails).
-            context.parse_options["max_tokens"] = max_tokens
-            context.validation_rules = rules
+            context.parse_options["max_tokens"] = steps.max_tokens
+            context.validation_rules = steps.rules
             if context.query is not None and context.graphql_document is None:
                 try:
-                    context.graphql_document = parsed(context.query)
+                    context.graphql_document = steps.parsed(context.query)
                 except GraphQLError:
                     pass
                 else:
-                    context.pre_execution_errors = validated(
+                    context.pre_execution_errors = steps.validated(
                         context.schema._schema, context.graphql_document
                     )
             yield
@@ -89,14 +130,7 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
                 kind = context.operation_type.value
             except RuntimeError:
                 kind = "invalid"
-            result: Any = context.result
-            if result is not None and not hasattr(result, "errors"):
-                result = getattr(result, "initial_result", None)  # incremental delivery
-            if result is not None and result.errors:
-                result.errors = code_errors(result.errors, context.context)
-                for error in result.errors:
-                    count_error(str((error.extensions or {}).get("code", "INTERNAL")))
-            observe_operation(context.operation_name, kind, started)
+            steps.finish(context.result, context.context, context.operation_name, kind, started)
 
         def on_stream_result(self, result: Any) -> Iterator[None]:
             for part in (
@@ -113,12 +147,7 @@ def pipeline(settings: Settings) -> type[SchemaExtension]:
             if context.operation_type == OperationType.SUBSCRIPTION:
                 yield
                 return
-            budget.start(settings.max_slots)
-            if context.operation_type == OperationType.MUTATION:
-                await context.context.limit_anonymous_mutation()
-            # The unit of work: what the operation's transactions wrote to the outbox is published
-            # once it is over, here and nowhere else (events/outbox.py).
-            async with context.context.outbox.unit():
+            async with steps.executing(context.context, context.operation_type):
                 yield
 
     return Pipeline

@@ -39,7 +39,7 @@ from schema.live import (
     NotificationConnectionType,
     NotificationType,
 )
-from schema.pipeline import pipeline
+from schema.pipeline import Steps, pipeline
 from schema.privacy import ConsentChangeType, ConsentType, PrivacyInfoType, PrivacyRequestType
 from schema.register import PrivacyRegisterType
 from schema.rights import DisclosureType, ProcessingStatusType
@@ -311,6 +311,8 @@ class Subscription:
 
 
 class Schema(strawberry.Schema):
+    steps: Steps | None = None  # the pipeline's, for the direct path (schema/direct.py)
+
     def process_errors(self, errors: list, execution_context: object = None) -> None:
         """Coded errors are answers, not incidents: tag them, log nothing. Internal errors are
         masked and logged by the pipeline; those raised before it could run are masked here."""
@@ -323,15 +325,17 @@ class Schema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     graphql_core_fix.apply()
+    steps = Steps(settings)
     schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[*tracing.schema_extensions(settings), pipeline(settings)],
+        extensions=[*tracing.schema_extensions(settings), pipeline(settings, steps)],
         execution_context_class=ExecutionContext,
         config=StrawberryConfig(
             disable_field_suggestions=not settings.introspection, scalar_map=SCALAR_MAP
         ),
     )
     documentation.apply(schema._schema)
+    schema.steps = steps
     return schema
