@@ -197,7 +197,9 @@ class GraphQLApp(GraphQL[Context, None]):
             return None
         if method == "POST" and "application/json" in content_type:
             data = self.parse_json(await request.body())
-        elif method == "GET" and "query" in request.query_params:
+        elif method == "GET" and (
+            "query" in request.query_params or "extensions" in request.query_params
+        ):
             data = self.parse_query_params(request.query_params)
         else:
             return None

@@ -17,8 +17,8 @@ direct path.
 """
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import strawberry
@@ -65,7 +65,8 @@ class Direct:
         self.steps = steps
         self.execute_function = schema._get_execute_function()
         self.executor_class = schema.execution_context_class
-        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        # Per document and operation name: whether it goes this way, and as what.
+        self.plan = lru_cache(maxsize=CACHE_SIZE)(self._plan)
 
     @classmethod
     def of(cls, schema: strawberry.Schema) -> "Direct | None":
@@ -75,17 +76,6 @@ class Direct:
         if steps is None or len(schema.extensions) != 1:
             return None
         return cls(schema, steps)
-
-    def plan(self, query: str, operation_name: str | None) -> Plan | None:
-        key = (query, operation_name)
-        try:
-            plan = self._plans[key]
-        except KeyError:
-            plan = self._plan(query, operation_name)
-            self._plans[key] = plan
-            if len(self._plans) > CACHE_SIZE:
-                self._plans.popitem(last=False)
-        return plan
 
     def _plan(self, query: str, operation_name: str | None) -> Plan | None:
         try:
