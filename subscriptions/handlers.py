@@ -149,9 +149,11 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
-            # Its only job is done: not a sleeping task per connection for WS_INIT_TIMEOUT.
+            # Its only job is done: not a sleeping task per connection for WS_INIT_TIMEOUT, and
+            # not a cancelled one kept either (its CancelledError holds a traceback and frames).
             if self.connection_init_timeout_task is not None:
                 self.connection_init_timeout_task.cancel()
+                self.connection_init_timeout_task = None
             if not self.session_ended:
                 self.session_watch.watch(self)
 
@@ -185,19 +187,24 @@ class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
     strawberry times out a missing connection_init only on graphql-transport-ws; here a socket
     that never initialises is closed the same way (4408), or it would hold its place for ever."""
 
+    init_timeout: asyncio.Task[None] | None = None
+
     async def handle(self) -> None:
         self.forget_handshake()
         self.init_timeout = asyncio.create_task(self._close_if_not_initialised())
         try:
             await super().handle()
         finally:
-            self.init_timeout.cancel()
+            if self.init_timeout is not None:
+                self.init_timeout.cancel()
             self.session_watch.forget(self)
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
-            self.init_timeout.cancel()  # not a sleeping task per connection for its timeout
+            if self.init_timeout is not None:  # not a sleeping task per connection, nor a
+                self.init_timeout.cancel()  # cancelled one kept (its traceback and frames)
+                self.init_timeout = None
             if not self.session_ended:
                 self.session_watch.watch(self)
 
