@@ -6,6 +6,7 @@ reads their messages within bounds."""
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import AsyncGenerator
 from json import JSONDecodeError
@@ -89,6 +90,12 @@ def _fanout(handler: Any) -> FanOut:
     return handler.view.fanout
 
 
+def _going_on(operation: Operation) -> None:
+    """Its stream ends once it has joined a fan-out group, but the subscription goes on: no
+    `complete` from strawberry, and it stays among the connection's operations."""
+    operation.completed = True
+
+
 class SessionBound:
     """What both protocols share: the socket is watched while signed in, its token is checked
     again before each operation, and when the session ends its operations stop and it closes."""
@@ -167,18 +174,29 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
             await self.cleanup_operation(operation_id)
 
     async def run_operation(self, operation: Operation) -> None:
-        CURRENT.set(
-            LiveOperation(
-                fanout=_fanout(self),
-                id=operation.id,
-                query=operation.query,
-                variables=operation.variables,
-                operation_name=operation.operation_name,
-                frame_prefix=_prefix("next", operation.id),
-                send=self.websocket.ws.send_text,  # type: ignore[attr-defined]
-            )
+        live = LiveOperation(
+            fanout=_fanout(self),
+            id=operation.id,
+            query=operation.query,
+            variables=operation.variables,
+            operation_name=operation.operation_name,
+            frame_prefix=_prefix("next", operation.id),
+            send=self.websocket.ws.send_text,  # type: ignore[attr-defined]
+            joined=functools.partial(_going_on, operation),
         )
-        await super().run_operation(operation)
+        CURRENT.set(live)
+        try:
+            await super().run_operation(operation)
+            if live.membership is None:
+                return
+            # Joined a fan-out group: the execution that got it there is over and freed; this
+            # task relays the group's frames until the client completes or leaves.
+            await live.fanout.relay(live.membership)
+            operation.completed = False  # the bus stopped: complete it, as strawberry would
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        finally:
+            if live.membership is not None:
+                live.fanout.leave(live.membership)
 
 
 class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
