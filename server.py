@@ -34,6 +34,7 @@ from services.mail import delivery
 from services.mail import retention as mail_retention
 from web import export, ical, mailbox, oauth, pages
 from web.middleware import Front
+from web.websocket_protocol import LeanWebSocketsProtocol
 
 log = logging.getLogger("booknmeet")
 
@@ -199,6 +200,7 @@ def serve(settings: Settings) -> None:
         timeout_worker_healthcheck=30,
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
+        ws=LeanWebSocketsProtocol,  # uvicorn's websockets-sansio, less memory per idle socket
         ws_per_message_deflate=settings.ws_compression,
         ws_max_size=settings.max_body_bytes,
         proxy_headers=False,

@@ -14,6 +14,11 @@ the same policy as the bus (events/bus.py).
 The shared path is taken when the operation runs on a WebSocket handled by
 subscriptions/handlers.py, which puts a `LiveOperation` in `CURRENT`. Elsewhere (`schema.subscribe`
 in tests, any other transport) the resolvers execute per subscriber as usual.
+
+A member's execution is needed only until it has joined its group. With `LiveOperation.joined`
+set (graphql-transport-ws), `serve` returns once joined and leaves the member's `Membership` on
+the operation: the execution ends, and the operation's task relays the frames with nothing of it
+kept (strawberry's and graphql-core's state for one idle subscription was ~10 KiB).
 """
 
 import asyncio
@@ -49,6 +54,21 @@ class LiveOperation:
     variables: dict[str, Any] | None
     operation_name: str | None
     frame_prefix: str  # the protocol's message up to its payload: prefix + payload + "}"
+    send: Callable[[str], Awaitable[None]]
+    # Called once joined: `serve` then returns, and whoever runs the operation relays its
+    # frames (`FanOut.relay(membership)`) once the execution is over.
+    joined: Callable[[], None] | None = None
+    membership: "Membership | None" = None
+
+
+@dataclass(slots=True, eq=False)
+class Membership:
+    """A member's place in its group: all that its frames need once it has joined."""
+
+    key: tuple[Any, ...]
+    group: "Group"
+    mailbox: Mailbox[str]
+    name: str
     send: Callable[[str], Awaitable[None]]
 
 
@@ -170,7 +190,8 @@ class FanOut:
         keep: Callable[[Message], bool] | None = None,
     ) -> None:
         """Sends the channel's events to this operation's client until the operation ends
-        (strawberry cancels its task) or the bus stops (then returns). `keep`: which of the
+        (strawberry cancels its task) or the bus stops (then returns); with `live.joined` set,
+        returns once joined instead (see the module's docstring). `keep`: which of the
         channel's messages this operation hears (the variables, part of the group's key, may
         narrow it); default all."""
         user = info.context.user
@@ -181,22 +202,43 @@ class FanOut:
             group = self.groups[key] = Group(self.bus, channel, info, live, name, build, keep)
         mailbox: Mailbox[str] = Mailbox(self.mailbox_size)
         group.members[mailbox] = live.frame_prefix
+        membership = Membership(key, group, mailbox, name, live.send)
         try:
             await asyncio.shield(group.ready)
-            with LiveSubscription(name):
+        except SubscriptionClosed:
+            self.leave(membership)
+            return
+        except BaseException:
+            self.leave(membership)
+            raise
+        if live.joined is not None:
+            live.membership = membership
+            live.joined()
+            return
+        await self.relay(membership)
+
+    async def relay(self, membership: Membership) -> None:
+        """Sends the member's frames until the operation ends (strawberry cancels its task) or
+        the bus stops (then returns); it leaves its group either way."""
+        group, mailbox = membership.group, membership.mailbox
+        try:
+            with LiveSubscription(membership.name):
                 async for frame in mailbox:
                     try:
-                        await live.send(frame)
+                        await membership.send(frame)
                     except Exception:
                         break
                 else:
                     return  # the bus stopped
-            del group.members[mailbox]
-            await asyncio.Event().wait()  # strawberry cancels this task once it sees the close
-        except SubscriptionClosed:
-            return
-        finally:
             group.members.pop(mailbox, None)
-            if not group.members and self.groups.get(key) is group:
-                del self.groups[key]
-                group.stop()
+            await asyncio.Event().wait()  # strawberry cancels this task once it sees the close
+        finally:
+            self.leave(membership)
+
+    def leave(self, membership: Membership) -> None:
+        """The member leaves its group (again is harmless); the last one stops the group."""
+        group = membership.group
+        group.members.pop(membership.mailbox, None)
+        if not group.members and self.groups.get(membership.key) is group:
+            del self.groups[membership.key]
+            group.stop()

@@ -6,6 +6,7 @@ reads their messages within bounds."""
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import AsyncGenerator
 from json import JSONDecodeError
@@ -89,6 +90,12 @@ def _fanout(handler: Any) -> FanOut:
     return handler.view.fanout
 
 
+def _going_on(operation: Operation) -> None:
+    """Its stream ends once it has joined a fan-out group, but the subscription goes on: no
+    `complete` from strawberry, and it stays among the connection's operations."""
+    operation.completed = True
+
+
 class SessionBound:
     """What both protocols share: the socket is watched while signed in, its token is checked
     again before each operation, and when the session ends its operations stop and it closes."""
@@ -149,9 +156,11 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
-            # Its only job is done: not a sleeping task per connection for WS_INIT_TIMEOUT.
+            # Its only job is done: not a sleeping task per connection for WS_INIT_TIMEOUT, and
+            # not a cancelled one kept either (its CancelledError holds a traceback and frames).
             if self.connection_init_timeout_task is not None:
                 self.connection_init_timeout_task.cancel()
+                self.connection_init_timeout_task = None
             if not self.session_ended:
                 self.session_watch.watch(self)
 
@@ -165,18 +174,29 @@ class TransportWSHandler(SessionBound, BaseGraphQLTransportWSHandler):
             await self.cleanup_operation(operation_id)
 
     async def run_operation(self, operation: Operation) -> None:
-        CURRENT.set(
-            LiveOperation(
-                fanout=_fanout(self),
-                id=operation.id,
-                query=operation.query,
-                variables=operation.variables,
-                operation_name=operation.operation_name,
-                frame_prefix=_prefix("next", operation.id),
-                send=self.websocket.ws.send_text,  # type: ignore[attr-defined]
-            )
+        live = LiveOperation(
+            fanout=_fanout(self),
+            id=operation.id,
+            query=operation.query,
+            variables=operation.variables,
+            operation_name=operation.operation_name,
+            frame_prefix=_prefix("next", operation.id),
+            send=self.websocket.ws.send_text,  # type: ignore[attr-defined]
+            joined=functools.partial(_going_on, operation),
         )
-        await super().run_operation(operation)
+        CURRENT.set(live)
+        try:
+            await super().run_operation(operation)
+            if live.membership is None:
+                return
+            # Joined a fan-out group: the execution that got it there is over and freed; this
+            # task relays the group's frames until the client completes or leaves.
+            await live.fanout.relay(live.membership)
+            operation.completed = False  # the bus stopped: complete it, as strawberry would
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        finally:
+            if live.membership is not None:
+                live.fanout.leave(live.membership)
 
 
 class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
@@ -185,19 +205,24 @@ class LegacyWSHandler(SessionBound, BaseGraphQLWSHandler):
     strawberry times out a missing connection_init only on graphql-transport-ws; here a socket
     that never initialises is closed the same way (4408), or it would hold its place for ever."""
 
+    init_timeout: asyncio.Task[None] | None = None
+
     async def handle(self) -> None:
         self.forget_handshake()
         self.init_timeout = asyncio.create_task(self._close_if_not_initialised())
         try:
             await super().handle()
         finally:
-            self.init_timeout.cancel()
+            if self.init_timeout is not None:
+                self.init_timeout.cancel()
             self.session_watch.forget(self)
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
-            self.init_timeout.cancel()  # not a sleeping task per connection for its timeout
+            if self.init_timeout is not None:  # not a sleeping task per connection, nor a
+                self.init_timeout.cancel()  # cancelled one kept (its traceback and frames)
+                self.init_timeout = None
             if not self.session_ended:
                 self.session_watch.watch(self)
 

@@ -56,14 +56,18 @@ class Front:
         self.app = app
         self.cors = cors or app
         self.max_bytes = max_bytes
-        # GET and POST to these paths (without Origin) go straight to their app, past
-        # starlette's router and exception middleware: the GraphQL endpoint answers its own
-        # errors, and most requests are for it.
+        # GET and POST to these paths (without Origin), and WebSockets to them, go straight to
+        # their app, past starlette's router and exception middleware: the GraphQL endpoint
+        # answers its own errors, and most requests are for it.
         self.direct = direct or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.cors(scope, receive, send)
+            # A WebSocket to a direct path skips the router and exception middleware as well
+            # (CORS has nothing to do for one): their coroutines would stay suspended for the
+            # socket's whole life, ~3 KiB per idle connection.
+            direct = self.direct.get(scope["path"]) if scope["type"] == "websocket" else None
+            await (direct or self.cors)(scope, receive, send)
             return
         started = time.perf_counter()
         entry = observability.start_request()

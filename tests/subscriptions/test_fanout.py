@@ -292,3 +292,70 @@ async def test_an_anonymous_booking_events_subscription_is_refused_before_joinin
     await asyncio.wait_for(member.task, 5)
     assert [e.extensions["code"] for e in member.results[0].errors] == ["UNAUTHENTICATED"]
     assert fanout.groups == {} and member.frames == []
+
+
+async def join_only(
+    schema: Any, context: Context, fanout: FanOut, query: str, variables: dict[str, Any]
+) -> tuple[LiveOperation, list[str], list[Any]]:
+    """Runs a subscription as our graphql-transport-ws handler does (`joined` set): its
+    LiveOperation, the frames `relay` sends for it, and what its stream gave strawberry."""
+    frames: list[str] = []
+
+    async def record(text: str) -> None:
+        frames.append(text)
+
+    joins: list[bool] = []
+    live = LiveOperation(
+        fanout=fanout,
+        id="7",
+        query=query,
+        variables=variables,
+        operation_name=None,
+        frame_prefix=_prefix("next", "7"),
+        send=record,
+        joined=lambda: joins.append(True),
+    )
+
+    async def run() -> list[Any]:
+        CURRENT.set(live)
+        stream = await schema.subscribe(query, variable_values=variables, context_value=context)
+        return [result async for result in stream]
+
+    results = await asyncio.wait_for(asyncio.create_task(run()), 5)  # ends once joined
+    assert joins == [True] and live.membership is not None
+    return live, frames, results
+
+
+async def test_a_member_that_relays_itself_keeps_no_execution(schema, settings, host):
+    """With `joined` set, the execution ends once the member has joined (its stream closes
+    without a result) and `relay` sends the frames; cancelling it leaves the group."""
+    bus = MemoryBus()
+    fanout = FanOut(bus)
+    context = await context_for(settings, bus, None)
+    variables = {"id": host["type_id"]}
+    live, frames, results = await join_only(schema, context, fanout, AVAILABILITY, variables)
+    assert results == []
+    assert live.membership is not None
+    relaying = asyncio.create_task(fanout.relay(live.membership))
+    message = AvailabilityChanged(event_type_id=int(host["type_id"]), occurred_at=datetime.now(UTC))
+    await bus.publish(message.channel, encode(message))
+    await until(lambda: len(frames) == 1)
+    frame = json.loads(frames[0])
+    assert (frame["id"], frame["type"]) == ("7", "next")
+    assert frame["payload"]["data"]["availabilityChanged"]["eventTypeId"] == host["type_id"]
+    relaying.cancel()  # the client completed it, or left
+    await asyncio.gather(relaying, return_exceptions=True)
+    assert fanout.groups == {} and bus.subscriber_count(message.channel) == 0
+
+
+async def test_relay_returns_when_the_bus_stops(schema, settings, host):
+    bus = MemoryBus()
+    fanout = FanOut(bus)
+    context = await context_for(settings, bus, None)
+    variables = {"id": host["type_id"]}
+    live, _, _ = await join_only(schema, context, fanout, AVAILABILITY, variables)
+    assert live.membership is not None
+    relaying = asyncio.create_task(fanout.relay(live.membership))
+    await bus.stop()
+    await asyncio.wait_for(relaying, 5)  # the handler then completes the operation
+    assert fanout.groups == {}

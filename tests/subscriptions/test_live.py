@@ -196,3 +196,37 @@ async def test_dashboards_of_one_host_share_one_execution_per_event(server):
         for client in clients:
             await client.close()
     assert await server.metric(executed) - before == 1
+
+
+async def test_a_completed_subscription_stops_and_its_id_can_be_used_again(server):
+    """graphql-transport-ws: a subscription relayed from its fan-out group (its execution over)
+    still ends on the client's `complete`, and the id is free again."""
+    token, type_id = await host_with_type(server, "host@example.com")
+    client = await Client.connect(server.ws, "graphql-transport-ws", token)
+    subscriptions = live_subscriptions("bookingEvents")
+    try:
+        await client.subscribe(EVENTS, id="a")
+        await server.until_metric(subscriptions, 1)
+        first = (await server.post(BOOK, booking_input(type_id, slot(hour=10)))).ok()
+        message = await client.receive(10)
+        assert (message["id"], message["type"]) == ("a", "next")
+        assert (
+            message["payload"]["data"]["bookingEvents"]["booking"]["id"]
+            == (first["bookMeeting"]["id"])
+        )
+        await client.ws.send(json.dumps({"id": "a", "type": "complete"}))
+        await server.until_metric(subscriptions, 0)
+        (await server.post(BOOK, booking_input(type_id, slot(hour=11), name="Max"))).ok()
+        with pytest.raises(TimeoutError):
+            await client.receive(1.0)  # nothing for the completed one
+        await client.subscribe(EVENTS, id="a")
+        await server.until_metric(subscriptions, 1)
+        third = (await server.post(BOOK, booking_input(type_id, slot(hour=12), name="Ada"))).ok()
+        message = await client.receive(10)
+        assert (message["id"], message["type"]) == ("a", "next")
+        assert (
+            message["payload"]["data"]["bookingEvents"]["booking"]["id"]
+            == (third["bookMeeting"]["id"])
+        )
+    finally:
+        await client.close()
