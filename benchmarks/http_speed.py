@@ -27,7 +27,8 @@ req/s). Every answer is checked before and after each run. The goals, as ratios:
 
 --profile: afterwards another server child on the same database, with PUBLIC_CACHE=0 (the
 executed path), runs with a cProfile profiler that SIGUSR1 switches on and SIGUSR2 off, around a
-wrk run of the small query (or of the nested one, --profile-nested); own time per package and
+wrk run of the small query (or of the nested one, --profile-nested; or, --profile-cached, the small
+query answered from the public cache, PUBLIC_CACHE=1); own time per package and
 function, and the cumulative time of the phases of a request are printed per request.
 --profile-out FILE keeps the .prof file.
 """
@@ -313,6 +314,7 @@ def profile_query(
     script: Path,
     seconds: int = PROFILE_SECONDS,
     keep: Path | None = None,
+    cached: bool = False,
 ) -> dict[str, Any]:
     from benchmarks import _server
 
@@ -323,7 +325,11 @@ def profile_query(
         "server (cProfile)",
         [sys.executable, str(wrapper)],
         log_path=tmp / "server-profile.log",
-        env={"DATABASE_URL": database_url, "RATE_LIMIT_PER_MINUTE": "0", "PUBLIC_CACHE": "0"},
+        env={
+            "DATABASE_URL": database_url,
+            "RATE_LIMIT_PER_MINUTE": "0",
+            "PUBLIC_CACHE": "1" if cached else "0",
+        },
         drop_env=("REDIS_URL",),
     )
     try:
@@ -360,6 +366,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--profile", action="store_true", help="also profile the small query")
     parser.add_argument(
         "--profile-nested", action="store_true", help="profile the nested query instead"
+    )
+    parser.add_argument(
+        "--profile-cached", action="store_true", help="profile the cached small query instead"
     )
     parser.add_argument("--profile-out", type=Path, help="with --profile: keep the .prof here")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
@@ -523,12 +532,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
             _server.stop_all(list(children.values()))
             children.clear()
-            if args.profile or args.profile_nested:
+            if args.profile or args.profile_nested or args.profile_cached:
                 figures |= profile_query(
                     tmp,
                     database_url,
                     scripts["nested" if args.profile_nested else "post-small"],
                     keep=args.profile_out,
+                    cached=args.profile_cached,
                 )
         finally:
             _server.stop_all(list(children.values()))
