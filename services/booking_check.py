@@ -5,15 +5,18 @@ weekly hours, overrides, calendar busy time, bookings and holds counted by the l
 taken, an earlier booking with the idempotency key, the host's event types, webhooks and writing
 calendars), each a round trip with the host's row locked. Here they are the branches of one
 UNION ALL, rows tagged by branch, with the same conditions and windows as services/slots.py
-uses; the statement text is built once per dialect and shape. It also numbers the rows the
-booking writes that others refer to: the booking and its notifications (PostgreSQL: from their
-sequences; SQLite: after the table's last id, safe as the transaction holds the write lock).
+uses, except that busy time (bookings, holds, calendars) is read only where it overlaps the
+booked slot's widened range, not over the whole day: the slot's verdict is the same, and a full
+day no longer costs a row each. The statement text is built once per dialect and shape. It also
+numbers the rows the booking writes that others refer to: the booking and its notifications
+(PostgreSQL: from their sequences; SQLite: after the table's last id, safe as the transaction
+holds the write lock).
 """
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -141,7 +144,11 @@ async def read(ask: Ask) -> Found:
     event_type = ask.event_type
     tz = ask.tz
     day_start, day_end = slots.day_window(ask.start, tz)
-    wide_start, wide_end = day_start - slots.MARGIN, day_end + slots.MARGIN
+    # Only what overlaps this slot's widened range can keep it from being offered (or share its
+    # seats): the day's other busy time, which availableSlots reads, decides nothing here.
+    low, high = slots.busy_range(
+        event_type, ask.start, ask.start + timedelta(minutes=event_type.duration_minutes)
+    )
     limits = slots.limits_of(event_type)
     since, until = slots.counting_window(tz, day_start, day_end)
     first_day, last_day = availability.override_span(tz, day_start, day_end)
@@ -154,8 +161,8 @@ async def read(ask: Ask) -> Found:
     named: dict[str, Any] = {
         "host": event_type.host_id,
         "event_type": event_type.id,
-        "after": wide_start.astimezone(UTC),
-        "before": wide_end.astimezone(UTC),
+        "after": low.astimezone(UTC),
+        "before": high.astimezone(UTC),
         "now": ask.now.astimezone(UTC),
         "start": ask.start.astimezone(UTC),
         "hold": ask.hold_hash,
