@@ -108,8 +108,8 @@ def _one_line_uri(value: str) -> str:
 def _fold(line: str) -> str:
     """RFC 5545 3.1: at most 75 octets a line, continued on lines starting with a space; never
     inside a UTF-8 sequence, nor right after an escaping backslash or caret."""
-    if len(line) <= 75 and line.isascii():
-        return line
+    if line.isascii():
+        return line if len(line) <= 75 else _fold_ascii(line)
     parts: list[str] = []
     current: list[str] = []
     size, limit = 0, 75
@@ -124,4 +124,19 @@ def _fold(line: str) -> str:
         current.append(char)
         size += width
     parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _fold_ascii(line: str) -> str:
+    """`_fold` of an ASCII line (one octet a character), by slices: most lines of an invitation
+    are ASCII, and the character loop cost more than the rest of the invitation."""
+    parts: list[str] = []
+    begin, limit = 0, 75
+    while len(line) - begin > limit:
+        end = begin + limit
+        if line[end - 1] in "\\^":  # an escape stays with what it escapes
+            end -= 1
+        parts.append(line[begin:end])
+        begin, limit = end, 74
+    parts.append(line[begin:])
     return "\r\n ".join(parts)
