@@ -82,12 +82,11 @@ def _utc(value: datetime) -> str:
     return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-_TEXT = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
-
-
 def _text(value: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11)."""
-    return value.replace("\r\n", "\n").translate(_TEXT)
+    """A TEXT value (RFC 5545 3.3.11). Chained replaces, the backslash first: several times
+    faster than str.translate with a table for the short values of an invitation."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\n").replace("\n", "\\n").replace("\r", "")
 
 
 def _parameter(value: str) -> str:

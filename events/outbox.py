@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from events.bus import BusUnavailable, EventBus
 from events.messages import Message, encode
+from models.fresh import fresh
 from models.notification import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def rows(*messages: Message) -> list[Model]:
     unit = _CURRENT.get()
     if unit is not None:
         unit.written += len(messages)
-    return [OutboxEvent(channel=item.channel, payload=encode(item)) for item in messages]
+    return [fresh(OutboxEvent, channel=item.channel, payload=encode(item)) for item in messages]
 
 
 async def discard(*channels: str) -> int:
