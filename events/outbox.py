@@ -101,10 +101,11 @@ class Outbox:
             try:
                 async with in_transaction() as connection:
                     rows = await _claim(connection)
-                    for _, channel, payload in rows:
+                    for _, channel, _ in rows:
                         for listener in self._listeners.get(channel, ()):
                             listener()
-                        await self.bus.publish(channel, payload)
+                    # Together, in order: one round trip to Redis for the batch.
+                    await self.bus.publish_many([(channel, body) for _, channel, body in rows])
             except BusUnavailable as exc:
                 log.warning("event bus unavailable (%s); committed events wait in the outbox", exc)
                 return published

@@ -17,6 +17,7 @@ import redis.asyncio
 from redis.asyncio.client import PubSub
 
 from events.bus import (
+    BusUnavailable,
     EventBus,
     MemoryBus,
     RedisBus,
@@ -115,6 +116,28 @@ async def test_every_subscriber_of_a_channel_gets_every_message_in_order(bus):
         assert await drain(other, 1) == [{"n": "other"}]
         assert await no_more(first) and await no_more(other)
         assert first.dropped == second.dropped == other.dropped == 0
+
+
+async def test_messages_published_together_arrive_in_order_on_their_channels(bus):
+    """publish_many (the outbox's batch: one round trip to Redis) is publish, message by
+    message."""
+    async with bus.subscribe("room") as room, bus.subscribe("hall") as hall:
+        await bus.publish_many([("room", {"n": 0}), ("hall", {"n": 1}), ("room", {"n": 2})])
+        await bus.publish_many([("room", {"n": 3})])
+        await bus.publish_many([])
+        assert await drain(room, 3) == [{"n": 0}, {"n": 2}, {"n": 3}]
+        assert await drain(hall, 1) == [{"n": 1}]
+        assert await no_more(room) and await no_more(hall)
+
+
+async def test_an_unreachable_redis_is_bus_unavailable_for_messages_published_together():
+    bus = RedisBus("redis://127.0.0.1:1/0", prefix=fresh_prefix(), timeout=1)
+    bus._publisher = redis.asyncio.Redis.from_url(bus.url, socket_connect_timeout=0.5)
+    try:
+        with pytest.raises(BusUnavailable):
+            await bus.publish_many([("room", {"n": 0}), ("room", {"n": 1})])
+    finally:
+        await bus._publisher.aclose()
 
 
 async def test_a_message_is_decoded_once_and_shared_by_all_local_subscribers(bus):
