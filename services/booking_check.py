@@ -17,12 +17,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
 
-from domain.availability import working_intervals
+from domain.availability import WeeklyRule, working_intervals
 from domain.limits import Limits
 from domain.seats import Occupant
 from domain.slots import Interval
@@ -189,7 +190,7 @@ def _found(ask: Ask, rows: Any, window: Interval, limits: Limits, dialect: str) 
         occupants = [Occupant(r[1], r[2], (r[3], r[4])) for r in taking]
     else:
         occupants = [Occupant(r[1], at(r[2]), (at(r[3]), at(r[4]))) for r in taking]
-    weekly = availability.parse_weekly(json.loads(by["w"][0][5]) if "w" in by else [])
+    weekly = list(_weekly(by["w"][0][5])) if "w" in by else []
     overrides = availability.parse_overrides(
         (date.fromisoformat(day), intervals)
         for day, intervals in (json.loads(r[5]) for r in by.get("o", []))
@@ -225,3 +226,9 @@ def _found(ask: Ask, rows: Any, window: Interval, limits: Limits, dialect: str) 
         booking_id=by["i"][0][1],
         notification_ids=ids,
     )
+
+
+@lru_cache(maxsize=1024)
+def _weekly(stored: str) -> tuple[WeeklyRule, ...]:
+    # A host's weekly hours as stored (JSON text), parsed once while they stay the same.
+    return tuple(availability.parse_weekly(json.loads(stored)))
