@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any, Generic, Self, TypeVar
 
+import orjson
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
@@ -44,8 +45,17 @@ class BusUnavailable(Exception):
     """The bus could not take a message now (Redis unreachable or not answering)."""
 
 
+# What orjson would write but the standard encoder refuses (a datetime is not JSON): refused.
+_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def _encode(message: Message) -> str:
-    return json.dumps(message, separators=(",", ":"))
+    # orjson: ~30x the standard encoder for a booking's messages (three of ~1.5 kB on every
+    # booking); the standard one for what orjson refuses (integers beyond 64 bits, subclasses).
+    try:
+        return orjson.dumps(message, option=_STRICT | orjson.OPT_PASSTHROUGH_SUBCLASS).decode()
+    except TypeError:
+        return json.dumps(message, separators=(",", ":"))
 
 
 class Mailbox(Generic[T]):

@@ -150,6 +150,19 @@ async def test_a_message_is_decoded_once_and_shared_by_all_local_subscribers(bus
     assert a == {"booking": {"id": 7, "tags": ["a", "b"]}}  # a decoded copy, not the original
 
 
+class Label(str):
+    """A str subclass, as a StrEnum member is."""
+
+
+async def test_any_json_message_arrives_as_sent(bus):
+    """Big integers, non-ASCII text and str subclasses too (the encoder's fallbacks)."""
+    sent = {"big": 2**70, "text": "Zoë ✓ \u2028", "nested": [{"a": None, "b": 1.5, "c": True}]}
+    async with bus.subscribe("room") as room:
+        await bus.publish("room", sent)
+        await bus.publish("room", {"kind": Label("str subclass")})
+        assert await drain(room, 2) == [sent, {"kind": "str subclass"}]
+
+
 async def test_a_message_that_is_not_json_is_refused_even_without_subscribers(bus):
     with pytest.raises(TypeError):
         await bus.publish("room", {"at": datetime.now(UTC)})
