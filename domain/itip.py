@@ -101,6 +101,8 @@ def _address(email: str) -> str:
 
 def _one_line_uri(value: str) -> str:
     # URIs are not TEXT: nothing to escape, but nothing may end the content line either.
+    if value.isascii() and value.isprintable():  # no control character: the usual case, whole
+        return value
     return "".join(c for c in value if c >= " " and c != "\x7f")
 
 
