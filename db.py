@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.sqlite.client import SqliteClient
 from tortoise.migrations.api import migrate
 
@@ -36,7 +37,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             "credentials": {"file_path": database_url.removeprefix("sqlite://"), **SQLITE_PRAGMAS},
         }
     else:
-        connection = database_url
+        connection = expand_db_url(database_url)
+        connection["credentials"]["reset"] = _keep_session
     return {
         "connections": {"default": connection},
         "apps": {
@@ -49,6 +51,14 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """What the pool does to a connection given back, after asyncpg's own cleanup (which rolls
+    back an open transaction): nothing. By default it sends a reset query (advisory unlocks,
+    CLOSE ALL, UNLISTEN, RESET ALL), one more round trip for every transaction and query (two a
+    booking); this app keeps no session state on pooled connections (no SET, LISTEN, cursors or
+    session locks: the migration lock has a connection of its own)."""
 
 
 @contextlib.asynccontextmanager

@@ -82,12 +82,11 @@ def _utc(value: datetime) -> str:
     return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-_TEXT = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
-
-
 def _text(value: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11)."""
-    return value.replace("\r\n", "\n").translate(_TEXT)
+    """A TEXT value (RFC 5545 3.3.11). Chained replaces, the backslash first: several times
+    faster than str.translate with a table for the short values of an invitation."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\n").replace("\n", "\\n").replace("\r", "")
 
 
 def _parameter(value: str) -> str:
@@ -102,14 +101,16 @@ def _address(email: str) -> str:
 
 def _one_line_uri(value: str) -> str:
     # URIs are not TEXT: nothing to escape, but nothing may end the content line either.
+    if value.isascii() and value.isprintable():  # no control character: the usual case, whole
+        return value
     return "".join(c for c in value if c >= " " and c != "\x7f")
 
 
 def _fold(line: str) -> str:
     """RFC 5545 3.1: at most 75 octets a line, continued on lines starting with a space; never
     inside a UTF-8 sequence, nor right after an escaping backslash or caret."""
-    if len(line) <= 75 and line.isascii():
-        return line
+    if line.isascii():
+        return line if len(line) <= 75 else _fold_ascii(line)
     parts: list[str] = []
     current: list[str] = []
     size, limit = 0, 75
@@ -124,4 +125,19 @@ def _fold(line: str) -> str:
         current.append(char)
         size += width
     parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _fold_ascii(line: str) -> str:
+    """`_fold` of an ASCII line (one octet a character), by slices: most lines of an invitation
+    are ASCII, and the character loop cost more than the rest of the invitation."""
+    parts: list[str] = []
+    begin, limit = 0, 75
+    while len(line) - begin > limit:
+        end = begin + limit
+        if line[end - 1] in "\\^":  # an escape stays with what it escapes
+            end -= 1
+        parts.append(line[begin:end])
+        begin, limit = end, 74
+    parts.append(line[begin:])
     return "\r\n ".join(parts)

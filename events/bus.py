@@ -21,8 +21,10 @@ import json
 import logging
 from abc import ABC, abstractmethod
 from collections import deque
+from collections.abc import Sequence
 from typing import Any, Generic, Self, TypeVar
 
+import orjson
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
@@ -43,8 +45,17 @@ class BusUnavailable(Exception):
     """The bus could not take a message now (Redis unreachable or not answering)."""
 
 
+# What orjson would write but the standard encoder refuses (a datetime is not JSON): refused.
+_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def _encode(message: Message) -> str:
-    return json.dumps(message, separators=(",", ":"))
+    # orjson: ~30x the standard encoder for a booking's messages (three of ~1.5 kB on every
+    # booking); the standard one for what orjson refuses (integers beyond 64 bits, subclasses).
+    try:
+        return orjson.dumps(message, option=_STRICT | orjson.OPT_PASSTHROUGH_SUBCLASS).decode()
+    except TypeError:
+        return json.dumps(message, separators=(",", ":"))
 
 
 class Mailbox(Generic[T]):
@@ -157,6 +168,12 @@ class EventBus(ABC):
 
     @abstractmethod
     async def publish(self, channel: str, message: Message) -> None: ...
+
+    async def publish_many(self, messages: Sequence[tuple[str, Message]]) -> None:
+        """Each (channel, message) in order, as `publish` would; a bus that can sends them
+        together (one round trip to Redis for an operation's messages, not one each)."""
+        for channel, message in messages:
+            await self.publish(channel, message)
 
     def subscribe(self, channel: str, *, maxsize: int = 256) -> Subscription:
         return Subscription(self, channel, maxsize)
@@ -288,6 +305,22 @@ class RedisBus(EventBus):
         try:
             async with asyncio.timeout(self._timeout):
                 await self._publisher.publish(self.prefix + channel, payload)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise BusUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    async def publish_many(self, messages: Sequence[tuple[str, Message]]) -> None:
+        if len(messages) < 2:
+            return await super().publish_many(messages)
+        payloads = [(self.prefix + channel, _encode(message)) for channel, message in messages]
+        if self._publisher is None:
+            raise RuntimeError("RedisBus.publish() before start()")
+        try:
+            async with asyncio.timeout(self._timeout):
+                # A pipeline, not a MULTI: Redis runs the PUBLISHes in order, in one round trip.
+                async with self._publisher.pipeline(transaction=False) as pipe:
+                    for channel, payload in payloads:
+                        pipe.publish(channel, payload)
+                    await pipe.execute()
         except (RedisError, OSError, TimeoutError) as exc:
             raise BusUnavailable(f"{type(exc).__name__}: {exc}") from exc
 

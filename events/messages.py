@@ -7,6 +7,7 @@ and one `decode`; nothing else reads or writes their keys. Rows travel as their 
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from tortoise import fields
@@ -48,10 +49,18 @@ def calendar_channel(owner_id: int) -> str:
 def snapshot(row: Model) -> Payload:
     """A row's stored columns as JSON values (datetimes as ISO 8601)."""
     values: Payload = {}
-    for name in row._meta.db_fields:
-        value = getattr(row, row._meta.fields_db_projection_reverse.get(name, name), None)
-        values[name] = value.isoformat() if isinstance(value, datetime | date) else value
+    for column, attribute in _columns(type(row)):
+        value = getattr(row, attribute, None)
+        # A datetime is a date too.
+        values[column] = value.isoformat() if isinstance(value, date) else value
     return values
+
+
+@cache
+def _columns(model: type[Model]) -> tuple[tuple[str, str], ...]:
+    """(column, attribute) of each stored column: worked out once per model, not per message."""
+    reverse = model._meta.fields_db_projection_reverse
+    return tuple((name, reverse.get(name, name)) for name in model._meta.db_fields)
 
 
 def restore(model: type[M], values: Payload) -> M:

@@ -5,21 +5,25 @@ weekly hours, overrides, calendar busy time, bookings and holds counted by the l
 taken, an earlier booking with the idempotency key, the host's event types, webhooks and writing
 calendars), each a round trip with the host's row locked. Here they are the branches of one
 UNION ALL, rows tagged by branch, with the same conditions and windows as services/slots.py
-uses; the statement text is built once per dialect and shape. It also numbers the rows the
-booking writes that others refer to: the booking and its notifications (PostgreSQL: from their
-sequences; SQLite: after the table's last id, safe as the transaction holds the write lock).
+uses, except that busy time (bookings, holds, calendars) is read only where it overlaps the
+booked slot's widened range, not over the whole day: the slot's verdict is the same, and a full
+day no longer costs a row each. The statement text is built once per dialect and shape. It also
+numbers the rows the booking writes that others refer to: the booking and its notifications
+(PostgreSQL: from their sequences; SQLite: after the table's last id, safe as the transaction
+holds the write lock).
 """
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
 
-from domain.availability import working_intervals
+from domain.availability import WeeklyRule, working_intervals
 from domain.limits import Limits
 from domain.seats import Occupant
 from domain.slots import Interval
@@ -141,7 +145,11 @@ async def read(ask: Ask) -> Found:
     event_type = ask.event_type
     tz = ask.tz
     day_start, day_end = slots.day_window(ask.start, tz)
-    wide_start, wide_end = day_start - slots.MARGIN, day_end + slots.MARGIN
+    # Only what overlaps this slot's widened range can keep it from being offered (or share its
+    # seats): the day's other busy time, which availableSlots reads, decides nothing here.
+    low, high = slots.busy_range(
+        event_type, ask.start, ask.start + timedelta(minutes=event_type.duration_minutes)
+    )
     limits = slots.limits_of(event_type)
     since, until = slots.counting_window(tz, day_start, day_end)
     first_day, last_day = availability.override_span(tz, day_start, day_end)
@@ -154,8 +162,8 @@ async def read(ask: Ask) -> Found:
     named: dict[str, Any] = {
         "host": event_type.host_id,
         "event_type": event_type.id,
-        "after": wide_start.astimezone(UTC),
-        "before": wide_end.astimezone(UTC),
+        "after": low.astimezone(UTC),
+        "before": high.astimezone(UTC),
         "now": ask.now.astimezone(UTC),
         "start": ask.start.astimezone(UTC),
         "hold": ask.hold_hash,
@@ -182,7 +190,7 @@ def _found(ask: Ask, rows: Any, window: Interval, limits: Limits, dialect: str) 
         occupants = [Occupant(r[1], r[2], (r[3], r[4])) for r in taking]
     else:
         occupants = [Occupant(r[1], at(r[2]), (at(r[3]), at(r[4]))) for r in taking]
-    weekly = availability.parse_weekly(json.loads(by["w"][0][5]) if "w" in by else [])
+    weekly = list(_weekly(by["w"][0][5])) if "w" in by else []
     overrides = availability.parse_overrides(
         (date.fromisoformat(day), intervals)
         for day, intervals in (json.loads(r[5]) for r in by.get("o", []))
@@ -218,3 +226,9 @@ def _found(ask: Ask, rows: Any, window: Interval, limits: Limits, dialect: str) 
         booking_id=by["i"][0][1],
         notification_ids=ids,
     )
+
+
+@lru_cache(maxsize=1024)
+def _weekly(stored: str) -> tuple[WeeklyRule, ...]:
+    # A host's weekly hours as stored (JSON text), parsed once while they stay the same.
+    return tuple(availability.parse_weekly(json.loads(stored)))

@@ -30,6 +30,7 @@ from domain.errors import BadUserInput, Conflict, NotFound
 from models.booking import CANCELLED, CONFIRMED, PENDING, Booking
 from models.booking_host import BookingHost
 from models.event_type import EventType
+from models.fresh import fresh
 from models.hold import SlotHold
 from models.user import User
 from services import batch, booking_check, changes, event_types, reminders, slots
@@ -263,20 +264,21 @@ async def _book(request: BookingRequest, booker: User | None, video_link_templat
                 return await _replayed(*found.replay, request)
             if request.hold_token is not None and not found.hold_found:
                 raise Conflict(HOLD_GONE, field="holdToken")
-            booking = Booking(
+            booking = fresh(
+                Booking,
                 id=found.booking_id,
                 **_seat(event_type, request.start, found),
                 answers=answers,
                 location=_location(event_type, video_link_template),
-                event_type=event_type,
                 host_id=event_type.host_id,
-                booker=booker,
                 start=request.start,
                 end=request.start + timedelta(minutes=event_type.duration_minutes),
                 **requested(event_type, request, token),
                 created_at=now,
                 updated_at=now,
             )
+            # The related rows in hand, as Booking(event_type=..., booker=...) would attach them.
+            booking.event_type, booking.booker = event_type, booker
             booking.busy_start, booking.busy_end = slots.busy_range(
                 event_type, booking.start, booking.end
             )

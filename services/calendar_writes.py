@@ -19,6 +19,7 @@ from config import Settings
 from domain.ical import ExportEvent, calendar_object
 from models.booking import CONFIRMED, Booking
 from models.calendar import CALDAV, GOOGLE, MICROSOFT, CalendarWrite, LinkedCalendar
+from models.fresh import fresh
 from services import caldav, calendar_sources, changes, crypto, oauth
 from services.clock import utcnow
 from services.outbound import OutboundFailed, OutboundRefused
@@ -70,7 +71,7 @@ def first_writes(booking: Booking, calendar_ids: list[int], now: datetime) -> li
     if booking.status != CONFIRMED:
         return []
     return [
-        CalendarWrite(calendar_id=i, booking_id=booking.id, action=PUT, next_attempt_at=now)
+        fresh(CalendarWrite, calendar_id=i, booking_id=booking.id, action=PUT, next_attempt_at=now)
         for i in calendar_ids
     ]
 

@@ -23,6 +23,7 @@ from events.messages import (
 from models.booking import Booking
 from models.calendar import CalendarBusy, LinkedCalendar
 from models.event_type import EventType
+from models.fresh import fresh
 from models.notification import Notification
 from models.user import User
 from services import booking_hosts, calendar_writes, reminders, webhooks
@@ -106,7 +107,8 @@ def booking_made_rows(
     message = f"{MESSAGES[kind]}: {_describe(booking, event_type, host.time_zone)}"
     data = {"bookingId": booking.id, "eventTypeId": event_type.id, "bookingEvent": kind}
     notifications = [
-        Notification(
+        fresh(
+            Notification,
             id=notification_id,
             user_id=user_id,
             kind=f"BOOKING_{kind}",

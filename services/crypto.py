@@ -40,6 +40,13 @@ def _fernet(key: bytes) -> Fernet:
 
 
 def cipher(settings: Settings) -> Fernet:
+    return _cipher(settings, os.getcwd())
+
+
+@cache
+def _cipher(settings: Settings, cwd: str) -> Fernet:
+    # Resolving the key file's path costs a few system calls, and every booking encrypts its
+    # manage token: once per settings and working directory (what a relative path depends on).
     return _fernet(_key(settings.encryption_key, _key_file(settings).resolve()))
 
 

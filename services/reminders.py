@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from models.booking import CANCELLED, CONFIRMED, Booking
 from models.event_type import EventType
+from models.fresh import fresh
 from models.reminder import Reminder
 from services import changes
 from services.clock import utcnow
@@ -33,7 +34,7 @@ def due(booking: Booking, event_type: EventType, now: datetime) -> list[Reminder
     if booking.status != CONFIRMED:
         return []
     return [
-        Reminder(booking_id=booking.id, offset_minutes=offset, due_at=booking.start - ahead)
+        fresh(Reminder, booking_id=booking.id, offset_minutes=offset, due_at=booking.start - ahead)
         for offset in sorted(set(event_type.reminder_offsets_minutes or []))
         if booking.start - (ahead := timedelta(minutes=offset)) > now
     ]

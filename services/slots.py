@@ -22,6 +22,7 @@ Seated = tuple[datetime, datetime, int]  # a slot and its seats left
 MAX_WINDOW = timedelta(days=62)
 # Bookings this far either side of a window can still take time inside it (buffers, long meetings).
 MARGIN = timedelta(days=2)
+_TICK = timedelta(microseconds=1)
 
 
 def rules_for(event_type: EventType) -> SlotRules:
@@ -288,13 +289,10 @@ async def _team_offered(
 
 
 def seats_left(start: datetime, data: SlotInputs) -> int:
-    """The seats left at exactly `start` (0: not offered), judged over its host-local day."""
-    day = start.astimezone(data.tz).date()
-    window = (
-        local_to_utc(day, time(0), data.tz),
-        local_to_utc(day + timedelta(days=1), time(0), data.tz),
-    )
-    return next((left for s, _, left in offered(data, *window) if s == start), 0)
+    """The seats left at exactly `start` (0: not offered). Each slot is judged on its own (the
+    grid comes from the working time, the limits from the closed days), so the window is `start`
+    alone: computing the whole day to pick one slot out of it gave the same answer."""
+    return next((left for s, _, left in offered(data, start, start + _TICK) if s == start), 0)
 
 
 def bookable(start: datetime, data: SlotInputs) -> bool:

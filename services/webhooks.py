@@ -30,6 +30,7 @@ from tortoise.expressions import Q
 from config import Settings
 from domain.errors import BadUserInput, NotFound
 from models.booking import Booking
+from models.fresh import fresh
 from models.user import User
 from models.webhook import Webhook, WebhookDelivery
 from services import outbound
@@ -177,7 +178,7 @@ def new_deliveries(
 ) -> list[WebhookDelivery]:
     """One PENDING delivery per webhook, not yet written."""
     return [
-        WebhookDelivery(webhook_id=i, event=event, payload=payload, next_attempt_at=now)
+        fresh(WebhookDelivery, webhook_id=i, event=event, payload=payload, next_attempt_at=now)
         for i in webhook_ids
     ]
 

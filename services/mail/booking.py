@@ -5,7 +5,6 @@ in the host's zone). Call inside the transaction of the change."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from domain import itip
@@ -94,7 +93,7 @@ def _invitation(booking: Booking, event_type: EventType, host: User, url: str | 
 
 def _platform_address() -> str:
     settings = runtime.settings()
-    address = parseaddr(settings.mail_from)[1] if settings else ""
+    address = outbox.sender_address(settings.mail_from) if settings else ""
     return address or "no-reply@localhost"
 
 

@@ -3,8 +3,10 @@ change sends nothing and a committed one is sent by the mail job after the commi
 
 from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
+from functools import cache
 
 from domain.headers import one_line
+from models.fresh import fresh
 from models.privacy import MailMessage
 from services.clock import utcnow
 from services.mail import render, runtime
@@ -19,9 +21,15 @@ class Link:
     url: str
 
 
+@cache
+def sender_address(mail_from: str) -> str:
+    """The address part of MAIL_FROM ("Name <address>"): parsed once, not for every message."""
+    return parseaddr(mail_from)[1]
+
+
 def _message_id() -> str:
     settings = runtime.settings()
-    sender = parseaddr(settings.mail_from)[1] if settings else ""
+    sender = sender_address(settings.mail_from) if settings else ""
     domain = sender.rpartition("@")[2] or "localhost"
     return make_msgid(domain=domain)
 
@@ -49,7 +57,8 @@ def compose(
     """The message, rendered from `template` with `context`, not yet written."""
     subject = one_line(subject, 200)
     text, html = render.render(template, subject=subject, **context)
-    return MailMessage(
+    return fresh(
+        MailMessage,
         to=to,
         to_name=one_line(to_name, 200) if to_name else None,
         user_id=user_id,

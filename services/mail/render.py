@@ -4,7 +4,7 @@ reaches the HTML part only escaped; the text part is plain text and never interp
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -18,16 +18,21 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship with the code: no stat of each file (and its layout) per message.
+        auto_reload=False,
     )
 
 
 def render(name: str, **context: object) -> tuple[str, str]:
     """(text, html) of the template pair `name.txt` and `name.html`."""
+    text, html = _pair(name)
+    return text.render(**context), html.render(**context)
+
+
+@cache
+def _pair(name: str) -> tuple[Template, Template]:
     env = environment()
-    return (
-        env.get_template(f"{name}.txt").render(**context),
-        env.get_template(f"{name}.html").render(**context),
-    )
+    return env.get_template(f"{name}.txt"), env.get_template(f"{name}.html")
 
 
 def page(name: str, **context: object) -> str:

@@ -17,6 +17,7 @@ import redis.asyncio
 from redis.asyncio.client import PubSub
 
 from events.bus import (
+    BusUnavailable,
     EventBus,
     MemoryBus,
     RedisBus,
@@ -117,6 +118,28 @@ async def test_every_subscriber_of_a_channel_gets_every_message_in_order(bus):
         assert first.dropped == second.dropped == other.dropped == 0
 
 
+async def test_messages_published_together_arrive_in_order_on_their_channels(bus):
+    """publish_many (the outbox's batch: one round trip to Redis) is publish, message by
+    message."""
+    async with bus.subscribe("room") as room, bus.subscribe("hall") as hall:
+        await bus.publish_many([("room", {"n": 0}), ("hall", {"n": 1}), ("room", {"n": 2})])
+        await bus.publish_many([("room", {"n": 3})])
+        await bus.publish_many([])
+        assert await drain(room, 3) == [{"n": 0}, {"n": 2}, {"n": 3}]
+        assert await drain(hall, 1) == [{"n": 1}]
+        assert await no_more(room) and await no_more(hall)
+
+
+async def test_an_unreachable_redis_is_bus_unavailable_for_messages_published_together():
+    bus = RedisBus("redis://127.0.0.1:1/0", prefix=fresh_prefix(), timeout=1)
+    bus._publisher = redis.asyncio.Redis.from_url(bus.url, socket_connect_timeout=0.5)
+    try:
+        with pytest.raises(BusUnavailable):
+            await bus.publish_many([("room", {"n": 0}), ("room", {"n": 1})])
+    finally:
+        await bus._publisher.aclose()
+
+
 async def test_a_message_is_decoded_once_and_shared_by_all_local_subscribers(bus):
     published = {"booking": {"id": 7, "tags": ("a", "b")}}
     async with bus.subscribe("room") as first, bus.subscribe("room") as second:
@@ -125,6 +148,19 @@ async def test_a_message_is_decoded_once_and_shared_by_all_local_subscribers(bus
         [a], [b] = await drain(first, 1), await drain(second, 1)
     assert a is b
     assert a == {"booking": {"id": 7, "tags": ["a", "b"]}}  # a decoded copy, not the original
+
+
+class Label(str):
+    """A str subclass, as a StrEnum member is."""
+
+
+async def test_any_json_message_arrives_as_sent(bus):
+    """Big integers, non-ASCII text and str subclasses too (the encoder's fallbacks)."""
+    sent = {"big": 2**70, "text": "Zoë ✓ \u2028", "nested": [{"a": None, "b": 1.5, "c": True}]}
+    async with bus.subscribe("room") as room:
+        await bus.publish("room", sent)
+        await bus.publish("room", {"kind": Label("str subclass")})
+        assert await drain(room, 2) == [sent, {"kind": "str subclass"}]
 
 
 async def test_a_message_that_is_not_json_is_refused_even_without_subscribers(bus):
