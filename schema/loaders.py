@@ -21,18 +21,34 @@ async def _users(ids: Sequence[int]) -> list[User | None]:
 
 class Loaders:
     """Each loader is made on first use: every WebSocket connection has a context, and most
-    never load anything (~0.9 KiB each otherwise)."""
+    never load anything (~0.9 KiB each otherwise). Rows primed before their loader exists wait
+    in a dict, given to the loader when it is made: a query that reads no related row (most
+    do not) makes no loader at all."""
+
+    def __init__(self) -> None:
+        self._primed: tuple[dict[int, EventType], dict[int, User]] = ({}, {})
 
     @cached_property
     def event_type(self) -> DataLoader[int, EventType | None]:
-        return DataLoader(_event_types)
+        loader: DataLoader[int, EventType | None] = DataLoader(_event_types)
+        loader.prime_many(self._primed[0])  # type: ignore[arg-type]
+        return loader
 
     @cached_property
     def user(self) -> DataLoader[int, User | None]:
-        return DataLoader(_users)
+        loader: DataLoader[int, User | None] = DataLoader(_users)
+        loader.prime_many(self._primed[1])  # type: ignore[arg-type]
+        return loader
 
     def prime_event_type(self, row: EventType) -> None:
-        self.event_type.prime(row.id, row)
+        self._prime("event_type", 0, row.id, row)
         host = getattr(row, "_host", None)  # set when fetched with select_related("host")
         if isinstance(host, User):
-            self.user.prime(host.id, host)
+            self._prime("user", 1, host.id, host)
+
+    def _prime(self, loader: str, index: int, key: int, row: EventType | User) -> None:
+        made = self.__dict__.get(loader)
+        if made is not None:
+            made.prime(key, row)
+        else:
+            self._primed[index].setdefault(key, row)  # as prime: a key already there stays

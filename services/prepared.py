@@ -41,6 +41,7 @@ class Lookup(Generic[M]):
         self.build = build
         self.lock = lock
         self._compiled: dict[str, tuple[str, list[Any], int, Any]] = {}
+        self._layouts: dict[int, tuple[tuple[str, ...], Any]] = {}
 
     def _compile(self, db: BaseDBAsyncClient) -> tuple[str, list[Any], int, Any]:
         queryset: QuerySet[M] = self.build(self.marker).using_db(db)  # type: ignore[attr-defined]
@@ -68,8 +69,57 @@ class Lookup(Generic[M]):
         sql, template, index, select_related_idx = compiled
         values = list(template)
         values[index] = value
-        executor = db.executor_class(model=self.model, db=db, select_related_idx=select_related_idx)
-        rows = await executor.execute_select(sql, values)
+        if not _flat(select_related_idx):  # tortoise's executor builds anything else
+            executor = db.executor_class(
+                model=self.model, db=db, select_related_idx=select_related_idx
+            )
+            rows = await executor.execute_select(sql, values)
+        else:
+            rows = await db.execute_query(sql, values)
+            rows = rows[1][:2]
         if len(rows) > 1:
             raise MultipleObjectsReturned(self.model)
-        return rows[0] if rows else None
+        if not rows or isinstance(rows[0], Model):
+            return rows[0] if rows else None
+        return self._instance(rows[0], select_related_idx)
+
+    def _instance(self, row: Any, select_related_idx: list) -> M:
+        """The row as tortoise's executor makes it (the model, and the one related row it
+        joins, or None), from column names split once rather than for every row."""
+        layout = self._layouts.get(id(select_related_idx))
+        if layout is None:
+            layout = self._layouts[id(select_related_idx)] = _layout(row, select_related_idx)
+        names, related = layout
+        row = tuple(row)
+        instance = self.model._init_from_db(**dict(zip(names, row, strict=False)))
+        if related is not None:
+            model, attribute, related_names = related
+            values = row[len(names) : len(names) + len(related_names)]
+            joined = (
+                model._init_from_db(**dict(zip(related_names, values, strict=True)))
+                if any(values)
+                else None
+            )
+            object.__setattr__(instance, f"_{attribute}", joined)
+        return instance
+
+
+def _flat(select_related_idx: list) -> bool:
+    """The model alone, or with one relation of its own joined (`select_related("host")`)."""
+    if len(select_related_idx) == 2:
+        _, count, *_, path = select_related_idx[1]
+        return count > 0 and len(path) == 2  # (None, "host"): the model's own relation
+    return len(select_related_idx) < 2
+
+
+def _layout(row: Any, select_related_idx: list) -> tuple[tuple[str, ...], Any]:
+    """The model's column names, and (related model, attribute, its column names) if one."""
+    keys = list(row.keys())
+    if not select_related_idx:
+        return tuple(keys), None
+    _, count, *_ = select_related_idx[0]
+    if len(select_related_idx) == 1:
+        return tuple(keys[:count]), None
+    model, related_count, *_, path = select_related_idx[1]
+    related = keys[count : count + related_count]
+    return tuple(keys[:count]), (model, path[-1], tuple(k.split(".", 1)[1] for k in related))
