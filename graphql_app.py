@@ -178,12 +178,12 @@ class GraphQLApp(GraphQL[Context, None]):
         """A plain query or mutation over HTTP goes the direct path (schema/direct.py);
         everything else (WebSockets, GraphiQL, streams, errors before execution) strawberry's."""
         if self.direct is not None and context is UNSET and isinstance(request, Request):
-            answer = await self.run_direct(request)
+            answer = await self.run_direct(request, self.direct)
             if answer is not None:
                 return answer
         return await super().run(request, context, root_value)
 
-    async def run_direct(self, request: Request) -> Ready | None:
+    async def run_direct(self, request: Request, direct: Direct) -> Ready | None:
         """The request strawberry's view would execute, read as it reads it (refusals raise the
         same HTTPException), or None for strawberry to answer."""
         method = request.scope["method"]
@@ -217,11 +217,11 @@ class GraphQLApp(GraphQL[Context, None]):
             query = self.persisted.resolve(query, extensions)
         if not isinstance(query, str):
             return None
-        plan = self.direct.plan(query, name)  # type: ignore[union-attr]
+        plan = direct.plan(query, name)
         if plan is None or (method == "GET" and plan.kind != OperationType.QUERY):
             return None
         context = await self.get_context(request)
-        result = await self.direct.execute(plan, variables, context, extensions)  # type: ignore[union-attr]
+        result = await direct.execute(plan, variables, context, extensions)
         body = self.encode_answer(process_result(result))
         return Ready(200, [(b"content-length", b"%d" % len(body)), _JSON], body)
 

@@ -26,29 +26,29 @@ class Loaders:
     do not) makes no loader at all."""
 
     def __init__(self) -> None:
-        self._primed: tuple[dict[int, EventType], dict[int, User]] = ({}, {})
+        self._primed: dict[str, dict[int, EventType | User]] = {"event_type": {}, "user": {}}
 
     @cached_property
     def event_type(self) -> DataLoader[int, EventType | None]:
         loader: DataLoader[int, EventType | None] = DataLoader(_event_types)
-        loader.prime_many(self._primed[0])  # type: ignore[arg-type]
+        loader.prime_many(self._primed["event_type"])  # type: ignore[arg-type]
         return loader
 
     @cached_property
     def user(self) -> DataLoader[int, User | None]:
         loader: DataLoader[int, User | None] = DataLoader(_users)
-        loader.prime_many(self._primed[1])  # type: ignore[arg-type]
+        loader.prime_many(self._primed["user"])  # type: ignore[arg-type]
         return loader
 
     def prime_event_type(self, row: EventType) -> None:
-        self._prime("event_type", 0, row.id, row)
+        self._prime("event_type", row.id, row)
         host = getattr(row, "_host", None)  # set when fetched with select_related("host")
         if isinstance(host, User):
-            self._prime("user", 1, host.id, host)
+            self._prime("user", host.id, host)
 
-    def _prime(self, loader: str, index: int, key: int, row: EventType | User) -> None:
-        made = self.__dict__.get(loader)
+    def _prime(self, loader: str, key: int, row: EventType | User) -> None:
+        made = self.__dict__.get(loader)  # the cached_property, if made
         if made is not None:
             made.prime(key, row)
         else:
-            self._primed[index].setdefault(key, row)  # as prime: a key already there stays
+            self._primed[loader].setdefault(key, row)  # as prime: a key already there stays

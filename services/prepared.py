@@ -41,7 +41,7 @@ class Lookup(Generic[M]):
         self.build = build
         self.lock = lock
         self._compiled: dict[str, tuple[str, list[Any], int, Any]] = {}
-        self._layouts: dict[int, tuple[tuple[str, ...], Any]] = {}
+        self._layouts: dict[str, tuple[tuple[str, ...], Any]] = {}
 
     def _compile(self, db: BaseDBAsyncClient) -> tuple[str, list[Any], int, Any]:
         queryset: QuerySet[M] = self.build(self.marker).using_db(db)  # type: ignore[attr-defined]
@@ -65,8 +65,8 @@ class Lookup(Generic[M]):
 
     async def __call__(self, value: Any) -> M | None:
         db = self.model._choose_db()
-        compiled = self._compiled.get(db.capabilities.dialect) or self._compile(db)
-        sql, template, index, select_related_idx = compiled
+        dialect = db.capabilities.dialect
+        sql, template, index, select_related_idx = self._compiled.get(dialect) or self._compile(db)
         values = list(template)
         values[index] = value
         if not _flat(select_related_idx):  # tortoise's executor builds anything else
@@ -74,21 +74,20 @@ class Lookup(Generic[M]):
                 model=self.model, db=db, select_related_idx=select_related_idx
             )
             rows = await executor.execute_select(sql, values)
-        else:
-            rows = await db.execute_query(sql, values)
-            rows = rows[1][:2]
+            if len(rows) > 1:
+                raise MultipleObjectsReturned(self.model)
+            return rows[0] if rows else None
+        _, rows = await db.execute_query(sql, values)
         if len(rows) > 1:
             raise MultipleObjectsReturned(self.model)
-        if not rows or isinstance(rows[0], Model):
-            return rows[0] if rows else None
-        return self._instance(rows[0], select_related_idx)
+        return self._instance(rows[0], dialect, select_related_idx) if rows else None
 
-    def _instance(self, row: Any, select_related_idx: list) -> M:
+    def _instance(self, row: Any, dialect: str, select_related_idx: list) -> M:
         """The row as tortoise's executor makes it (the model, and the one related row it
-        joins, or None), from column names split once rather than for every row."""
-        layout = self._layouts.get(id(select_related_idx))
+        joins, or None), from column names split once per dialect rather than for every row."""
+        layout = self._layouts.get(dialect)
         if layout is None:
-            layout = self._layouts[id(select_related_idx)] = _layout(row, select_related_idx)
+            layout = self._layouts[dialect] = _layout(row, select_related_idx)
         names, related = layout
         row = tuple(row)
         instance = self.model._init_from_db(**dict(zip(names, row, strict=False)))
